@@ -1,0 +1,49 @@
+"""rnndoctor: which invalid argument combination broke this recurrent-layer call?
+
+>>> import rnndoctor
+>>> print(rnndoctor.check(nn.LSTM(50, 100), (10, 32, 25)))
+error[RNN103]: `input` has 25 features, but this LSTM expects 50
+...
+
+`import rnndoctor` does not import torch; torch is touched only when a real
+module or tensor is handed over.
+"""
+
+from __future__ import annotations
+
+from ._api import check as check
+from ._api import expected_shapes as expected_shapes
+from ._api import init_hidden as init_hidden
+from .errors import RnnArgumentError as RnnArgumentError
+from .findings import Applicability as Applicability
+from .findings import Dim as Dim
+from .findings import Finding as Finding
+from .findings import Fix as Fix
+from .findings import Location as Location
+from .findings import Severity as Severity
+from .report import Report as Report
+from .shapes import ExpectedShapes as ExpectedShapes
+from .spec import RnnSpec as RnnSpec
+from .spec import spec as spec
+
+__all__ = [
+    "Applicability",
+    "Dim",
+    "ExpectedShapes",
+    "Finding",
+    "Fix",
+    "Location",
+    "Report",
+    "RnnArgumentError",
+    "RnnSpec",
+    "check",
+    "expected_shapes",
+    "init_hidden",
+    "spec",
+]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type):
+        _obj.__module__ = "rnndoctor"
+del _name, _obj

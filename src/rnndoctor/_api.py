@@ -1,0 +1,99 @@
+"""The public entry points: `check`, `expected_shapes` and `init_hidden`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _torch
+from .engine import diagnose
+from .findings import Location
+from .report import Report
+from .shapes import ExpectedShapes
+from .spec import Call, Lengths, RnnSpec
+
+__all__ = ["check", "expected_shapes", "init_hidden"]
+
+
+def check(layer: object, input: object, hx: object = None, *, lengths: object = None) -> Report:
+    """Check one call of a recurrent layer, before (or instead of) running it.
+
+    >>> lstm = nn.LSTM(input_size=50, hidden_size=100)
+    >>> report = rnndoctor.check(lstm, (10, 32, 25))   # plain shapes work
+    >>> print(report)                                   # the diagnosis, as text
+    >>> report.raise_for_errors()                       # or raise it
+
+    Args:
+        layer: an `nn.RNN` / `LSTM` / `GRU` / cell, or an `RnnSpec` from `rnndoctor.spec(...)`.
+        input: a tensor (real or meta), a `PackedSequence`, or a shape such as `(10, 32, 50)`.
+        hx: the initial state as passed to the layer: a tensor, a tuple `(h_0, c_0)`,
+            shapes, or None.
+        lengths: the lengths given to `pack_padded_sequence(input, lengths)`, when
+            `input` is the padded tensor to be packed.
+
+    Returns:
+        A `Report`: truthy when the call is valid.
+    """
+    spec = _as_spec(layer)
+    call = _torch.describe_call(spec, input, hx)
+    if lengths is not None:
+        call = Call(call.input, call.hx, _lengths(lengths))
+    return diagnose(spec, call, Location(module_repr=repr(spec)))
+
+
+def expected_shapes(
+    layer: object, batch: int | None = None, seq_len: int | None = None, unbatched: bool = False
+) -> ExpectedShapes:
+    """The shapes of `input`, `h_0`, `c_0`, `output`, `h_n` and `c_n` for this layer.
+
+    >>> lstm = nn.LSTM(50, 100, num_layers=2, bidirectional=True, batch_first=True)
+    >>> shapes = rnndoctor.expected_shapes(lstm, batch=32, seq_len=10)
+    >>> shapes["output"], shapes["h_n"]
+    ((32, 10, 200), (4, 32, 100))
+    """
+    return ExpectedShapes(_as_spec(layer), None if unbatched else batch, seq_len, unbatched)
+
+
+def init_hidden(layer: Any, input: Any) -> Any:
+    """Zero initial states of the right shape, on `input`'s device and dtype.
+
+    Returns a tensor for RNN and GRU and a tuple `(h_0, c_0)` for LSTM; with a
+    `PackedSequence` the batch is `batch_sizes[0]`.
+
+    >>> h_0, c_0 = rnndoctor.init_hidden(lstm, x)
+    """
+    torch = _torch._torch()
+    spec = _as_spec(layer)
+    packed = _torch.is_packed(input)
+    data = input.data if packed else input
+    if packed:
+        batch, unbatched = int(input.batch_sizes[0]), False
+    elif spec.is_cell:
+        unbatched = data.dim() == 1
+        batch = 1 if unbatched else data.shape[0]
+    else:
+        unbatched = data.dim() == 2
+        batch = 1 if unbatched else data.shape[0 if spec.is_batch_first else 1]
+    shapes = ExpectedShapes(spec, None if unbatched else batch, None, unbatched)
+    states = [torch.zeros(shapes[name], dtype=data.dtype, device=data.device)
+              for name in ("h_0", "c_0") if name in shapes]
+    return tuple(states) if spec.base == "LSTM" else states[0]
+
+
+def _as_spec(layer: object) -> RnnSpec:
+    if isinstance(layer, RnnSpec):
+        return layer
+    if _torch.is_recurrent(layer):
+        return _torch.spec_from_module(layer)
+    raise TypeError(
+        f"expected a recurrent layer (nn.RNN, nn.LSTM, nn.GRU or a cell) or rnndoctor.spec(...), "
+        f"got {type(layer).__name__}"
+    )
+
+
+def _lengths(value: object) -> Lengths:
+    if _torch.is_tensor(value):
+        t: Any = value
+        return Lengths(tuple(t.reshape(-1).tolist()), str(t.dtype).removeprefix("torch."),
+                       str(t.device), t.dim())
+    values = tuple(value)  # type: ignore[call-overload]
+    return Lengths(values, "float32" if any(isinstance(v, float) for v in values) else "int64")

@@ -1,0 +1,52 @@
+"""Runs every rule over a layer and a call, checks each fix, and orders the findings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .findings import Finding, Location, Severity
+from .report import Report
+from .rules import REGISTRY
+from .rules._base import Bound, Candidate
+from .spec import Call, Other, RnnSpec
+
+__all__ = ["diagnose"]
+
+MAX_FIXES = 3
+NO_CALL = Call(input=Other("no call"))  # construction only: forward rules do not run
+
+
+def diagnose(spec: RnnSpec, call: Call | None, location: Location | None = None) -> Report:
+    """Every finding for `spec` called with `call` (construction only when `call` is None)."""
+    location = location or Location(module_repr=repr(spec))
+    candidates = _candidates(spec, call)
+    findings = tuple(
+        replace(_with_checked_fixes(c, spec, call, candidates), location=location)
+        for c in candidates
+    )
+    return Report(findings=findings, spec=spec, call=call)
+
+
+def _candidates(spec: RnnSpec, call: Call | None) -> list[Candidate]:
+    bound = Bound(spec, call or NO_CALL)
+    found = [c for rule in REGISTRY if rule.stage == "construct" for c in rule.check(bound)]
+    constructs = not any(c.finding.severity is Severity.ERROR for c in found)
+    if call is not None and constructs:
+        found += [c for rule in REGISTRY if rule.stage == "forward" for c in rule.check(bound)]
+    return sorted(found, key=lambda c: c.order)
+
+
+def _with_checked_fixes(
+    c: Candidate, spec: RnnSpec, call: Call | None, all_found: list[Candidate]
+) -> Finding:
+    """Keep the fixes that clear this finding without adding a problem of another kind."""
+    before = {x.finding.code for x in all_found}
+    kept = []
+    for proposed in c.fixes:
+        new_spec, new_call = proposed.apply(spec, call or NO_CALL)
+        after = {x.finding.code for x in _candidates(new_spec, new_call if call else None)}
+        if c.finding.code not in after and after <= before:
+            kept.append(proposed.fix)
+        if len(kept) == MAX_FIXES:
+            break
+    return replace(c.finding, fixes=tuple(kept))

@@ -1,0 +1,125 @@
+"""The canonical plain-text renderer, in the manner of rustc.
+
+Used by `str(report)`, the exceptions, the CLI and `explain`; colour is only
+ever added on top of this text (see `rnndoctor.render.rich`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..findings import Dim, Finding, Location, Severity
+from ..report import Report
+from ..spec import Call, Hx, Other, Packed, Seq, TensorInfo
+
+__all__ = ["call_summary", "render_finding", "render_report", "summary_line"]
+
+GUTTER = "   |"
+
+
+def render_report(report: Report) -> str:
+    """Every finding, then a summary line; "no problems found" for a clean report."""
+    if not report.findings:
+        return "ok: no problems found\n"
+    blocks = [render_finding(f, first=f is report.first) for f in report.findings]
+    return "\n".join(blocks) + "\n" + summary_line(report.findings) + "\n"
+
+
+def summary_line(findings: Iterable[Finding]) -> str:
+    counts = {s: 0 for s in Severity}
+    for f in findings:
+        counts[f.severity] += 1
+    parts = [_plural(counts[s], s.value) for s in Severity if counts[s]]
+    return "found " + ", ".join(parts) if parts else "ok: no problems found"
+
+
+def render_finding(f: Finding, first: bool = False) -> str:
+    """One finding as a block of lines ending in a newline."""
+    lines = [f"{f.severity.value}[{f.code}]: {f.title}"]
+    where = _location(f.location)
+    if where:
+        lines.append(f"  --> {where}")
+    lines += _dims_block(f.dims)
+    if first and f.raises:
+        lines.append(f"   = note: torch raises {f.raises} here first")
+    lines += [f"   = note: {n}" for n in f.notes]
+    for i, fix in enumerate(f.fixes):
+        lead = "help: " if i == 0 else "help: or "
+        suffix = " (changes the model)" if fix.applicability.value == "changes-model" else ""
+        lines.append(f"{lead}{fix.title}{suffix}")
+        if fix.snippet:
+            lines += [f"{GUTTER}   {s}" for s in fix.snippet.splitlines()]
+    lines.append("")
+    lines.append(f"For more on this {f.severity.value}, run `rnndoctor rule {f.code}`.")
+    return "\n".join(lines) + "\n"
+
+
+def _location(loc: Location) -> str:
+    layer = ": ".join(p for p in (loc.module_path, loc.module_repr) if p)
+    if loc.call_site:
+        return f"{loc.call_site}, in {layer}" if layer else loc.call_site
+    return layer
+
+
+def _dims_block(dims: tuple[Dim, ...]) -> list[str]:
+    """A table per tensor: dim headers, symbols, expected, actual, and ^ under the wrong ones."""
+    if not dims:
+        return []
+    lines = [GUTTER]
+    tensors: dict[str, list[Dim]] = {}
+    for d in dims:
+        tensors.setdefault(d.tensor, []).append(d)
+    for name, axes in tensors.items():
+        rows = [
+            [f"`{name}`"] + [f"dim {d.index}" for d in axes],
+            [""] + [d.symbol for d in axes],
+            ["expected"] + [_size(d.expected, "any") for d in axes],
+            ["actual"] + [_size(d.actual, "?") for d in axes],
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            lines.append(_row(row, widths))
+        marks = [""] + ["^" * len(_size(d.actual, "?")) if d.wrong else "" for d in axes]
+        lines.append(_row(marks, widths))
+    return lines
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    text = "   ".join(c.ljust(w) for c, w in zip(cells, widths))
+    return f"{GUTTER}   {text}".rstrip()
+
+
+def _size(value: int | None, unknown: str) -> str:
+    return unknown if value is None else str(value)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def call_summary(call: Call) -> str:
+    """One line: `input (5, 3, 10), hx ((1, 3, 20), (1, 3, 20)), lengths [5, 3, 2]`."""
+    parts = [f"input {_value(call.input)}"]
+    if call.hx is not None:
+        parts.append(f"hx {_value(call.hx)}")
+    if call.lengths is not None:
+        sorted_note = "" if call.lengths.enforce_sorted else ", enforce_sorted=False"
+        values = ", ".join(str(v) for v in call.lengths.values)
+        parts.append(f"lengths [{values}] ({call.lengths.dtype}, {call.lengths.device}{sorted_note})")
+    return ", ".join(parts)
+
+
+def _value(v: Hx | Packed | TensorInfo | Other) -> str:
+    if v is None:
+        return "None"
+    if isinstance(v, TensorInfo):
+        shape = f"({v.shape[0]},)" if v.ndim == 1 else "(" + ", ".join(map(str, v.shape)) + ")"
+        extra = [x for x in (v.dtype if v.dtype != "float32" else "", v.device if v.device != "cpu" else "") if x]
+        return shape + (f" {' '.join(extra)}" if extra else "")
+    if isinstance(v, Packed):
+        sizes = ", ".join(map(str, v.batch_sizes))
+        return f"PackedSequence(data {_value(v.data)}, batch_sizes [{sizes}])"
+    if isinstance(v, Seq):
+        inner = ", ".join(_value(i) for i in v.items)
+        return f"[{inner}]" if v.kind == "list" else f"({inner}{',' if len(v.items) == 1 else ''})"
+    return v.type_name

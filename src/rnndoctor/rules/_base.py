@@ -1,0 +1,217 @@
+"""What a rule is, what it yields, and the facts every forward rule shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from ..findings import Dim, Finding, Fix, Location, Severity
+from ..spec import Call, Lengths, Packed, RnnSpec, Seq, TensorInfo
+
+__all__ = ["Bound", "Candidate", "Order", "ProposedFix", "Rule"]
+
+Stage = Literal["construct", "forward"]
+Transform = Callable[[RnnSpec, Call], tuple[RnnSpec, Call]]
+
+
+class Order:
+    """Where each check sits in torch 2.13's sequence; the lowest failing one is what torch raises.
+
+    The constructor runs `RNN.__init__`, then `RNNBase.__init__`; forward runs
+    the Python checks of `RNNBase.forward` / `LSTM.forward`, then ATen's.
+    """
+
+    PROJ_KWARG = 10
+    NONLINEARITY = 11
+    DROPOUT = 13
+    DROPOUT_WARNING = 14
+    BIAS_TYPE = 15
+    BATCH_FIRST_TYPE = 16
+    INPUT_SIZE = 17
+    HIDDEN_SIZE = 19
+    NUM_LAYERS = 21
+    PROJ_SIZE = 22
+    ALLOCATION = 24
+    CONSTRUCT_WARNING = 30
+    # forward
+    INPUT_TYPE = 100
+    PACK = 102  # pack_padded_sequence runs before the layer
+    INPUT_RANK = 110
+    HX_INDEX = 115  # packed with sorted_indices: hx.index_select(1, ...)
+    HX_STRUCTURE = 120
+    HX_RANK = 130
+    CELL_NONLINEARITY = 135
+    INPUT_DTYPE = 140
+    PACKED_RANK = 145
+    INPUT_SIZE_FWD = 150
+    HIDDEN = 160  # + 0 for h_0 / hx, + 1 for c_0
+    TWO_STATES = 170
+    DEVICE = 180
+    SEQ_LEN = 190
+    HX_DTYPE = 200
+    PACKED_LATE = 210  # errors that only the kernels or later calls reveal
+    WARNING = 300
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedFix:
+    """A fix and the change it makes; shown only if the change clears the finding."""
+
+    fix: Fix
+    apply: Transform
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A finding before its fixes are checked."""
+
+    finding: Finding
+    order: int
+    fixes: tuple[ProposedFix, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: its code, its name, its doc and its check."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    stage: Stage
+    check: Callable[[Bound], Iterator[Candidate]]
+    doc: str = ""
+
+    def finding(
+        self,
+        title: str,
+        arguments: tuple[str, ...],
+        *,
+        dims: tuple[Dim, ...] = (),
+        notes: tuple[str, ...] = (),
+        raises: str | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            rule=self.name,
+            severity=severity or self.severity,
+            title=title,
+            arguments=arguments,
+            location=Location(),
+            dims=dims,
+            notes=notes,
+            raises=raises,
+        )
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"RNN[1-4]\d\d", self.code):
+            raise ValueError(f"bad rule code {self.code!r}")
+
+
+class Bound:
+    """A layer and a call, with the facts the forward rules share, computed once."""
+
+    def __init__(self, spec: RnnSpec, call: Call) -> None:
+        self.spec = spec
+        self.call = call
+
+    @property
+    def layer(self) -> str:
+        """The class name as the user wrote it: LSTM, GRUCell, ..."""
+        return self.spec.kind
+
+    @cached_property
+    def packed(self) -> Packed | None:
+        """The packed input, given directly or made from `input` and `lengths`."""
+        if isinstance(self.call.input, Packed):
+            return self.call.input
+        if self.call.lengths is not None and isinstance(self.call.input, TensorInfo):
+            return pack(self.call.input, self.call.lengths, self.spec.is_batch_first)
+        return None
+
+    @cached_property
+    def x(self) -> TensorInfo | None:
+        """The tensor the layer reads: the dense input, or the packed data."""
+        if self.packed is not None:
+            return self.packed.data
+        return self.call.input if isinstance(self.call.input, TensorInfo) else None
+
+    @cached_property
+    def input_ok_rank(self) -> bool:
+        """The input is a tensor whose rank this layer accepts."""
+        if self.x is None:
+            return False
+        if self.packed is not None:
+            return True
+        return self.x.ndim in ((1, 2) if self.spec.is_cell else (2, 3))
+
+    @cached_property
+    def unbatched(self) -> bool:
+        if self.x is None or self.packed is not None:
+            return False
+        return self.x.ndim == (1 if self.spec.is_cell else 2)
+
+    @cached_property
+    def batch(self) -> int | None:
+        """N as torch computes it, or None when the input does not tell."""
+        if self.packed is not None:
+            return self.packed.batch
+        if not self.input_ok_rank or self.x is None:
+            return None
+        if self.unbatched:
+            return 1
+        return self.x.shape[self.batch_axis]
+
+    @property
+    def batch_axis(self) -> int:
+        return 0 if (self.spec.is_cell or self.spec.is_batch_first) else 1
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return ("h_0", "c_0") if self.spec.base == "LSTM" else ("h_0",)
+
+    @cached_property
+    def states(self) -> dict[str, TensorInfo]:
+        """The initial states by name, when `hx` is given in a form torch accepts; else empty."""
+        hx = self.call.hx
+        if self.spec.base == "LSTM":
+            if isinstance(hx, Seq) and len(hx.items) == 2:
+                h, c = hx.items
+                if isinstance(h, TensorInfo) and isinstance(c, TensorInfo):
+                    return {"h_0": h, "c_0": c}
+            return {}
+        return {"h_0": hx} if isinstance(hx, TensorInfo) else {}
+
+    @cached_property
+    def states_ok_rank(self) -> bool:
+        """Every state has the rank torch wants for this input (it is then reshaped alike)."""
+        if not self.states or not self.input_ok_rank:
+            return False
+        if self.spec.is_cell:
+            want = 1 if self.unbatched else 2
+        else:
+            want = 2 if self.unbatched else 3
+        return all(t.ndim == want for t in self.states.values())
+
+
+def pack(padded: TensorInfo, lengths: Lengths, batch_first: bool) -> Packed:
+    """What `pack_padded_sequence` returns for these shapes, including its silent cases.
+
+    Lengths are truncated to integers, as torch does; a length beyond the
+    padded sequence still counts in `batch_sizes`, as it does in torch 2.13.
+    """
+    ints = [int(v) for v in lengths.values]
+    if padded.ndim < 2 or not ints:
+        return Packed(padded, (), not lengths.enforce_sorted)
+    T = padded.shape[1 if batch_first else 0]
+    batch = padded.shape[0 if batch_first else 1]
+    kept = sorted(ints, reverse=True)[:batch]
+    rows = sum(min(max(n, 0), T) for n in kept)
+    longest = max(kept) if kept else 0
+    batch_sizes = tuple(sum(1 for n in kept if n > t) for t in range(max(longest, 0)))
+    data = TensorInfo((rows, *padded.shape[2:]), padded.dtype, padded.device)
+    return Packed(data, batch_sizes, not lengths.enforce_sorted)

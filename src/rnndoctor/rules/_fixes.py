@@ -1,0 +1,87 @@
+"""Shared fix builders: each returns a `ProposedFix`, a titled change plus the change itself."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..findings import Applicability, Fix
+from ..spec import Call, Packed, RnnSpec, Seq, TensorInfo, constructor_repr
+from ._base import ProposedFix
+
+__all__ = [
+    "change_layer",
+    "fmt_shape",
+    "resize_input",
+    "resize_states",
+    "set_input",
+    "set_states",
+    "state_shape",
+]
+
+
+def fmt_shape(shape: tuple[int, ...]) -> str:
+    """A shape as the docs write it: `(4, 8, 20)`, `(20,)`."""
+    return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+
+
+def change_layer(spec: RnnSpec, title: str, **changes: object) -> ProposedFix:
+    """Construct the layer differently (changes the model)."""
+    new = replace(spec, **changes)  # type: ignore[arg-type]
+    snippet = "nn." + constructor_repr(new)
+    return ProposedFix(
+        Fix(title, Applicability.CHANGES_MODEL, snippet),
+        lambda s, c: (replace(s, **changes), c),  # type: ignore[arg-type]
+    )
+
+
+def set_input(title: str, new: TensorInfo, snippet: str | None = None,
+              applicability: Applicability = Applicability.SAFE) -> ProposedFix:
+    """Give the layer a different dense input (or packed data)."""
+
+    def apply(s: RnnSpec, c: Call) -> tuple[RnnSpec, Call]:
+        if isinstance(c.input, Packed):
+            return s, replace(c, input=replace(c.input, data=new))
+        return s, replace(c, input=new)
+
+    return ProposedFix(Fix(title, applicability, snippet), apply)
+
+
+def resize_input(title: str, x: TensorInfo, axis: int, size: int,
+                 snippet: str | None = None) -> ProposedFix:
+    shape = list(x.shape)
+    shape[axis] = size
+    return set_input(title, x.with_shape(*shape), snippet)
+
+
+def state_shape(t: TensorInfo, axis: int, size: int) -> tuple[int, ...]:
+    shape = list(t.shape)
+    shape[axis] = size
+    return tuple(shape)
+
+
+def set_states(title: str, states: dict[str, TensorInfo], snippet: str | None = None,
+               applicability: Applicability = Applicability.SAFE) -> ProposedFix:
+    """Replace some of the initial states (by name), keeping the form of `hx`."""
+
+    def apply(s: RnnSpec, c: Call) -> tuple[RnnSpec, Call]:
+        hx = c.hx
+        if isinstance(hx, Seq):
+            items = list(hx.items)
+            for i, name in enumerate(("h_0", "c_0")):
+                if name in states and i < len(items):
+                    items[i] = states[name]
+            return s, replace(c, hx=replace(hx, items=tuple(items)))
+        if "h_0" in states:
+            return s, replace(c, hx=states["h_0"])
+        return s, c
+
+    return ProposedFix(Fix(title, applicability, snippet), apply)
+
+
+def resize_states(title: str, current: dict[str, TensorInfo], axis: int,
+                  sizes: dict[str, int]) -> ProposedFix:
+    """Set one axis of each named state, with a `torch.zeros` snippet for each."""
+    new = {name: t.with_shape(*state_shape(t, axis, sizes[name])) for name, t in current.items()
+           if name in sizes}
+    snippet = "\n".join(f"{name} = torch.zeros{fmt_shape(t.shape)}" for name, t in new.items())
+    return set_states(title, new, snippet)

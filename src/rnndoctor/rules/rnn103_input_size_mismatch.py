@@ -1,0 +1,81 @@
+"""RNN103 input-size-mismatch
+
+## What it catches
+An `input` whose last dimension, its features (H_in), is not the layer's
+`input_size`. It covers dense input, packed input and the cells.
+
+## Why is this bad?
+PyTorch raises `input.size(-1) must be equal to input_size. Expected 50, got 25`
+for RNN, LSTM and GRU, and `input has inconsistent input_size: got 25 expected 50`
+for the cells. With a `PackedSequence`, `nn.LSTM` (torch 2.1 and later) runs no
+Python check at all: the call fails inside a matrix product with
+`mat1 and mat2 shapes cannot be multiplied (10x25 and 50x400)`, which names
+neither the argument nor the dimension.
+
+## Example
+    lstm = nn.LSTM(input_size=50, hidden_size=100)
+    lstm(torch.randn(10, 32, 25))
+
+## Use instead
+    lstm = nn.LSTM(input_size=50, hidden_size=100)
+    lstm(torch.randn(10, 32, 50))
+
+## Fixes, in order
+1. Give `input` `input_size` features (safe): usually the layer before it
+   produces the wrong width.
+2. Construct the layer with `input_size` equal to the input's features
+   (changes the model).
+
+## PyTorch reference
+`torch.nn.LSTM`, Inputs: `input` of shape (L, N, H_in) where H_in = `input_size`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Severity
+from ..shapes import expected_dims, with_actual
+from ._base import Bound, Candidate, Order, Rule
+from ._fixes import change_layer, resize_input
+
+
+def check(b: Bound) -> Iterator[Candidate]:
+    x, s = b.x, b.spec
+    if x is None or not b.input_ok_rank or x.ndim == 0:
+        return
+    got = x.shape[-1]
+    if got == s.I:
+        return
+    expected = expected_dims(s, "input", batch=None, unbatched=b.unbatched,
+                             packed=b.packed is not None)
+    fixes = (
+        resize_input(f"give `input` {s.I} features (its last dim)", x, x.ndim - 1, s.I),
+        change_layer(s, f"construct the {s.kind} with `input_size={got}`", input_size=got),
+    )
+    packed_lstm = b.packed is not None and s.base == "LSTM" and not s.is_cell
+    notes = [f"H_in is the layer's `input_size={s.input_size!r}`"]
+    if packed_lstm:
+        notes.append("with a PackedSequence, torch's nn.LSTM does not check this and fails "
+                     "inside a matrix product instead")
+    yield Candidate(
+        RULE.finding(
+            f"`input` has {got} features, but this {s.kind} expects {s.I}",
+            ("input", "input_size"),
+            dims=with_actual(expected, x.shape),
+            notes=tuple(notes),
+            raises="RuntimeError",
+        ),
+        Order.INPUT_SIZE_FWD,
+        fixes,
+    )
+
+
+RULE = Rule(
+    code="RNN103",
+    name="input-size-mismatch",
+    severity=Severity.ERROR,
+    summary="`input` features differ from `input_size`",
+    stage="forward",
+    check=check,
+)

@@ -1,0 +1,194 @@
+"""RNN204 hidden-batch-mismatch
+
+## What it catches
+`input`, `h_0` and `c_0` that disagree on the batch size N. The input's batch
+is dim 1, or dim 0 with `batch_first=True`, or `batch_sizes[0]` of a
+`PackedSequence`; the states' batch is always dim 1 (dim 0 for cells).
+`batch_first` applies to `input` and `output` only, never to the states.
+
+## Why is this bad?
+PyTorch raises `Expected hidden[0] size (1, 16, 100), got [1, 32, 100]`, which
+neither names the batch nor says which side is wrong. With a `PackedSequence`
+torch 2.13 does worse: `nn.LSTM` runs no Python check and fails with a
+broadcast error, or, with `enforce_sorted=False`, silently cuts states that are
+too large down to the batch and runs on with the wrong rows. rnndoctor flags
+all of these as errors.
+
+## Example
+    lstm = nn.LSTM(input_size=50, hidden_size=100)
+    h_0 = c_0 = torch.zeros(1, 32, 100)
+    lstm(torch.randn(10, 16, 50), (h_0, c_0))
+
+## Use instead
+    lstm = nn.LSTM(input_size=50, hidden_size=100)
+    h_0 = c_0 = torch.zeros(1, 16, 100)
+    lstm(torch.randn(10, 16, 50), (h_0, c_0))
+
+## Fixes, in order
+The ranking follows the evidence, which the finding states:
+1. When the input's other axis has the states' batch, the input is laid out
+   the other way round: construct the layer with the other `batch_first`, or
+   transpose `input`.
+2. When the tensors that agree outnumber the odd one (`h_0` and `c_0` against
+   `input`), change the odd one first.
+3. Otherwise build the states for the input's batch first, since the input
+   usually comes from the data; then give the input the states' batch.
+
+## PyTorch reference
+`torch.nn.LSTM`, Inputs: `h_0` of shape (D * num_layers, N, H_out) and `c_0` of
+shape (D * num_layers, N, H_cell), where N is the batch of `input`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from ..findings import Severity
+from ..shapes import batch_derivation, expected_dims, with_actual
+from ._base import Bound, Candidate, Order, ProposedFix, Rule
+from ._fixes import change_layer, resize_input, resize_states, set_input
+
+
+def check(b: Bound) -> Iterator[Candidate]:
+    if not b.states_ok_rank or b.unbatched or b.batch is None:
+        return
+    axis = 0 if b.spec.is_cell else 1
+    seen = {"input": b.batch} | {name: t.shape[axis] for name, t in b.states.items()}
+    if len(set(seen.values())) == 1:
+        return
+    votes = Counter(seen.values())
+    transposed = _transposed_batch(b, seen)
+    if transposed is not None:
+        majority = transposed
+    else:
+        top = votes.most_common()
+        majority = top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else b.batch
+    odd = [name for name, n in seen.items() if n != majority]
+    arguments = (("batch_first",) if transposed is not None else ()) + tuple(odd) + tuple(
+        name for name in seen if name not in odd
+    )
+    yield Candidate(
+        RULE.finding(
+            _title(b, seen, odd, majority),
+            arguments,
+            dims=_dims(b, odd, majority),
+            notes=_notes(b, seen, transposed),
+            raises=_raises(b, seen),
+        ),
+        Order.HIDDEN + (0 if seen["h_0"] != b.batch else 1),
+        _fixes(b, seen, odd, majority, transposed),
+    )
+
+
+def _title(b: Bound, seen: dict[str, int], odd: list[str], majority: int) -> str:
+    if odd == ["input"]:
+        others = " and ".join(f"`{n}`" for n in seen if n != "input")
+        return f"`input` has batch {seen['input']}, but {others} {_have(seen)} batch {majority}"
+    names = " and ".join(f"`{n}`" for n in odd)
+    verb = "has" if len(odd) == 1 else "have"
+    return f"{names} {verb} batch {seen[odd[0]]}, but `input` has batch {b.batch}"
+
+
+def _have(seen: dict[str, int]) -> str:
+    return "has" if len(seen) == 2 else "have"
+
+
+def _transposed_batch(b: Bound, seen: dict[str, int]) -> int | None:
+    """The states' common batch, when it is the size of the input's other leading axis."""
+    if b.spec.is_cell or b.packed is not None or b.x is None:
+        return None
+    states = {n for name, n in seen.items() if name != "input"}
+    if len(states) != 1:
+        return None
+    other_axis = 1 - b.batch_axis
+    n = states.pop()
+    return n if b.x.shape[other_axis] == n and b.x.shape[b.batch_axis] != n else None
+
+
+def _dims(b: Bound, odd: list[str], majority: int) -> tuple:  # type: ignore[type-arg]
+    dims = []
+    for name in odd:
+        if name == "input":
+            assert b.x is not None
+            expected = expected_dims(b.spec, "input", batch=majority, packed=b.packed is not None,
+                                     batch_reason="batch of the states")
+            dims += with_actual(expected, b.x.shape)
+        else:
+            expected = expected_dims(b.spec, name, batch=b.batch, packed=b.packed is not None)
+            dims += with_actual(expected, b.states[name].shape)
+    return tuple(dims)
+
+
+def _notes(b: Bound, seen: dict[str, int], transposed: int | None) -> tuple[str, ...]:
+    where = batch_derivation(b.spec, b.packed is not None)
+    facts = ", ".join(f"`{name}` {n}" for name, n in seen.items())
+    notes = [f"batch sizes seen: {facts}; the input's batch is {where}"]
+    if transposed is not None:
+        assert b.x is not None
+        notes.append(
+            f"dim {1 - b.batch_axis} of `input` ({transposed}) equals the batch of the states; "
+            f"dim {b.batch_axis} ({b.x.shape[b.batch_axis]}) does not"
+        )
+    elif len(seen) == 2:
+        notes.append("the evidence is even: either side may be the wrong one")
+    else:
+        notes.append(_majority_note(seen))
+    if not b.spec.is_cell:
+        notes.append("`batch_first` applies to `input` and `output` only, never to `h_0` or `c_0`")
+    if b.packed is not None and b.spec.base == "LSTM":
+        notes.append("torch 2.13 does not check this for a packed nn.LSTM: it fails in a kernel, "
+                     "or runs on with the wrong rows")
+    return tuple(notes)
+
+
+def _majority_note(seen: dict[str, int]) -> str:
+    votes = Counter(seen.values())
+    top, count = votes.most_common(1)[0]
+    if count == 1:
+        return "all three differ: the states are ranked against the input"
+    agree = " and ".join(f"`{n}`" for n, v in seen.items() if v == top)
+    odd = " and ".join(f"`{n}`" for n, v in seen.items() if v != top)
+    return f"{agree} agree on batch {top}, so {odd} is ranked as the one to change"
+
+
+def _raises(b: Bound, seen: dict[str, int]) -> str | None:
+    if b.packed is None or b.spec.base != "LSTM" or b.spec.is_cell:
+        return "RuntimeError"
+    states_too_big = all(n > b.packed.batch for name, n in seen.items() if name != "input")
+    if b.packed.sorted_indices and states_too_big:
+        return None  # index_select keeps the first B rows and the call runs on
+    return "RuntimeError"
+
+
+def _fixes(b: Bound, seen: dict[str, int], odd: list[str], majority: int,
+           transposed: int | None) -> tuple[ProposedFix, ...]:
+    x, s = b.x, b.spec
+    assert x is not None
+    fixes: list[ProposedFix] = []
+    if transposed is not None:
+        fixes.append(change_layer(s, f"construct the {s.kind} with `batch_first={not s.is_batch_first}`",
+                                  batch_first=not s.is_batch_first))
+        swapped = x.with_shape(x.shape[1], x.shape[0], *x.shape[2:])
+        fixes.append(set_input("pass `input.transpose(0, 1)`", swapped, "input = input.transpose(0, 1)"))
+    axis = 0 if s.is_cell else 1
+    to_states = resize_states(f"build the states for batch {b.batch}", b.states, axis,
+                              {name: b.batch for name in b.states if seen[name] != b.batch})
+    state_batches = {n for name, n in seen.items() if name != "input"}
+    if b.packed is not None or transposed is not None or len(state_batches) != 1:
+        return tuple(fixes + [to_states])
+    target = state_batches.pop()
+    to_input = resize_input(f"give `input` batch {target}", x, b.batch_axis, target)
+    ranked = [to_input, to_states] if odd == ["input"] else [to_states, to_input]
+    fixes += ranked
+    return tuple(fixes)
+
+
+RULE = Rule(
+    code="RNN204",
+    name="hidden-batch-mismatch",
+    severity=Severity.ERROR,
+    summary="`input`, `h_0` and `c_0` disagree on the batch size",
+    stage="forward",
+    check=check,
+)

@@ -1,0 +1,28 @@
+"""Rule fixtures, one module per code (ruff style): `ERRORS` then `OK`.
+
+Each case is `(spec, call)`. An ERRORS case must produce its module's code and
+no other error; an OK case must produce no finding of that code. Every case
+also runs through real torch, which must agree (see test_rules.py).
+"""
+
+from __future__ import annotations
+
+from rnndoctor._torch import describe_call
+from rnndoctor.spec import Call, Lengths, RnnSpec, TensorInfo, spec
+
+__all__ = ["T", "case", "lengths", "spec"]
+
+
+def case(layer: RnnSpec, input: object, hx: object = None,
+         lengths: Lengths | None = None) -> tuple[RnnSpec, Call]:
+    call = describe_call(layer, input, hx)
+    return layer, Call(call.input, call.hx, lengths)
+
+
+def T(*shape: int, dtype: str = "float32", device: str = "cpu") -> TensorInfo:
+    return TensorInfo(tuple(shape), dtype, device)
+
+
+def lengths(*values: float, enforce_sorted: bool = True, dtype: str = "int64",
+            device: str = "cpu") -> Lengths:
+    return Lengths(tuple(values), dtype, device, 1, enforce_sorted)

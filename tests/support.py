@@ -1,0 +1,167 @@
+"""Test support: build real torch calls from rnndoctor's plain descriptions, and run them.
+
+PyTorch is the oracle: `torch_outcome` runs the call for real and reports what
+happened. Calls that can crash the interpreter (a packed nn.LSTM) run in a
+child process (`isolated_outcomes`).
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rnndoctor.spec import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo, constructor_args
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What torch did: "ok", "raise" (with the exception type) or "crash" (with the signal)."""
+
+    kind: str
+    error: str | None = None
+    message: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.kind != "ok"
+
+
+def build_module(spec: RnnSpec) -> Any:
+    import torch
+
+    args, kwargs = constructor_args(spec)
+    return getattr(torch.nn, spec.kind)(*args, dtype=getattr(torch, spec.dtype), **kwargs)
+
+
+def make_tensor(t: TensorInfo) -> Any:
+    import torch
+
+    dtype = getattr(torch, t.dtype)
+    if dtype.is_floating_point:
+        return torch.randn(t.shape, dtype=dtype, device=t.device)
+    return torch.randint(0, 3, t.shape, dtype=dtype, device=t.device)
+
+
+def make_value(v: TensorInfo | Other | None) -> Any:
+    import numpy as np
+
+    if v is None:
+        return None
+    if isinstance(v, TensorInfo):
+        return make_tensor(v)
+    return {"list": [1.0, 2.0], "ndarray": np.zeros((1, 2, 3), dtype=np.float32),
+            "int": 3, "str": "h"}[v.type_name]
+
+
+def make_hx(hx: TensorInfo | Seq | Other | None) -> Any:
+    if isinstance(hx, Seq):
+        items = [make_value(i) for i in hx.items]
+        return items if hx.kind == "list" else tuple(items)
+    return make_value(hx)
+
+
+def make_input(call: Call, spec: RnnSpec) -> Any:
+    import torch
+    from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+
+    x = call.input
+    if isinstance(x, Packed):
+        sizes = torch.tensor(x.batch_sizes, dtype=torch.int64)
+        if x.sorted_indices:
+            order = torch.arange(x.batch - 1, -1, -1) if x.batch else torch.arange(0)
+            return PackedSequence(make_tensor(x.data), sizes, order)
+        return PackedSequence(make_tensor(x.data), sizes)
+    if isinstance(x, Other):
+        return make_value(x)
+    padded = make_tensor(x)
+    if call.lengths is None:
+        return padded
+    return pack_padded_sequence(padded, make_lengths(call.lengths),
+                                batch_first=spec.is_batch_first,
+                                enforce_sorted=call.lengths.enforce_sorted)
+
+
+def make_lengths(lengths: Lengths) -> Any:
+    import torch
+
+    t = torch.tensor(lengths.values, dtype=getattr(torch, lengths.dtype), device=lengths.device)
+    return t.reshape(-1, 1) if lengths.ndim == 2 else t
+
+
+def torch_outcome(spec: RnnSpec, call: Call | None) -> Outcome:
+    """Construct the layer and (if given) run the call, in this process."""
+    import torch
+
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            module = build_module(spec)
+            if call is not None:
+                x = make_input(call, spec)
+                hx = make_hx(call.hx)
+                with torch.no_grad():
+                    module(x) if call.hx is None else module(x, hx)
+        except Exception as e:  # noqa: BLE001 - any exception is torch's verdict
+            return Outcome("raise", type(e).__name__, str(e)[:300])
+    return Outcome("ok")
+
+
+def serve() -> None:
+    """The child's loop: read pickled jobs from stdin, write pickled outcomes to stdout."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while header := stdin.read(4):
+        job = pickle.loads(stdin.read(struct.unpack("<I", header)[0]))
+        reply = pickle.dumps(torch_outcome(*job))
+        stdout.write(struct.pack("<I", len(reply)) + reply)
+        stdout.flush()
+
+
+class IsolatedTorch:
+    """A child process that runs calls for us; a crash is recorded and the child replaced."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def run(self, spec: RnnSpec, call: Call | None) -> Outcome:
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            proc = self._proc = subprocess.Popen(
+                [sys.executable, "-c", "from tests.support import serve; serve()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
+            )
+        assert proc.stdin and proc.stdout
+        job = pickle.dumps((spec, call))
+        proc.stdin.write(struct.pack("<I", len(job)) + job)
+        proc.stdin.flush()
+        header = proc.stdout.read(4)
+        if len(header) < 4:
+            code = proc.wait()
+            self._proc = None
+            return Outcome("crash", f"signal {-code}" if code < 0 else f"exit {code}")
+        result: Outcome = pickle.loads(proc.stdout.read(struct.unpack("<I", header)[0]))
+        return result
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            assert self._proc.stdin
+            self._proc.stdin.close()
+            self._proc.wait(10)
+        self._proc = None
+
+
+def isolated_outcomes(jobs: list[tuple[RnnSpec, Call | None]]) -> list[Outcome]:
+    """Run each job in a child process."""
+    runner = IsolatedTorch()
+    try:
+        return [runner.run(*job) for job in jobs]
+    finally:
+        runner.close()
