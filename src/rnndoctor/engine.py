@@ -8,12 +8,11 @@ from .findings import Finding, Location, Severity
 from .report import Report
 from .rules import REGISTRY
 from .rules._base import Bound, Candidate
-from .spec import Call, Other, RnnSpec
+from .spec import Call, RnnSpec
 
 __all__ = ["diagnose"]
 
 MAX_FIXES = 3
-NO_CALL = Call(input=Other("no call"))  # construction only: forward rules do not run
 
 
 def diagnose(spec: RnnSpec, call: Call | None, location: Location | None = None) -> Report:
@@ -28,7 +27,7 @@ def diagnose(spec: RnnSpec, call: Call | None, location: Location | None = None)
 
 
 def _candidates(spec: RnnSpec, call: Call | None) -> list[Candidate]:
-    bound = Bound(spec, call or NO_CALL)
+    bound = Bound(spec, call)
     found = [c for rule in REGISTRY if rule.stage == "construct" for c in rule.check(bound)]
     constructs = not any(c.finding.severity is Severity.ERROR for c in found)
     if call is not None and constructs:
@@ -43,7 +42,7 @@ def _with_checked_fixes(
     before = {x.finding.code for x in all_found}
     kept = []
     for proposed in c.fixes:
-        new_spec, new_call = proposed.apply(spec, call or NO_CALL)
+        new_spec, new_call = proposed.apply(spec, call or Bound(spec, None).call)
         after = {x.finding.code for x in _candidates(new_spec, new_call if call else None)}
         if c.finding.code not in after and after <= before:
             kept.append(proposed.fix)

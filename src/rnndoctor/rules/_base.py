@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Literal
 
 from ..findings import Dim, Finding, Fix, Location, Severity
-from ..spec import Call, Lengths, Packed, RnnSpec, Seq, TensorInfo
+from ..spec import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = ["Bound", "Candidate", "Order", "ProposedFix", "Rule"]
 
@@ -115,9 +115,10 @@ class Rule:
 class Bound:
     """A layer and a call, with the facts the forward rules share, computed once."""
 
-    def __init__(self, spec: RnnSpec, call: Call) -> None:
+    def __init__(self, spec: RnnSpec, call: Call | None) -> None:
         self.spec = spec
-        self.call = call
+        self.has_call = call is not None  # False: only the constructor is being checked
+        self.call = call or Call(input=Other("no call"))
 
     @property
     def layer(self) -> str:
