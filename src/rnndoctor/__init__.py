@@ -9,8 +9,6 @@ error[RNN103]: `input` has 25 features, but this LSTM expects 50
 module or tensor is handed over.
 """
 
-from __future__ import annotations
-
 from ._api import check as check
 from ._api import expected_shapes as expected_shapes
 from ._api import init_hidden as init_hidden
@@ -36,6 +34,7 @@ __all__ = [
     "Report",
     "RnnArgumentError",
     "RnnSpec",
+    "Severity",
     "check",
     "expected_shapes",
     "init_hidden",
