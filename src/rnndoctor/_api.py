@@ -6,7 +6,6 @@ from typing import Any
 
 from . import _torch
 from .engine import diagnose
-from .findings import Location
 from .report import Report
 from .shapes import ExpectedShapes
 from .spec import Call, Lengths, RnnSpec
@@ -33,11 +32,28 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
     Returns:
         A `Report`: truthy when the call is valid.
     """
+    if lengths is None and not isinstance(layer, RnnSpec) and _torch.is_recurrent(layer):
+        return _check_module(layer, input, hx)
     spec = _as_spec(layer)
     call = _torch.describe_call(spec, input, hx)
     if lengths is not None:
         call = Call(call.input, call.hx, _lengths(lengths))
-    return diagnose(spec, call, Location(module_repr=repr(spec)))
+    return diagnose(spec, call)
+
+
+def _check_module(module: Any, input: object, hx: object) -> Report:
+    """check() for a real module: the verdict for a seen call signature is looked up, not redone."""
+    entry = _torch.known(module)
+    signature = _torch.call_signature(input, hx)
+    if signature is None:
+        return diagnose(entry.spec, _torch.describe_call(entry.spec, input, hx))
+    report = entry.verdicts.get(signature)
+    if report is None:
+        if len(entry.verdicts) >= _torch.MAX_VERDICTS:
+            entry.verdicts.clear()
+        report = entry.verdicts[signature] = diagnose(
+            entry.spec, _torch.describe_call(entry.spec, input, hx))
+    return report
 
 
 def expected_shapes(

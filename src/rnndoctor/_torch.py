@@ -7,11 +7,17 @@ already has; `import torch` happens lazily, when a function here needs it.
 from __future__ import annotations
 
 import sys
+import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
+from .report import Report
 from .spec import KINDS, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
 
-__all__ = ["describe_hx", "describe_input", "is_recurrent", "spec_from_module"]
+__all__ = [
+    "Known", "call_signature", "describe_call", "describe_hx", "describe_input", "is_recurrent",
+    "known", "spec_from_module",
+]
 
 
 def _torch() -> Any:
@@ -38,19 +44,51 @@ def is_recurrent(value: object) -> bool:
     return isinstance(value, (nn.RNNBase, nn.RNNCellBase))
 
 
+_MODULE_ATTRS = ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias",
+                 "batch_first", "dropout", "bidirectional", "proj_size")
+
+
+@dataclass
+class Known:
+    """What rnndoctor knows about one module: its spec and the verdicts per call signature."""
+
+    stamp: tuple[object, ...]
+    spec: RnnSpec
+    verdicts: dict[tuple[object, ...], Report] = field(default_factory=dict)
+
+
+_KNOWN: weakref.WeakKeyDictionary[Any, Known] = weakref.WeakKeyDictionary()
+MAX_VERDICTS = 256  # per module; a model sees few distinct signatures
+
+
+def known(module: Any) -> Known:
+    """The module's spec and verdict cache, rebuilt when its configuration or weights change."""
+    weight = _first_weight(module)
+    stamp = (*(getattr(module, a, None) for a in _MODULE_ATTRS), weight.dtype, weight.device)
+    entry = _KNOWN.get(module)
+    if entry is None or entry.stamp != stamp:
+        entry = _KNOWN[module] = Known(stamp, spec_from_module(module))
+    return entry
+
+
+def _first_weight(module: Any) -> Any:
+    flat = getattr(module, "_flat_weights", None)
+    return flat[0] if flat else module.weight_ih
+
+
 def spec_from_module(module: Any) -> RnnSpec:
     """Describe a constructed `nn.RNN` / `LSTM` / `GRU` / cell, with its weights' dtype and device."""
     nn = _torch().nn
     kind = next((k for k in KINDS if isinstance(module, getattr(nn, k))), None)
     if kind is None:
         raise TypeError(f"not a recurrent layer: {type(module).__name__}")
-    param = next(iter(module.parameters()), None)
+    weight = _first_weight(module)
     fields: dict[str, Any] = {
         "input_size": module.input_size,
         "hidden_size": module.hidden_size,
         "bias": module.bias,
-        "device": _device(param.device) if param is not None else "cpu",
-        "dtype": _dtype(param.dtype) if param is not None else "float32",
+        "device": _name(weight.device),
+        "dtype": _name(weight.dtype),
     }
     if kind in ("RNN", "RNNCell"):
         fields["nonlinearity"] = module.nonlinearity
@@ -63,6 +101,24 @@ def spec_from_module(module: Any) -> RnnSpec:
             proj_size=module.proj_size,
         )
     return RnnSpec(kind=kind, **fields)
+
+
+def call_signature(input: Any, hx: Any) -> tuple[object, ...] | None:
+    """A cheap, hashable summary of a dense call that fixes its verdict; None for other calls."""
+    tensor = _torch().Tensor
+    if not isinstance(input, tensor):
+        plain = as_shape(input) is not None and (hx is None or _plain_states(hx))
+        return ("shapes", input, hx) if plain else None
+    sig = (input.shape, input.dtype, input.device)
+    if hx is None:
+        return sig
+    if isinstance(hx, tensor):
+        return (*sig, hx.shape, hx.dtype, hx.device)
+    if type(hx) in (tuple, list) and len(hx) == 2:
+        h, c = hx
+        if isinstance(h, tensor) and isinstance(c, tensor):
+            return (*sig, type(hx), h.shape, h.dtype, h.device, c.shape, c.dtype, c.device)
+    return None
 
 
 def describe_input(value: object, like: RnnSpec) -> TensorInfo | Packed | Other:
@@ -96,6 +152,13 @@ def describe_hx(value: object, like: RnnSpec) -> Hx:
     return Other(type(value).__name__)
 
 
+def _plain_states(hx: object) -> bool:
+    """A shape, or a tuple of shapes: values that hash by content."""
+    if as_shape(hx) is not None:
+        return True
+    return isinstance(hx, tuple) and all(as_shape(item) is not None for item in hx)
+
+
 def _item(value: object, like: RnnSpec) -> TensorInfo | Other | None:
     if value is None or isinstance(value, (TensorInfo, Other)):
         return value
@@ -107,8 +170,8 @@ def _item(value: object, like: RnnSpec) -> TensorInfo | Other | None:
 
 def describe_tensor(t: Any, like: RnnSpec) -> TensorInfo:
     """Shape, dtype and device; a meta tensor stands for one on the layer's device."""
-    device = like.device if t.device.type == "meta" else _device(t.device)
-    return TensorInfo(tuple(int(n) for n in t.shape), _dtype(t.dtype), device)
+    device = _name(t.device)
+    return TensorInfo(tuple(t.shape), _name(t.dtype), like.device if device == "meta" else device)
 
 
 def as_shape(value: object) -> tuple[int, ...] | None:
@@ -118,12 +181,15 @@ def as_shape(value: object) -> tuple[int, ...] | None:
     return None
 
 
-def _dtype(dtype: object) -> str:
-    return str(dtype).removeprefix("torch.")
+_NAMES: dict[object, str] = {}
 
 
-def _device(device: Any) -> str:
-    return str(device)
+def _name(obj: object) -> str:
+    """`torch.float32` -> "float32", `device(type='cuda', index=0)` -> "cuda:0", memoised."""
+    name = _NAMES.get(obj)
+    if name is None:
+        name = _NAMES[obj] = str(obj).removeprefix("torch.")
+    return name
 
 
 def describe_call(spec: RnnSpec, input: object, hx: object) -> Call:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from .findings import Finding, Location, Severity
@@ -16,14 +17,26 @@ MAX_FIXES = 3
 
 
 def diagnose(spec: RnnSpec, call: Call | None, location: Location | None = None) -> Report:
-    """Every finding for `spec` called with `call` (construction only when `call` is None)."""
-    location = location or Location(module_repr=repr(spec))
-    candidates = _candidates(spec, call)
-    findings = tuple(
-        replace(_with_checked_fixes(c, spec, call, candidates), location=location)
-        for c in candidates
-    )
+    """Every finding for `spec` called with `call` (construction only when `call` is None).
+
+    Results are memoised on the spec and call, so checking the same signature
+    again costs a dictionary lookup.
+    """
+    try:
+        findings = _findings(spec.key, spec, call)
+    except TypeError:  # an unhashable constructor value: nothing to memoise on
+        findings = _findings.__wrapped__(spec.key, spec, call)
+    if findings:
+        where = location or Location(module_repr=repr(spec))
+        findings = tuple(replace(f, location=where) for f in findings)
     return Report(findings=findings, spec=spec, call=call)
+
+
+@functools.lru_cache(maxsize=4096)
+def _findings(key: tuple[object, ...], spec: RnnSpec, call: Call | None) -> tuple[Finding, ...]:
+    """The findings with their checked fixes; `key` keeps `True` and `1` apart in the cache."""
+    candidates = _candidates(spec, call)
+    return tuple(_with_checked_fixes(c, spec, call, candidates) for c in candidates)
 
 
 def _candidates(spec: RnnSpec, call: Call | None) -> list[Candidate]:

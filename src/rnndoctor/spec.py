@@ -7,7 +7,7 @@ and tensors; the CLI builds them from text; tests build them directly.
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 __all__ = ["Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "spec"]
@@ -61,7 +61,7 @@ class RnnSpec:
     proj_size: object = 0
     device: str = "cpu"
     dtype: str = "float32"
-    keywords: frozenset[str] = field(default=frozenset(), compare=False)
+    keywords: frozenset[str] = frozenset()  # the arguments given by keyword
 
     @property
     def is_cell(self) -> bool:
@@ -100,10 +100,11 @@ class RnnSpec:
     def is_batch_first(self) -> bool:
         return not self.is_cell and bool(self.batch_first)
 
-    def with_(self, **changes: object) -> RnnSpec:
-        """A copy with some constructor arguments changed."""
-        keywords = self.keywords | {k for k in changes if k in _DEFAULTS or k.endswith("_size")}
-        return replace(self, keywords=keywords, **changes)  # type: ignore[arg-type]
+    @property
+    def key(self) -> tuple[object, ...]:
+        """A hashable identity that, unlike `==`, tells `True` from `1` and `2.0` from `2`."""
+        values = tuple(getattr(self, f.name) for f in fields(self))
+        return values + tuple(type(v) for v in values)
 
     def __repr__(self) -> str:
         return constructor_repr(self)
