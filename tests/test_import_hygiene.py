@@ -1,0 +1,67 @@
+"""`import rnndoctor` and the shape-only commands leave torch (and rich) unimported.
+
+Each probe runs in a fresh interpreter and reports which of the watched modules
+ended up in `sys.modules`; the meta-tests show the probe can see them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+WATCHED = ("torch", "rich", "numpy")
+PROBE = """
+import contextlib, io, json, sys
+{code}
+print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))
+"""
+CLI = """
+from rnndoctor.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    main({argv!r})
+"""
+LSTM = "nn.LSTM(50, 100, num_layers=2, bidirectional=True, batch_first=True)"
+NO_TORCH_COMMANDS = [
+    ["rules"],
+    ["rules", "--format", "json"],
+    ["rule", "RNN204"],
+    ["shapes", LSTM, "--batch", "32", "--seq-len", "10"],
+    ["check", LSTM, "--input", "32,10,50"],
+    ["check", "nn.LSTM(50, 100)", "--input", "10,16,50", "--h0", "1,32,100", "--c0", "1,32,100"],
+    ["check", "nn.LSTM(10, 20)", "--input", "5,3,10", "--lengths", "5,3,2", "--format", "json"],
+    ["check", "nn.LSTM(10, 20, dropout=0.5)"],
+    ["check", "nn.Linear(1, 2)"],
+    ["demo", "--no-torch"],
+    ["--help"],
+    ["check", "--help"],
+]
+
+
+def loaded_after(code: str) -> list[str]:
+    """The watched modules that `code` leaves imported, in a fresh interpreter."""
+    child = subprocess.run([sys.executable, "-c", PROBE.format(code=code, watched=WATCHED)],
+                           capture_output=True, text=True, check=True)
+    result: list[str] = json.loads(child.stdout.splitlines()[-1])
+    return result
+
+
+def test_import_rnndoctor_leaves_torch_out() -> None:
+    assert loaded_after("import rnndoctor") == []
+
+
+@pytest.mark.parametrize("argv", NO_TORCH_COMMANDS, ids=" ".join)
+def test_shape_commands_import_neither_torch_nor_rich(argv: list[str]) -> None:
+    assert loaded_after(CLI.format(argv=argv)) == []
+
+
+def test_meta_the_probe_sees_torch() -> None:
+    pytest.importorskip("torch")
+    assert "torch" in loaded_after("import rnndoctor, torch")
+
+
+def test_meta_the_probe_sees_rich_when_colour_is_used() -> None:
+    argv = ["check", LSTM, "--input", "32,10,50", "--color", "always"]
+    assert loaded_after(CLI.format(argv=argv)) == ["rich"]
