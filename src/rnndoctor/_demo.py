@@ -8,6 +8,7 @@ third: a multi-layer bidirectional LSTM runs without `h_0` and `c_0`.
 from __future__ import annotations
 
 import importlib.util
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ class Example:
     @property
     def command(self) -> str:
         """The `rnndoctor check` command line that diagnoses this call."""
-        parts = [f"rnndoctor check 'nn.{self.layer!r}' --input {_csv(self.input)}"]
+        parts = [f"rnndoctor check {shlex.quote(f'nn.{self.layer!r}')} --input {_csv(self.input)}"]
         parts += [f"--{name} {_csv(s)}" for name, s in zip(("h0", "c0"), self.states)]
         return " ".join(parts)
 
@@ -124,6 +125,7 @@ def _run_torch(ex: Example) -> TorchRun:
     import torch
 
     torch.manual_seed(0)
+    version = torch.__version__.split("+")[0]  # without the build tag (+cpu, +cu124)
     args, kwargs = constructor_args(ex.layer)
     layer = getattr(torch.nn, ex.layer.kind)(*args, **kwargs)
     x = torch.randn(ex.input)
@@ -132,8 +134,8 @@ def _run_torch(ex: Example) -> TorchRun:
         with torch.no_grad():
             output, (h_n, c_n) = layer(x, states) if states else layer(x)
     except (RuntimeError, ValueError, TypeError) as e:
-        return TorchRun(torch.__version__, type(e).__name__, str(e).splitlines()[0])
-    return TorchRun(torch.__version__, None, outputs=_shapes(output=output, h_n=h_n, c_n=c_n))
+        return TorchRun(version, type(e).__name__, str(e).splitlines()[0])
+    return TorchRun(version, None, outputs=_shapes(output=output, h_n=h_n, c_n=c_n))
 
 
 def _shapes(**tensors: Any) -> tuple[tuple[str, tuple[int, ...]], ...]:
