@@ -37,7 +37,7 @@ from ._parse import UsageError, parse_dtype, parse_layer, parse_shape, parse_siz
 from .engine import diagnose
 from .render import json
 from .render.output import COLORS, FORMATS, write_document, write_report
-from .render.views import render_rule, render_rules, render_shapes
+from .render.views import render_demo, render_rule, render_rules, render_shapes
 from .rules import REGISTRY, RETIRED
 from .rules._base import Rule
 from .spec import Hx, RnnSpec, Seq, TensorInfo
@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser(_commands(args_list)).parse_args(args_list)
-        return int(args.main(args))
+        return int(args.handler(args))
     except SystemExit as e:  # --help, --version and argument errors
         return e.code if isinstance(e.code, int) else 0
     except UsageError as e:
@@ -103,7 +103,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=command.help, description=command.description,
                            parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
         command.add_arguments(p)
-        p.set_defaults(main=command.main)
+        p.set_defaults(handler=command.main)
     return parser
 
 
@@ -276,7 +276,6 @@ def _add_demo(p: argparse.ArgumentParser) -> None:
 
 def _run_demo(args: argparse.Namespace) -> int:
     from ._demo import ARTICLE, run_examples
-    from .render.views import render_demo
 
     outcomes = run_examples(use_torch=not args.no_torch)
     write_document(render_demo(outcomes, ARTICLE), "demo", json.demo_body(outcomes, ARTICLE),
