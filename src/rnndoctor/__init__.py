@@ -20,6 +20,8 @@ from .findings import Fix as Fix
 from .findings import Location as Location
 from .findings import Severity as Severity
 from .report import Report as Report
+from .scan import ScanReport as ScanReport
+from .scan import scan as scan
 from .shapes import ExpectedShapes as ExpectedShapes
 from .spec import RnnSpec as RnnSpec
 from .spec import spec as spec
@@ -34,10 +36,12 @@ __all__ = [
     "Report",
     "RnnArgumentError",
     "RnnSpec",
+    "ScanReport",
     "Severity",
     "check",
     "expected_shapes",
     "init_hidden",
+    "scan",
     "spec",
 ]
 
