@@ -1,0 +1,468 @@
+"""`rnndoctor.scan` and `rnndoctor scan`: whole models on meta tensors, no compute, no memory."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+from jsonschema import Draft202012Validator
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+import rnndoctor
+from rnndoctor import cli
+from rnndoctor.render.scan_table import render_scan, write_scan
+from rnndoctor.scan import ScanReport, ScanRow
+
+from ..golden import check_golden
+
+ROOT = Path(__file__).resolve().parents[2]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class Seq2Seq(nn.Module):
+    """The README's model: a bidirectional encoder feeding a decoder built for 100 features."""
+
+    def __init__(self, pass_state: bool = False) -> None:
+        super().__init__()
+        self.pass_state = pass_state
+        self.encoder = nn.LSTM(50, 100, batch_first=True, bidirectional=True)
+        self.decoder = nn.LSTM(100, 100, batch_first=True)
+        self.head = nn.Linear(100, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, state = self.encoder(x)
+        out, _ = self.decoder(out, state if self.pass_state else None)
+        return self.head(out[:, -1])
+
+
+class WrongHead(nn.Module):
+    """A Linear built for H features after a bidirectional GRU, then a second, broken GRU."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.GRU(8, 16, bidirectional=True)
+        self.proj = nn.Linear(16, 12)
+        self.post = nn.GRU(10, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.encoder(x)
+        return self.post(self.proj(out))[0]
+
+
+class CellLoop(nn.Module):
+    """An LSTMCell stepped over the sequence in Python."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cell = nn.LSTMCell(6, 9)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = c = torch.zeros(x.shape[1], 9)
+        for step in x:
+            h, c = self.cell(step, (h, c))
+        return h
+
+
+class ReadsValues(nn.Module):
+    """A recurrent layer, then a module that needs tensor values, then another recurrent layer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = nn.GRU(4, 5)
+        self.gate = Threshold()
+        self.second = nn.GRU(5, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.second(self.gate(self.first(x)[0]))[0]
+
+
+class Threshold(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x if x.max().item() > 0 else -x
+
+
+@torch.library.custom_op("rnndoctor_test::cpu_only", mutates_args=())
+def cpu_only(x: torch.Tensor) -> torch.Tensor:
+    return x.clone()
+
+
+class NoMetaKernel(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.RNN(3, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return cpu_only(self.rnn(x)[0])
+
+
+class Packed(nn.Module):
+    """pack_padded_sequence with CPU lengths, an LSTM, and pad_packed_sequence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(7, 11, batch_first=True)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, _ = self.lstm(packed)
+        return pad_packed_sequence(out, batch_first=True)[0]
+
+
+def row(report: ScanReport, path: str) -> ScanRow:
+    return next(r for r in report.rows if r.path == path)
+
+
+def shape(value: Any) -> tuple[int, ...]:
+    return tuple(value.data.shape if hasattr(value, "batch_sizes") else value.shape)
+
+
+# ---- what the README shows ----------------------------------------------------------------
+
+@pytest.mark.parametrize("pass_state", [False, True], ids=["input", "input-and-state"])
+def test_chaining_errors_are_reported_in_model_terms(pass_state: bool,
+                                                     update_goldens: bool) -> None:
+    report = rnndoctor.scan(Seq2Seq(pass_state), (32, 10, 50))
+    name = "scan/seq2seq-state.txt" if pass_state else "scan/seq2seq.txt"
+    check_golden(name, str(report), update_goldens)
+    notes = [n for f in report.findings for n in f.notes]
+    assert ("`encoder` is bidirectional, so its output has 2*100 = 200 features, but `decoder` "
+            "was built with `input_size=100`") in notes
+    assert [f.code for f in report.findings] == (["RNN103", "RNN203"] if pass_state else ["RNN103"])
+    assert all(f.origin == "scan" and f.location.module_path == "decoder" for f in report.findings)
+
+
+def test_table_rows_hold_every_shape() -> None:
+    report = rnndoctor.scan(Seq2Seq(pass_state=True), (32, 10, 50))
+    encoder, decoder = report.rows
+    assert (encoder.path, encoder.calls, encoder.spec.D, encoder.spec.H_out) == (
+        "encoder", 1, 2, 100)
+    assert encoder.input.shape == (32, 10, 50) and encoder.h_0 is None
+    assert (encoder.output.shape, encoder.h_n.shape, encoder.c_n.shape) == (
+        (32, 10, 200), (2, 32, 100), (2, 32, 100))
+    assert decoder.h_0.shape == decoder.c_0.shape == (2, 32, 100)
+    assert (decoder.output.shape, decoder.h_n.shape) == ((32, 10, 100), (1, 32, 100))
+    assert (encoder.status, decoder.status) == ("ok", "error")
+    assert report.finished and not report
+
+
+def test_json_follows_the_schema() -> None:
+    report = rnndoctor.scan(WrongHead(), torch.randn(5, 3, 8))
+    out = io.StringIO()
+    write_scan(report, fmt="json", file=out)
+    doc = json.loads(out.getvalue())
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
+    Draft202012Validator(schema).validate(doc)
+    assert (doc["kind"], doc["valid"], doc["summary"]["failed_modules"]) == ("scan", False, 1)
+    assert [layer["path"] for layer in doc["layers"]] == ["encoder", "post"]
+    assert doc["failures"][0]["upstream"] == ["encoder"]
+
+
+def test_rich_table_on_a_wide_terminal_plain_text_on_a_narrow_one(
+        monkeypatch: pytest.MonkeyPatch, update_goldens: bool) -> None:
+    report = rnndoctor.scan(Seq2Seq(), (32, 10, 50))
+    for columns in ("200", "80"):
+        monkeypatch.setenv("COLUMNS", columns)
+        out = io.StringIO()
+        write_scan(report, color="always", file=out)
+        text = ANSI.sub("", out.getvalue())
+        if columns == "80":
+            assert text == render_scan(report)
+        else:
+            check_golden("scan/seq2seq-rich.txt", "\n".join(s.rstrip() for s in text.split("\n")),
+                         update_goldens)
+
+
+# ---- every call, every problem --------------------------------------------------------------
+
+def test_the_scan_goes_on_past_a_failed_linear_and_names_the_layer_upstream() -> None:
+    report = rnndoctor.scan(WrongHead(), (5, 3, 8))
+    (failure,) = report.failures
+    assert (failure.module_path, failure.kind, failure.recovered) == ("proj", "error", True)
+    assert failure.upstream == ("encoder",) and failure.inputs == ((5, 3, 32),)
+    assert "`encoder` is bidirectional, so its output has 2*16 = 32 features" in failure.notes
+    assert failure.help == "construct `proj` with `in_features=32` (changes the model)"
+    post = row(report, "post")
+    assert post.calls == 1 and post.input.shape == (5, 3, 12)
+    assert [f.code for f in post.findings] == ["RNN103"]
+    assert "failed downstream of `encoder`" in render_scan(report)
+
+
+def test_a_cell_looped_over_time_is_one_row_with_its_count() -> None:
+    report = rnndoctor.scan(CellLoop(), (7, 4, 6))
+    (cell,) = report.rows
+    assert (cell.calls, cell.input.shape, cell.h_0.shape, cell.h_n.shape) == (
+        7, (4, 6), (4, 9), (4, 9))
+    assert cell.output is None and not cell.findings
+
+
+def test_repeated_invalid_calls_give_one_finding() -> None:
+    class Loop(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cell = nn.GRUCell(6, 9)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            h = torch.zeros(3, 9)
+            for step in x:
+                h = self.cell(step, h)
+            return h
+
+    (cell,) = rnndoctor.scan(Loop(), (5, 4, 6)).rows
+    assert cell.calls == 5
+    assert len(cell.findings) == 1
+
+
+LAYERS = [
+    (nn.RNN(4, 6), (5, 3, 4)),
+    (nn.GRU(4, 6, num_layers=2, batch_first=True), (3, 5, 4)),
+    (nn.LSTM(4, 6, bidirectional=True), (5, 3, 4)),
+    (nn.LSTM(4, 6, proj_size=3, num_layers=2, bidirectional=True), (5, 3, 4)),
+    (nn.LSTM(4, 6), (5, 4)),
+    (nn.RNNCell(4, 6), (3, 4)),
+    (nn.LSTMCell(4, 6), (4,)),
+    (nn.GRUCell(4, 6), (3, 4)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+@pytest.mark.parametrize(("layer", "input_shape"), LAYERS, ids=lambda v: repr(v))
+def test_stand_in_outputs_have_the_shapes_torch_gives(layer: nn.Module,
+                                                      input_shape: tuple[int, ...]) -> None:
+    real = layer(torch.randn(input_shape))
+    (scanned,) = rnndoctor.scan(layer, input_shape).rows
+    if isinstance(layer, nn.RNNCellBase):
+        states = real if isinstance(real, tuple) else (real,)
+        output = None
+    else:
+        output, hidden = real
+        states = hidden if isinstance(hidden, tuple) else (hidden,)
+        assert scanned.output.shape == tuple(output.shape)
+    got = [s.shape for s in (scanned.h_n, scanned.c_n) if s is not None]
+    assert got == [tuple(s.shape) for s in states]
+    assert scanned.status == "ok"
+
+
+def test_packed_sequences_scan_with_their_cpu_lengths() -> None:
+    lengths = torch.tensor([6, 2, 4])
+    report = rnndoctor.scan(Packed(), torch.randn(3, 6, 7), lengths)
+    (lstm,) = report.rows
+    assert report.finished and not report.failures
+    assert lstm.input.data.shape == (12, 7) and lstm.input.batch_sizes == (3, 3, 2, 2, 1, 1)
+    assert lstm.output.data.shape == (12, 11) and lstm.h_n.shape == (1, 3, 11)
+    assert "packed (12, 7)" in render_scan(report)
+
+
+# ---- no real compute, no memory, no changes to the model ----------------------------------
+
+def test_the_recurrent_kernel_never_runs_so_huge_layers_cost_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def kernel(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the LSTM kernel ran")
+
+    monkeypatch.setattr(torch._VF, "lstm", kernel)
+    with torch.device("meta"):
+        model = nn.LSTM(16384, 16384, num_layers=4, bidirectional=True)
+    (lstm,) = rnndoctor.scan(model, (1_000_000, 8, 16384)).rows
+    assert lstm.output.shape == (1_000_000, 8, 32768) and lstm.spec.device == "meta"
+
+
+def test_the_model_is_neither_moved_nor_modified() -> None:
+    model = nn.Sequential(nn.BatchNorm1d(10), Seq2Seq())
+    before = {k: (v.clone(), v.data_ptr(), v.device) for k, v in model.state_dict().items()}
+    params = list(model.parameters())
+    forwards = {cls: cls.__dict__["forward"] for cls in (nn.LSTM, nn.Linear, nn.Embedding)}
+    rnndoctor.scan(model, (32, 10, 50))
+    assert list(model.parameters()) == params
+    after = model.state_dict()
+    for name, (value, pointer, device) in before.items():
+        assert after[name].data_ptr() == pointer and after[name].device == device
+        assert torch.equal(after[name], value), name
+    assert {cls: cls.__dict__["forward"] for cls in forwards} == forwards
+    assert not nn.modules.module._global_forward_hooks
+    assert not nn.modules.module._global_forward_pre_hooks
+
+
+def test_real_tensors_shapes_and_meta_tensors_give_the_same_rows() -> None:
+    model = Seq2Seq()
+    reports = [rnndoctor.scan(model, x) for x in
+               ((32, 10, 50), torch.randn(32, 10, 50), torch.empty(32, 10, 50, device="meta"))]
+    assert reports[0].rows == reports[1].rows == reports[2].rows
+
+
+def test_a_model_built_on_meta_scans_as_meta() -> None:
+    with torch.device("meta"):
+        model = Seq2Seq()
+    report = rnndoctor.scan(model, (32, 10, 50))
+    assert [r.spec.device for r in report.rows] == ["meta", "meta"]
+    assert [f.code for f in report.findings] == ["RNN103"]
+
+
+# ---- what cannot be scanned -----------------------------------------------------------------
+
+def test_a_module_that_reads_values_stops_the_scan_and_keeps_the_rest() -> None:
+    report = rnndoctor.scan(ReadsValues(), (5, 2, 4))
+    (failure,) = report.failures
+    assert (failure.module_path, failure.module_type, failure.kind) == ("gate", "Threshold",
+                                                                        "needs-values")
+    assert failure.upstream == ("first",) and failure.op == "item"
+    assert [(r.path, r.status) for r in report.rows] == [("first", "ok"), ("second", "not reached")]
+    assert not report.finished and bool(report)
+    text = render_scan(report)
+    assert "`gate` (Threshold) reads tensor values, which a scan does not have" in text
+    assert text.endswith(
+        "found 1 failed module; the scan stopped in `gate` before 1 recurrent layer\n")
+
+
+def test_an_op_with_no_meta_kernel_is_named() -> None:
+    report = rnndoctor.scan(NoMetaKernel(), (5, 2, 3))
+    (failure,) = report.failures
+    assert (failure.module_path, failure.kind, failure.op) == ("", "no-meta-kernel",
+                                                               "rnndoctor_test::cpu_only")
+    assert failure.upstream == ("rnn",)
+    assert "`(model)` (NoMetaKernel) uses `rnndoctor_test::cpu_only`, which has no meta kernel" in (
+        render_scan(report))
+
+
+def test_float_ids_for_an_embedding_are_explained() -> None:
+    model = nn.Sequential(nn.Embedding(100, 8), nn.GRU(8, 4))
+    report = rnndoctor.scan(model, (5, 3))
+    (failure,) = report.failures
+    assert failure.module_path == "0" and failure.recovered
+    assert "`0` needs integer indices, but its input (5, 3) is float32" in failure.notes
+    assert row(report, "1").input.shape == (5, 3, 8)
+
+
+@pytest.mark.parametrize(("model", "args", "error", "message"), [
+    (nn.Sequential(nn.Linear(3, 4)), ((2, 3),), ValueError,
+     ("Sequential has no recurrent layers (nn.RNN, nn.LSTM, nn.GRU or their cells); "
+      "a scan has nothing to check")),
+    (Seq2Seq(), (torch.randn(2, 3).numpy(),), TypeError,
+     ("example input 0 is a ndarray; a scan takes tensors (real or meta), shapes such as "
+      "(32, 10, 50), PackedSequences, numbers, strings, None, and lists, tuples and dicts "
+      "of these")),
+    (Seq2Seq(), ([(32, 10, 50), {1, 2}],), TypeError, "example input 0[1] is a set;"),
+    (nn.LSTM(3, 4).state_dict(), ((2, 3),), TypeError,
+     "scan() needs an nn.Module, got OrderedDict"),
+])
+def test_bad_input_gets_a_clear_message(model: Any, args: tuple[Any, ...], error: type,
+                                        message: str) -> None:
+    with pytest.raises(error) as raised:
+        rnndoctor.scan(model, *args)
+    assert str(raised.value).startswith(message)
+
+
+# ---- the command line -----------------------------------------------------------------------
+
+MODELS = '''
+import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.LSTM(50, 100, batch_first=True, bidirectional=True)
+        self.decoder = nn.LSTM(200, 100, batch_first=True)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x)[0])[0]
+
+
+def build_model():
+    return Seq2Seq()
+
+
+def tagger():
+    return nn.Sequential(nn.Embedding(1000, 50), nn.LSTM(50, 100, batch_first=True))
+
+
+def broken():
+    raise RuntimeError("no checkpoint at /data/model.pt")
+
+
+def no_rnn():
+    return nn.Linear(3, 4)
+
+
+value = 3
+'''
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    path = tmp_path / "models_for_scan.py"
+    path.write_text(MODELS)
+    return path
+
+
+def test_cli_scans_a_factory_from_a_file(models: Path) -> None:
+    code, out, err = run(["scan", f"{models}:build_model", "--input", "32,10,50"])
+    assert (code, err) == (0, "")
+    assert out.startswith("rnndoctor scan: Seq2Seq\n") and out.endswith("ok: no problems found\n")
+
+
+def test_cli_scans_a_module_factory_with_an_integer_input(models: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(models.parent)
+    code, out, _ = run(["scan", "models_for_scan:tagger", "--input", "32,10:int64",
+                        "--format", "json"])
+    doc = json.loads(out)
+    assert code == 0 and doc["layers"][0]["input"]["shape"] == [32, 10, 50]
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    (":broken", ("broken() raised RuntimeError: no checkpoint at /data/model.pt "
+                 "(at models_for_scan.py:25)")),
+    (":no_rnn", "Linear has no recurrent layers"),
+    (":missing", "`missing` is not defined in"),
+    (":value", "`value` is not callable in"),
+    ("", "cannot read"),
+])
+def test_cli_bad_factories_are_usage_errors(models: Path, target: str, message: str) -> None:
+    code, out, err = run(["scan", f"{models}{target}" if target else "models_for_scan",
+                          "--input", "3,4"])
+    assert (code, out) == (2, "")
+    assert err.startswith("rnndoctor scan: error: ") and message in err and err.count("\n") == 1
+
+
+def test_cli_import_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad_syntax.py"
+    bad.write_text("def build(:\n")
+    code, _, err = run(["scan", f"{bad}:build"])
+    assert code == 2 and f"importing {bad} raised SyntaxError" in err
+    assert "(at bad_syntax.py:1)" in err
+    code, _, err = run(["scan", "no_such_package_here.models:build"])
+    assert code == 2 and "importing no_such_package_here.models raised ModuleNotFoundError" in err
+
+
+def test_cli_help_says_it_imports_user_code() -> None:
+    code, out, _ = run(["scan", "--help"])
+    assert code == 0
+    assert "This is the\nonly rnndoctor command that imports and runs your code" in out
+
+
+def test_cli_plugin_imports_no_torch() -> None:
+    probe = "import sys, rnndoctor._scan_cli; print('torch' in sys.modules)"
+    child = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True)
+    assert child.stdout.strip() == "False"
