@@ -34,11 +34,11 @@ def render_shapes(shapes: ExpectedShapes) -> str:
         for d in shapes.dims(name):
             symbols.setdefault(d.symbol, d)
     where = [[sym, "= " + _size(d.expected), d.derivation] for sym, d in symbols.items()]
-    states = " and ".join(f"`{n}`" for n in names if n in ("h_0", "c_0"))
-    verb = "are" if " and " in states else "is"
+    states = [f"`{n}`" for n in names if n in ("h_0", "c_0")]
+    verb = "are" if len(states) > 1 else "is"
+    optional = f"{' and '.join(states)} {verb} optional: torch starts from zeros of these shapes"
     lines = [f"expected shapes for `{shapes.spec!r}`", "", *_table(rows), "", "where",
-             *_table(where), "",
-             f"{states} {verb} optional: torch starts from zeros of these shapes when omitted"]
+             *_table(where), "", optional + " when omitted"]
     return "\n".join(lines) + "\n"
 
 
