@@ -142,7 +142,8 @@ def small_rows() -> list[str]:
 
 
 def main() -> None:
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; medians of "
+    torch.set_num_threads(1)  # steadier on a shared machine, as in benchmarks/check.py
+    print(f"torch {torch.__version__}, 1 CPU thread; medians of "
           f"{REPEATS['scan']} scans, {REPEATS['torchinfo']} torchinfo summaries, "
           f"{REPEATS['small']} small-model runs")
     print("\n".join(huge_rows()))
