@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .findings import Finding, Severity
+from .report import Report
 from .spec import Call, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = ["Failure", "ScanReport", "ScanRow", "scan"]
@@ -117,11 +118,11 @@ class ScanReport:
 
     @property
     def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+        return Report(self.findings).errors
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+        return Report(self.findings).warnings
 
     @property
     def calls(self) -> int:
