@@ -13,6 +13,7 @@ from ._api import check as check
 from ._api import expected_shapes as expected_shapes
 from ._api import init_hidden as init_hidden
 from .errors import RnnArgumentError as RnnArgumentError
+from .explain import explain as explain
 from .findings import Applicability as Applicability
 from .findings import Dim as Dim
 from .findings import Finding as Finding
@@ -40,6 +41,7 @@ __all__ = [
     "Severity",
     "check",
     "expected_shapes",
+    "explain",
     "init_hidden",
     "scan",
     "spec",
