@@ -8,6 +8,8 @@ the same load as the commands. The target is under 150 ms per command.
 
 Bytecode caching is switched on for the children (PYTHONDONTWRITEBYTECODE is
 removed) and every command runs once before timing, as on a user's machine.
+The CPU time (user + system) beside each median shows how much of the wall
+time is the command's own work when other processes share the machine.
 """
 
 from __future__ import annotations
@@ -41,11 +43,13 @@ def rnndoctor() -> list[str]:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def wall_ms(argv: list[str]) -> float:
+def timed(argv: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run, in ms."""
     start = time.perf_counter()
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV,
-                   check=False)
-    return (time.perf_counter() - start) * 1000
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    _, _, usage = os.wait4(child.pid, 0)
+    wall = (time.perf_counter() - start) * 1000
+    return wall, (usage.ru_utime + usage.ru_stime) * 1000
 
 
 def main() -> int:
@@ -57,18 +61,19 @@ def main() -> int:
         'python -c "import torch"': [sys.executable, "-c", "import torch"],
     }
     runs |= {"rnndoctor " + " ".join(_quote(a) for a in c): rnndoctor() + c for c in COMMANDS}
-    times: dict[str, list[float]] = {name: [] for name in runs}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for argv in runs.values():
-        wall_ms(argv)  # writes the bytecode caches
+        timed(argv)  # writes the bytecode caches
     for _ in range(repeat):
         for name, argv in runs.items():
-            times[name].append(wall_ms(argv))
-    base = statistics.median(times["python -c pass"])
+            times[name].append(timed(argv))
+    base = statistics.median(wall for wall, _ in times["python -c pass"])
     width = max(map(len, runs))
-    print(f"{'command'.ljust(width)}   median ms   × python -c pass")
+    print(f"{'command'.ljust(width)}   median wall ms   × python -c pass   median CPU ms")
     for name, samples in times.items():
-        median = statistics.median(samples)
-        print(f"{name.ljust(width)}   {median:9.1f}   {median / base:6.1f}")
+        wall = statistics.median(w for w, _ in samples)
+        cpu = statistics.median(c for _, c in samples)
+        print(f"{name.ljust(width)}   {wall:14.1f}   {wall / base:16.1f}   {cpu:13.1f}")
     print(f"\n{repeat} runs each; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.1f} at the end")
     return 0
