@@ -23,19 +23,21 @@ class RnnArgumentError(Exception):
 
     report: Report
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, prefix: str = "") -> None:
         self.report = report
+        self.prefix = prefix  # "[rank 1] " in a torch.distributed process: starts every line
         super().__init__(str(report))
 
     def __str__(self) -> str:
-        return "\n" + str(self.report)
+        lines = str(self.report).splitlines(True)
+        return "\n" + "".join(self.prefix + line if line.strip() else line for line in lines)
 
     @classmethod
-    def for_report(cls, report: Report) -> RnnArgumentError:
+    def for_report(cls, report: Report, prefix: str = "") -> RnnArgumentError:
         """An instance that is also the exception type torch raises first for this call."""
         first = report.first
         name = first.raises if first is not None and first.raises in _TORCH_TYPES else "RuntimeError"
-        return _subclass(name)(report)
+        return _subclass(name)(report, prefix)
 
 
 _SUBCLASSES: dict[str, type[RnnArgumentError]] = {}
