@@ -12,6 +12,10 @@ module or tensor is handed over.
 from ._api import check as check
 from ._api import expected_shapes as expected_shapes
 from ._api import init_hidden as init_hidden
+from ._ipython import load_ipython_extension as load_ipython_extension
+from ._ipython import unload_ipython_extension as unload_ipython_extension
+from ._postmortem import install as install
+from ._postmortem import uninstall as uninstall
 from .errors import RnnArgumentError as RnnArgumentError
 from .explain import explain as explain
 from .findings import Applicability as Applicability
@@ -20,6 +24,10 @@ from .findings import Finding as Finding
 from .findings import Fix as Fix
 from .findings import Location as Location
 from .findings import Severity as Severity
+from .guard import RnnDoctorWarning as RnnDoctorWarning
+from .guard import guard as guard
+from .guard import unwatch as unwatch
+from .guard import watch as watch
 from .report import Report as Report
 from .scan import ScanReport as ScanReport
 from .scan import scan as scan
@@ -36,15 +44,23 @@ __all__ = [
     "Location",
     "Report",
     "RnnArgumentError",
+    "RnnDoctorWarning",
     "RnnSpec",
     "ScanReport",
     "Severity",
     "check",
     "expected_shapes",
     "explain",
+    "guard",
     "init_hidden",
+    "install",
+    "load_ipython_extension",
     "scan",
     "spec",
+    "uninstall",
+    "unload_ipython_extension",
+    "unwatch",
+    "watch",
 ]
 
 for _name in __all__:

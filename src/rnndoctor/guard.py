@@ -1,0 +1,440 @@
+"""The guard: check each recurrent call before torch runs it.
+
+>>> with rnndoctor.guard(model):       # the recurrent layers inside `model`
+...     model(x)                       # an invalid call raises rnndoctor.RnnArgumentError
+>>> with rnndoctor.guard():            # every recurrent layer in the process
+...     train()
+>>> rnndoctor.watch(model)             # until rnndoctor.unwatch(model)
+
+How it stays cheap: while any guard is active, the `forward` of nn.RNN,
+nn.LSTM, nn.GRU and the three cells is replaced, once per class, by a version
+that looks the call up before calling the original. The lookup key is the
+call signature (shapes, dtypes, devices, the structure of `hx`) plus the
+layer's configuration and weight dtype and device, so a signature seen before
+costs a dictionary lookup; the full engine runs only on a new one. No hooks
+are registered on modules, and nothing holds a tensor once a call returns.
+
+Under torch.compile the check steps aside while Dynamo traces (the compiled
+graph is what it would be without the guard). Dynamo does not trace nn.RNN,
+nn.LSTM and nn.GRU by default: it runs them eagerly, where they are checked
+as usual. TorchScript modules (torch.jit.script or trace) are skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+import threading
+import types
+import warnings
+import weakref
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from . import _postmortem
+from .errors import RnnArgumentError
+from .findings import Location
+from .render.text import render_finding
+from .report import Report
+
+if TYPE_CHECKING:
+    from torch import nn
+
+__all__ = ["Guard", "RnnDoctorWarning", "guard", "unwatch", "watch"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+G = TypeVar("G", bound="Guard")
+
+MAX_SIGNATURES = 1024  # per module; past this the verdicts are forgotten and relearned
+CLASSES = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")
+_UNSEEN = object()
+
+
+class RnnDoctorWarning(UserWarning):
+    """A recurrent call that runs but is probably not what was meant, or a note from the guard.
+
+    >>> warnings.filterwarnings("ignore", category=rnndoctor.RnnDoctorWarning)
+    """
+
+
+@dataclass(eq=False)
+class _Watched:
+    """What the guard keeps per module: its verdicts by call signature, and its name."""
+
+    path: str | None = None  # the qualified name within the watched model
+    watchers: int = 0  # watch() calls not yet undone
+    verdicts: dict[Hashable, Report | None] = field(default_factory=dict)
+    finalizer: weakref.finalize[Any, Any] | None = None
+
+
+class _Registry:
+    """The guard's process-wide state; the patched forwards read it without a lock."""
+
+    def __init__(self) -> None:
+        self.states: dict[int, _Watched] = {}  # by id(module); dropped when the module dies
+        self.everywhere = 0  # active guard() calls without a model
+        self.originals: dict[type, Callable[..., Any]] = {}
+        self.lock = threading.RLock()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.everywhere or any(s.watchers for s in self.states.values()))
+
+
+_registry = _Registry()
+_noted_scripted = False
+
+
+class Guard(contextlib.ContextDecorator):
+    """An active guard while inside `with`, or while a decorated function runs."""
+
+    def __init__(self, model: Any = None) -> None:
+        if model is not None and not _is_module(model):
+            raise TypeError(f"guard() takes an nn.Module or nothing, got {type(model).__name__}")
+        self._model = model
+
+    def __enter__(self: G) -> G:  # noqa: PYI019 - typing.Self needs Python 3.11
+        if self._model is None:
+            start_everywhere()
+        else:
+            watch(self._model)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._model is None:
+            stop_everywhere()
+        else:
+            unwatch(self._model)
+
+
+@overload
+def guard(model: nn.Module | None = None) -> Guard: ...
+@overload
+def guard(model: F) -> F: ...
+def guard(model: Any = None) -> Any:
+    """Check every recurrent call before torch runs it; raise `RnnArgumentError` on an error.
+
+    >>> with rnndoctor.guard(model):         # the recurrent layers inside `model`
+    ...     model(x)
+    >>> with rnndoctor.guard():              # every recurrent layer, for the duration
+    ...     model(x)
+    >>> @rnndoctor.guard                     # for each call of `train`
+    ... def train(): ...
+
+    The error names the layer by its path in the model (`encoder.rnn`) and is
+    also an instance of the exception torch would raise, so `except
+    RuntimeError:` keeps working. Warnings are issued as `RnnDoctorWarning`.
+    Valid calls run unchanged: same outputs, same gradients.
+
+    Args:
+        model: an nn.Module; without it, every recurrent layer in the process is checked.
+            A plain function is decorated, as `@rnndoctor.guard` with no parentheses.
+    """
+    if isinstance(model, (types.FunctionType, types.MethodType)):
+        return Guard()(model)
+    return Guard(model)
+
+
+def watch(model: Any) -> None:
+    """Guard the recurrent layers inside `model` until `unwatch(model)`.
+
+    >>> rnndoctor.watch(model)
+    >>> model(x)                 # checked
+    >>> rnndoctor.unwatch(model)
+    """
+    layers = _recurrent_layers(model)
+    with _registry.lock:
+        for path, layer in layers:
+            state = _state_for(layer)
+            state.watchers += 1
+            state.path = path or None
+        _patch()
+
+
+def unwatch(model: Any) -> None:
+    """Undo one `watch(model)`; the guard leaves `model` when every watch is undone."""
+    layers = _recurrent_layers(model)
+    with _registry.lock:
+        for _, layer in layers:
+            state = _registry.states.get(id(layer))
+            if state is not None and state.watchers:
+                state.watchers -= 1
+                if not state.watchers and not _registry.everywhere:
+                    _forget(id(layer))
+        _settle()
+
+
+def start_everywhere() -> None:
+    """Turn on the process-wide guard (what `guard()` does on entry)."""
+    with _registry.lock:
+        _registry.everywhere += 1
+        _patch()
+
+
+def stop_everywhere() -> None:
+    """Undo one `start_everywhere()`."""
+    with _registry.lock:
+        _registry.everywhere = max(0, _registry.everywhere - 1)
+        if not _registry.everywhere:
+            for key in [k for k, s in _registry.states.items() if not s.watchers]:
+                _forget(key)
+        _settle()
+
+
+def _settle() -> None:
+    """Put torch's own forwards back once no guard is active."""
+    if not _registry.active:
+        _unpatch()
+
+
+def _recurrent_layers(model: Any) -> list[tuple[str, Any]]:
+    if not _is_module(model):
+        raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
+    torch = _torch()
+    found = []
+    for path, module in model.named_modules():
+        if isinstance(module, torch.jit.ScriptModule):
+            _note_scripted(path or getattr(module, "original_name", type(module).__name__))
+        elif isinstance(module, (torch.nn.RNNBase, torch.nn.RNNCellBase)):
+            found.append((path, module))
+    return found
+
+
+def _note_scripted(path: str) -> None:
+    global _noted_scripted
+    if not _noted_scripted:
+        _noted_scripted = True
+        warnings.warn(f"rnndoctor.guard skips TorchScript modules such as `{path}`; their "
+                      "calls run unchecked (this note is shown once)", RnnDoctorWarning,
+                      stacklevel=_user_stacklevel())
+
+
+def _state_for(module: Any) -> _Watched:
+    key = id(module)
+    state = _registry.states.get(key)
+    if state is None:
+        state = _registry.states.setdefault(key, _Watched())
+        if state.finalizer is None:
+            state.finalizer = weakref.finalize(module, _registry.states.pop, key, None)
+    return state
+
+
+def _forget(key: int) -> None:
+    state = _registry.states.pop(key, None)
+    if state is not None and state.finalizer is not None:
+        state.finalizer.detach()
+
+
+# ---- the patched forward ------------------------------------------------------------------
+
+def _patch() -> None:
+    """Replace the six classes' forwards, once, while any guard is active."""
+    if _registry.originals:
+        return
+    torch = _torch()
+    for name in CLASSES:
+        cls = getattr(torch.nn, name)
+        original = cls.__dict__["forward"]
+        _registry.originals[cls] = original
+        forward = _checking_forward(original, _config_of(name), torch.compiler.is_compiling)
+        setattr(cls, "forward", forward)  # noqa: B010 - mypy does not know the classes
+    _keep_from_dynamo(forward.__code__, _check.__code__)
+
+
+def _keep_from_dynamo(forward: types.CodeType, check: types.CodeType) -> None:
+    """Dynamo never compiles these frames on their own; tracing a caller still inlines them.
+
+    A layer that torch.compile runs eagerly (nn.LSTM, at a graph break) then
+    runs the patched forward as plain Python, so the check runs; the check
+    itself, and whatever it calls, always run as plain Python.
+    """
+    try:
+        from torch._C._dynamo.eval_frame import (
+            _FrameAction,
+            _FrameExecStrategy,
+            set_code_exec_strategy,
+        )
+    except ImportError:  # a torch without Dynamo
+        return
+    skip, default = _FrameAction.SKIP, _FrameAction.DEFAULT
+    set_code_exec_strategy(forward, _FrameExecStrategy(skip, default))
+    set_code_exec_strategy(check, _FrameExecStrategy(skip, skip))
+
+
+def _unpatch() -> None:
+    for cls, original in _registry.originals.items():
+        if getattr(cls.__dict__.get("forward"), "__wrapped__", None) is original:
+            setattr(cls, "forward", original)  # noqa: B010 - mypy does not know the classes
+    _registry.originals.clear()
+
+
+def _config_of(name: str) -> Callable[[Any], Hashable]:
+    """What a verdict depends on in the module itself, besides the call.
+
+    That is the weights' dtype and device, which `.to()` changes, and
+    `batch_first`, which torch reads at each call. The other constructor
+    arguments fix the weights' shapes, so they do not change in place.
+    """
+    if name.endswith("Cell"):
+        def config(module: Any) -> Hashable:
+            weight = module._parameters["weight_ih"]
+            return (weight.dtype, weight.device)
+    else:
+        def config(module: Any) -> Hashable:
+            weight = module._flat_weights[0]
+            return (module.batch_first, weight.dtype, weight.device)
+    return config
+
+
+def _checking_forward(original: Any, config: Callable[[Any], Hashable],
+                      is_compiling: Callable[[], bool]) -> Any:
+    """`original`, preceded by the check; built on torch's globals so TorchScript can still
+    script the class from `original`'s source (found through `__wrapped__`)."""
+    states, registry, check = _registry.states, _registry, _check
+
+    def forward(self: Any, input: Any, hx: Any = None) -> Any:
+        if not is_compiling():
+            state = states.get(id(self))
+            if state is not None or registry.everywhere:
+                check(self, state, config, input, hx)
+        return original(self, input, hx)
+
+    code = forward.__code__
+    wrapper = types.FunctionType(code, original.__globals__, original.__name__,
+                                 forward.__defaults__, forward.__closure__)
+    return functools.update_wrapper(wrapper, original)
+
+
+def _check(module: Any, state: _Watched | None, config: Callable[[Any], Hashable],
+           input: Any, hx: Any) -> None:
+    """The fast path: a verdict looked up by call signature; the engine runs on a new one."""
+    if state is None:
+        state = _state_for(module)
+    try:
+        key: Hashable = (_signature(input), _signature(hx), config(module))
+        seen = state.verdicts.get(key, _UNSEEN)
+    except Exception:  # noqa: BLE001 - an argument the fast path cannot summarise
+        key, seen = None, _UNSEEN
+    if seen is None:
+        return
+    verdict = _first_verdict(module, state, key, input, hx) if seen is _UNSEEN else seen
+    if isinstance(verdict, Report):
+        raise _error(module, state, verdict) from None
+
+
+def _signature(value: Any) -> Hashable:
+    """What the verdict depends on in an argument: shapes, dtypes, devices, structure."""
+    kind = type(value)
+    if kind is _Tensor:  # the common cases first, without recursion
+        return (value.shape, value.dtype, value.device)
+    if value is None:
+        return None
+    if kind is tuple and len(value) == 2 and type(value[0]) is _Tensor is type(value[1]):
+        h, c = value
+        return (h.shape, h.dtype, h.device, c.shape, c.dtype, c.device)
+    return _any_signature(value)
+
+
+def _any_signature(value: Any) -> Hashable:
+    if isinstance(value, _Tensor):
+        return (type(value), value.shape, value.dtype, value.device)
+    if isinstance(value, _PackedSequence):  # a tuple too: test it first
+        return (_PackedSequence, _signature(value.data), tuple(value.batch_sizes.tolist()),
+                value.sorted_indices is None)
+    if isinstance(value, (tuple, list)):
+        return (type(value), *map(_signature, value))
+    if isinstance(value, (int, float, str)):
+        return (type(value), value)
+    return (type(value),)
+
+
+class _Unset:
+    """Stands for torch's classes until the first guard imports torch."""
+
+
+_Tensor: Any = _Unset
+_PackedSequence: Any = _Unset
+
+
+def _torch() -> Any:
+    global _Tensor, _PackedSequence
+    import torch
+    from torch.nn.utils.rnn import PackedSequence
+
+    _Tensor, _PackedSequence = torch.Tensor, PackedSequence
+    return torch
+
+
+# ---- the slow path: a signature seen for the first time ----------------------------------
+
+def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: Any,
+                   hx: Any) -> Report | None:
+    """Run the engine; warn about warnings; remember errors. Returns the report to raise."""
+    from ._api import check
+
+    try:
+        report = check(module, input, hx)
+    except Exception as failure:  # noqa: BLE001 - rnndoctor's fault: let torch decide
+        _warn(f"rnndoctor could not check this call ({type(failure).__name__}: {failure}); "
+              "it runs unchecked")
+        report = Report(findings=())
+    if report:
+        for finding in report.warnings:
+            located = replace(finding, location=_where(module, state, finding.location))
+            _warn(render_finding(located).rstrip("\n"))
+    verdict = None if report else report
+    if key is not None:
+        if len(state.verdicts) >= MAX_SIGNATURES:
+            state.verdicts.clear()
+        state.verdicts[key] = verdict
+    return verdict
+
+
+def _error(module: Any, state: _Watched, report: Report) -> RnnArgumentError:
+    where = _where(module, state, report.findings[0].location)
+    located = replace(report, findings=tuple(replace(f, location=where, origin="guard")
+                                             for f in report.findings))
+    return RnnArgumentError.for_report(located, prefix=_postmortem.rank_prefix())
+
+
+def _where(module: Any, state: _Watched, base: Location) -> Location:
+    frames = _user_frames()
+    path = state.path or _postmortem.module_path(module, [f for f, _ in frames])
+    return replace(base, module_path=path, call_site=_postmortem.call_site(frames))
+
+
+def _user_frames() -> list[tuple[types.FrameType, int]]:
+    """The live stack outside rnndoctor, outermost first, as (frame, line) pairs.
+
+    rnndoctor's own frames are left out: reading their locals would tie the
+    list to itself, and keep the call's tensors alive until the next gc.
+    """
+    frames = []
+    frame: types.FrameType | None = sys._getframe(1)
+    while frame is not None and _postmortem.is_rnndoctor(frame.f_code.co_filename):
+        frame = frame.f_back
+    while frame is not None:
+        frames.append((frame, frame.f_lineno))
+        frame = frame.f_back
+    return frames[::-1]
+
+
+def _warn(message: str) -> None:
+    text = _postmortem.prefixed(message, _postmortem.rank_prefix())
+    warnings.warn(text, RnnDoctorWarning, stacklevel=_user_stacklevel())
+
+
+def _user_stacklevel() -> int:
+    """The stacklevel that points `warnings` at the user's line, past torch and rnndoctor."""
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and _postmortem.is_library(frame.f_code.co_filename):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
+def _is_module(value: object) -> bool:
+    nn = sys.modules.get("torch.nn")
+    return nn is not None and isinstance(value, nn.Module)
+
