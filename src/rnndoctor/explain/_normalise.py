@@ -20,7 +20,7 @@ MAX_MESSAGE_LINES = 60  # a signature dump from the argument parser is the longe
 FALLBACK_LINES = 40  # with no exception header, the last lines are tried one by one
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)|[@-Z\\-_])")
-_PREFIXES = (
+_PREFIX_LIST = (
     re.compile(r"\[(?:rank|default)\d{1,6}\]:\s?"),  # torchrun / torch.distributed
     re.compile(r"\(\w{1,40} pid=\d{1,10}(?:, ip=[\d.]{1,40})?\)\s?"),  # Ray workers
     re.compile(r"\d{1,6}: (?=\S)"),  # torchrun --tee
@@ -34,6 +34,7 @@ _PREFIXES = (
     re.compile(r"> {0,3}(?=[A-Z]\w{0,60}(?:Error|Warning|Exception): )"),  # a quoted reply
     re.compile(r"FAILED \S{1,500} - "),  # pytest's short summary
 )
+_PREFIXES = re.compile("|".join(f"(?:{p.pattern})" for p in _PREFIX_LIST))
 _HEADER = re.compile(
     r"(?P<exc>(?:[A-Za-z_]\w{0,60}\.){0,6}[A-Za-z_]\w{0,60}(?:Error|Exception|Warning|Interrupt))"
     r"(?:: ?(?P<msg>.*)|:?)"
@@ -67,20 +68,20 @@ def clean_lines(text: str) -> list[str]:
     """The lines without colour, carriage returns, prefixes or trailing space; each cut to MAX_LINE."""
     lines = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = _ANSI.sub("", raw[: 4 * MAX_LINE])[:MAX_LINE].replace("\x00", "")
+        line = raw[: 4 * MAX_LINE]
+        if "\x1b" in line:
+            line = _ANSI.sub("", line)
+        line = line[:MAX_LINE].replace("\x00", "")
         lines.append(_strip_prefixes(line).rstrip())
     return lines
 
 
 def _strip_prefixes(line: str) -> str:
-    for _ in range(4):  # prefixes nest: "[rank0]: 2024-01-01 12:00:00 ERROR ..."
-        before = line
-        for prefix in _PREFIXES:
-            m = prefix.match(line)
-            if m and m.end() > 0:
-                line = line[m.end():]
-        if line == before:
+    for _ in range(6):  # prefixes nest: "[rank0]: 2024-01-01 12:00:00 ERROR ..."
+        m = _PREFIXES.match(line)
+        if not m or m.end() == 0:
             break
+        line = line[m.end() :]
     return line
 
 

@@ -25,6 +25,7 @@ _PYTEST_MARK = re.compile(r"> {1,40}(?P<src>\S.{0,1000})")
 _CARETS = re.compile(r"\s{0,200}[\^~]{1,1000}")
 _KIND_CALL = re.compile(r"(?:torch\.)?(?:nn\.)?(?P<kind>RNNCell|LSTMCell|GRUCell|RNN|LSTM|GRU)\((?P<args>[^()\n]{0,400})\)")
 _ASSIGNED = re.compile(r"(?:(?P<name>[\w.]{1,100})\s{0,4}=|\((?P<printed>\w{1,100})\):)\s{0,4}\Z")
+TRACE_LINES = 2_000  # a traceback is read back this far from its exception at most
 CONSTRUCTOR_LINES = 400  # the constructor is looked for in the last lines only
 MAX_CONSTRUCTORS = 50
 _CALLEE = re.compile(r"(?:^|[^\w.])(?:self\.)?(?P<name>[\w.]{1,100})\s{0,4}\(")
@@ -90,7 +91,8 @@ class Trace:
 
 def read_trace(lines: list[str], end: int) -> Trace:
     """The traceback that ends at line `end` (the exception header), and the whole text's layer."""
-    frames = _frames(lines[_traceback_start(lines, end) : max(end, 0)])
+    start = max(_traceback_start(lines, end), end - TRACE_LINES)
+    frames = _frames(lines[start : max(end, 0)])
     call = _call_site(frames)
     constructor, found_spec = _constructor(lines, call)
     kind = _kind(frames) or (found_spec.kind if found_spec else _kind_of(constructor))
@@ -99,7 +101,7 @@ def read_trace(lines: list[str], end: int) -> Trace:
 
 
 def _traceback_start(lines: list[str], end: int) -> int:
-    for i in range(max(end, 0) - 1, -1, -1):
+    for i in range(max(end, 0) - 1, max(end - TRACE_LINES, 0) - 1, -1):
         if "Traceback (most recent call last)" in lines[i]:
             return i
     return 0
