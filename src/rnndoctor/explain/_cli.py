@@ -47,14 +47,20 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _read(text: str | None, path: str | None) -> str | bytes:
-    if (text is None) == (path is None):
-        raise UsageError("give the text, `-` for standard input, or --file F (one of them)")
-    if path is not None:
-        try:
-            with open(path, "rb") as f:
-                return f.read()
-        except OSError as e:
-            raise UsageError(f"--file: cannot read {path!r}: {e.strerror}") from None
-    if text == "-":
-        return sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-    return text
+    if path is not None and text is None:
+        return _read_file(path)
+    if text is not None and path is None:
+        return _read_stdin() if text == "-" else text
+    raise UsageError("give the text, `-` for standard input, or --file F (one of them)")
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise UsageError(f"--file: cannot read {path!r}: {e.strerror}") from None
+
+
+def _read_stdin() -> str | bytes:
+    return sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
