@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -326,6 +327,10 @@ def _library_dirs() -> tuple[str, ...]:
 
 
 def _display(filename: str) -> str:
+    """A path relative to the working directory when inside it; `In[3]` for an IPython cell."""
+    cell = re.fullmatch(r"<ipython-input-(\d+)-\w+>", filename)
+    if cell:
+        return f"In[{cell.group(1)}]"
     try:
         relative = os.path.relpath(filename)
     except ValueError:  # another drive, on Windows
