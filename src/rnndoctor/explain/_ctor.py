@@ -114,10 +114,10 @@ def compare_type(ev: Evidence) -> Diagnosis:
 
 def allocation(ev: Evidence) -> Diagnosis:
     """Errors from torch.empty while the constructor allocates the weights."""
-    if not ev.trace.in_rnn:
-        return partial_reading(ev, "size-not-positive", "a tensor could not be allocated",
-                               "a size passed to the constructor is negative or not an int")
     pid = ev.match.pattern.id
+    if not ev.trace.in_rnn:
+        return partial_reading(ev, _ALLOCATION_RULES[pid], "a tensor could not be allocated",
+                               "a size or the dtype passed to the constructor is invalid")
     if pid == "ctor.int_dtype":
         return _ctor(ev, "unsupported-dtype", "`dtype` is an integer type", "dtype",
                      "construct with a floating dtype, e.g. `dtype=torch.float32`")
@@ -127,6 +127,9 @@ def allocation(ev: Evidence) -> Diagnosis:
     return _ctor(ev, "size-not-int", "a size of the layer is not an int", "hidden_size",
                  "construct with int sizes", confidence="medium")
 
+
+_ALLOCATION_RULES = {"ctor.int_dtype": "unsupported-dtype", "ctor.negative_dim": "size-not-positive",
+                     "ctor.factory_size_type": "size-not-int"}
 
 CONSTRUCTOR: dict[str, Callable[[Evidence], Diagnosis]] = {
     "ctor.proj_size_not_lstm": proj_size,

@@ -134,12 +134,12 @@ _ENVIRONMENT: dict[str, Callable[[Evidence], Diagnosis]] = {
         change("restore the bias's shape, (gates * hidden_size,)")),
     "kernel.arrayref": lambda ev: _in_rnn(ev, (("pad_sequence was given 0-D tensors; each sequence needs a "
                                                 "length dim"),), safe("pass tensors of shape (L, *)")),
-    "padseq.element_type": lambda ev: facts(((f"pad_sequence was given a {ev.g['got_type']} where a tensor "
-                                              "belongs"),), safe("convert each sequence with torch.as_tensor")),
+    "padseq.element_type": lambda ev: _in_rnn(ev, ((f"pad_sequence was given a {ev.g['got_type']} where a "
+                                                   "tensor belongs"),), safe("convert each sequence with torch.as_tensor")),
     "padseq.empty_py": lambda ev: _in_rnn(ev, ("torch 1.8's pad_sequence was given an empty list",),
                                           safe("skip empty batches")),
-    "padseq.meta_copy": lambda ev: facts(("pad_sequence mixed a meta tensor with real ones",),
-                                          safe("put every sequence on one device")),
+    "padseq.meta_copy": lambda ev: _in_rnn(ev, ("pad_sequence mixed a meta tensor with real ones",),
+                                           safe("put every sequence on one device")),
     "unpad.zip_strict": lambda ev: _in_rnn(ev, (("unpad_sequence got a different number of lengths than "
                                                 "sequences (torch 2.10 and later)"),),
                                            safe("give one length per sequence")),
