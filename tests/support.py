@@ -34,11 +34,35 @@ class Outcome:
         return self.kind != "ok"
 
 
+def needs_cuda(spec: RnnSpec, call: Call | None) -> bool:
+    """True when the layer, or a tensor of the call, is on a CUDA device."""
+    return any(device.startswith("cuda") for device in _devices(spec, call))
+
+
+def has_cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def _devices(spec: RnnSpec, call: Call | None) -> list[str]:
+    devices = [spec.device]
+    if call is None:
+        return devices
+    x = call.input.data if isinstance(call.input, Packed) else call.input
+    hx = call.hx.items if isinstance(call.hx, Seq) else (call.hx,)
+    devices += [t.device for t in (x, *hx) if isinstance(t, TensorInfo)]
+    if call.lengths is not None:
+        devices.append(call.lengths.device)
+    return devices
+
+
 def build_module(spec: RnnSpec) -> Any:
     import torch
 
     args, kwargs = constructor_args(spec)
-    return getattr(torch.nn, spec.kind)(*args, dtype=getattr(torch, spec.dtype), **kwargs)
+    return getattr(torch.nn, spec.kind)(*args, dtype=getattr(torch, spec.dtype),
+                                        device=spec.device, **kwargs)
 
 
 def make_tensor(t: TensorInfo) -> Any:
@@ -47,7 +71,7 @@ def make_tensor(t: TensorInfo) -> Any:
     dtype = getattr(torch, t.dtype)
     if dtype.is_floating_point:
         return torch.randn(t.shape, dtype=dtype, device=t.device)
-    return torch.randint(0, 3, t.shape, dtype=dtype, device=t.device)
+    return torch.randint(0, 2 if dtype == torch.bool else 3, t.shape, dtype=dtype, device=t.device)
 
 
 def make_value(v: TensorInfo | Other | None) -> Any:
@@ -58,7 +82,7 @@ def make_value(v: TensorInfo | Other | None) -> Any:
     if isinstance(v, TensorInfo):
         return make_tensor(v)
     return {"list": [1.0, 2.0], "ndarray": np.zeros((1, 2, 3), dtype=np.float32),
-            "int": 3, "str": "h"}[v.type_name]
+            "int": 3, "str": "h", "NoneType": None, "tuple": ([1.0], [2.0])}[v.type_name]
 
 
 def make_hx(hx: TensorInfo | Seq | Other | None) -> Any:
@@ -79,9 +103,7 @@ def make_input(call: Call, spec: RnnSpec) -> Any:
             order = torch.arange(x.batch - 1, -1, -1) if x.batch else torch.arange(0)
             return PackedSequence(make_tensor(x.data), sizes, order)
         return PackedSequence(make_tensor(x.data), sizes)
-    if isinstance(x, Other):
-        return make_value(x)
-    padded = make_tensor(x)
+    padded = make_value(x) if isinstance(x, Other) else make_tensor(x)
     if call.lengths is None:
         return padded
     return pack_padded_sequence(padded, make_lengths(call.lengths),

@@ -51,6 +51,7 @@ class Order:
     TWO_STATES = 170
     DEVICE = 180
     SEQ_LEN = 190
+    CELL_DTYPE = 195  # cells compare no dtypes: their first matrix product rejects `input`
     HX_DTYPE = 200
     PACKED_LATE = 210  # errors that only the kernels or later calls reveal
     WARNING = 300
@@ -143,12 +144,42 @@ class Bound:
 
     @cached_property
     def input_ok_rank(self) -> bool:
-        """The input is a tensor whose rank this layer accepts."""
-        if self.x is None:
+        """The input is a tensor whose rank this layer accepts, and not token ids (RNN104)."""
+        return self.x is not None and not self.token_ids and self._accepts_rank(self.x.ndim)
+
+    @cached_property
+    def token_ids(self) -> bool:
+        """The input holds integer ids with no feature axis: what `nn.Embedding` takes.
+
+        An integer tensor whose last dim is already `input_size`, at a rank the
+        layer accepts, counts as integer features instead.
+        """
+        x = self.x
+        if x is None or not x.dtype.startswith(("int", "uint")):
             return False
+        if self._accepts_rank(x.ndim) and x.ndim > 0 and x.shape[-1] == self.spec.I:
+            return False
+        return self._accepts_rank(x.ndim + 1)
+
+    def _accepts_rank(self, ndim: int) -> bool:
         if self.packed is not None:
-            return True
-        return self.x.ndim in ((1, 2) if self.spec.is_cell else (2, 3))
+            return ndim == 2
+        return ndim in ((1, 2) if self.spec.is_cell else (2, 3))
+
+    @cached_property
+    def packed_lstm_via_onednn(self) -> bool:
+        """A packed nn.LSTM call that torch 2.13 hands to oneDNN (x86 CPU builds) unchecked.
+
+        When every sequence has the full length (all `batch_sizes` equal), with
+        float32 data and weights on the CPU and no projections, torch views the
+        packed data as a dense (L, N, data.size(-1)) batch and oneDNN checks no
+        sizes: a wrong `input_size`, or states of the wrong size, run silently.
+        """
+        p, s = self.packed, self.spec
+        if p is None or s.base != "LSTM" or s.is_cell or len(set(p.batch_sizes)) != 1:
+            return False
+        return (s.device == "cpu" and p.data.device == "cpu" and s.P == 0
+                and s.dtype == p.data.dtype == "float32")
 
     @cached_property
     def unbatched(self) -> bool:

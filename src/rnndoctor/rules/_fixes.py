@@ -10,7 +10,10 @@ from ._base import ProposedFix
 
 __all__ = [
     "change_layer",
+    "combine",
+    "convert_layer",
     "fmt_shape",
+    "replace_input",
     "resize_input",
     "resize_states",
     "set_input",
@@ -85,3 +88,32 @@ def resize_states(title: str, current: dict[str, TensorInfo], axis: int,
            if name in sizes}
     snippet = "\n".join(f"{name} = torch.zeros{fmt_shape(t.shape)}" for name, t in new.items())
     return set_states(title, new, snippet)
+
+
+def convert_layer(title: str, snippet: str, *,
+                  applicability: Applicability = Applicability.SAFE,
+                  **changes: object) -> ProposedFix:
+    """Convert an existing layer in place (`model.to(...)`): its dtype or device."""
+    return ProposedFix(
+        Fix(title, applicability, snippet),
+        lambda s, c: (replace(s, **changes), c),  # type: ignore[arg-type]
+    )
+
+
+def replace_input(title: str, new: TensorInfo | Packed, snippet: str,
+                  applicability: Applicability = Applicability.SAFE) -> ProposedFix:
+    """Pass a different object as `input` altogether (a tensor for a list, a PackedSequence)."""
+    return ProposedFix(Fix(title, applicability, snippet),
+                       lambda s, c: (s, replace(c, input=new)))
+
+
+def combine(title: str, parts: list[ProposedFix], snippet: str,
+            applicability: Applicability = Applicability.SAFE) -> ProposedFix:
+    """One fix made of several changes, applied in order; the parts' own titles are not shown."""
+
+    def apply(s: RnnSpec, c: Call) -> tuple[RnnSpec, Call]:
+        for part in parts:
+            s, c = part.apply(s, c)
+        return s, c
+
+    return ProposedFix(Fix(title, applicability, snippet), apply)
