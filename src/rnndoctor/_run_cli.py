@@ -1,0 +1,242 @@
+"""`rnndoctor run`: run a program as python would, with the diagnosis on.
+
+A plug-in of `rnndoctor.cli` (see its docstring for the contract). Nothing here
+imports torch: the guard switches on when the program's own `import torch`
+completes, so the program still decides when torch loads (and with which
+environment variables).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import io
+import os
+import runpy
+import sys
+import types
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+__all__ = ["DESCRIPTION", "HELP", "add_arguments", "main"]
+
+HELP = "run a Python program with the guard and the post-mortem diagnosis on"
+
+DESCRIPTION = """\
+Run a program as python would (same sys.argv, __main__, stdin and exit code),
+with every recurrent call checked before torch runs it (the guard) and any
+uncaught error diagnosed under its traceback (the post-mortem). On failure the
+diagnosis is printed and the exit code is the program's own.
+
+Options go before the program; everything after it is the program's.
+
+examples:
+  rnndoctor run train.py --epochs 3
+  rnndoctor run -m mypackage.train --epochs 3
+  rnndoctor run --report-json failure.json train.py
+  rnndoctor run --no-guard train.py          # post-mortem only: no per-call check
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-m", dest="as_module", action="store_true",
+                        help="run a module as a script, as `python -m` does")
+    parser.add_argument("--report-json", metavar="FILE",
+                        help="write the report of the diagnosed failure to FILE, in the JSON "
+                             "schema of `--format json`")
+    parser.add_argument("--no-guard", action="store_true",
+                        help="diagnose uncaught errors only; run recurrent calls unchecked")
+    parser.add_argument("program", metavar="PROGRAM",
+                        help="a script path, or with -m a module name")
+    parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
+                        help="the program's own arguments")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the program; the exit code is the program's own."""
+    from . import _postmortem
+
+    argv = [args.program, *args.args]
+    _postmortem.install()
+    try:
+        with guard_once_torch_loads() if not args.no_guard else nullcontext():
+            return _run(argv, args.as_module, args.report_json)
+    finally:
+        _postmortem.uninstall()
+
+
+def _run(argv: list[str], as_module: bool, report_json: str | None) -> int:
+    if not as_module and not os.path.exists(argv[0]):
+        print(f"rnndoctor run: can't open file {argv[0]!r}: no such file", file=sys.stderr)
+        return 2  # as python does
+    try:
+        with _as_main(argv, as_module):
+            if as_module:
+                runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
+            elif os.path.isfile(argv[0]) and not zipfile.is_zipfile(argv[0]):
+                _run_file(argv[0])
+            else:  # a directory or zip file with a __main__.py
+                runpy.run_path(argv[0], run_name="__main__")
+    except SystemExit as exit:
+        return _exit_code(exit)
+    except BaseException as error:  # noqa: BLE001 - the program's failure, reported as python does
+        error = error.with_traceback(_program_traceback(error))
+        sys.excepthook(type(error), error, error.__traceback__)
+        if report_json is not None:
+            _write_json(error, report_json)
+        return 130 if isinstance(error, KeyboardInterrupt) else 1  # 130: a shell's SIGINT status
+    return 0
+
+
+def _run_file(path: str) -> None:
+    """What `python path` does: `__main__` with an absolute `__file__`, argv[0] as given."""
+    filename = os.path.abspath(path)
+    with io.open_code(filename) as file:
+        code = compile(file.read(), filename, "exec", dont_inherit=True)
+    main = types.ModuleType("__main__")
+    main.__file__ = filename
+    main.__loader__ = importlib.machinery.SourceFileLoader("__main__", filename)
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = main
+    try:
+        exec(code, main.__dict__)  # noqa: S102 - running the program is the point
+    finally:
+        sys.modules["__main__"] = saved
+
+
+def _program_traceback(error: BaseException) -> types.TracebackType | None:
+    """The traceback from the program's first frame on, without runpy's and ours.
+
+    A program that does not compile gets none, as with python; an error that
+    did not come from the program keeps rnndoctor's frames, which are then
+    worth seeing.
+    """
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_globals.get("__name__") in (__name__, "runpy"):
+        tb = tb.tb_next
+    if tb is None and not isinstance(error, SyntaxError):
+        return error.__traceback__
+    return tb
+
+
+@contextmanager
+def _as_main(argv: list[str], as_module: bool) -> Iterator[None]:
+    """sys.argv and sys.path[0] as python sets them, restored afterwards."""
+    saved_argv, saved_path = sys.argv[:], sys.path[:]
+    sys.argv[:] = argv
+    first = os.getcwd() if as_module else os.path.dirname(os.path.realpath(argv[0]))
+    sys.path[:1] = [first]
+    try:
+        yield
+    finally:
+        sys.argv[:], sys.path[:] = saved_argv, saved_path
+
+
+def _exit_code(exit: SystemExit) -> int:
+    """The process exit status python gives for `sys.exit(code)`."""
+    code = exit.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _write_json(error: BaseException, path: str) -> None:
+    from ._postmortem import diagnose_exception
+    from .render.output import write_report
+
+    try:
+        report = diagnose_exception(error)
+    except Exception as failure:  # noqa: BLE001 - the traceback is already out; say why no file
+        print(f"rnndoctor: no report written to {path} ({type(failure).__name__}: {failure})",
+              file=sys.stderr)
+        return
+    if report is None:
+        print(f"rnndoctor: no report written to {path}: the error did not come through a "
+              "recurrent layer", file=sys.stderr)
+        return
+    with open(path, "w", encoding="utf-8") as file:
+        write_report(report, fmt="json", file=file)
+
+
+# ---- the guard, switched on once the program has imported torch ---------------------------
+
+@contextmanager
+def guard_once_torch_loads() -> Iterator[None]:
+    """The process-wide guard, from the moment torch is imported (now, if it already is)."""
+    watcher = _after_import("torch", _start_guard)
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        if watcher.fired:
+            from .guard import stop_everywhere
+
+            stop_everywhere()
+
+
+def _start_guard() -> None:
+    from .guard import start_everywhere
+
+    start_everywhere()
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Calls `callback` right after the module `name` is first imported (at once if it was)."""
+
+    def __init__(self, name: str, callback: Callable[[], None]) -> None:
+        self.name, self.callback, self.fired = name, callback, False
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        self.cancel()
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ThenCall(spec.loader, self.fire)
+        return spec
+
+    def fire(self) -> None:
+        self.fired = True
+        try:
+            self.callback()
+        except Exception as failure:  # noqa: BLE001 - the program runs on, without the guard
+            print(f"rnndoctor: the guard could not start ({type(failure).__name__}: {failure}); "
+                  "the post-mortem diagnosis is still on", file=sys.stderr)
+
+    def cancel(self) -> None:
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+
+
+def _after_import(name: str, callback: Callable[[], None]) -> _AfterImport:
+    watcher = _AfterImport(name, callback)
+    if name in sys.modules:
+        watcher.fire()
+    else:
+        sys.meta_path.insert(0, watcher)
+    return watcher
+
+
+class _ThenCall(importlib.abc.Loader):
+    """A loader that runs another, then a callback; the module keeps the real loader."""
+
+    def __init__(self, loader: Any, callback: Callable[[], None]) -> None:
+        self.loader, self.callback = loader, callback
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return self.loader.create_module(spec)  # type: ignore[no-any-return]
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__loader__ = self.loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self.loader
+        self.loader.exec_module(module)
+        self.callback()

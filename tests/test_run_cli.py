@@ -1,0 +1,157 @@
+"""`rnndoctor run`: the program runs as python would run it, with the diagnosis on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from rnndoctor.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SHOW = """
+import json, sys
+print(json.dumps({"argv": sys.argv, "name": __name__, "path0": sys.path[0],
+                  "stdin": sys.stdin.read(), "torch": "torch" in sys.modules}))
+sys.exit(3)
+"""
+
+ENCODER = """
+import torch
+from torch import nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(10, 20, num_layers=2, bidirectional=True)
+
+    def forward(self, x):
+        h_0 = c_0 = torch.zeros(2, x.shape[1], 20)
+        return self.rnn(x, (h_0, c_0))
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = Encoder()
+
+    def forward(self, x):
+        return self.encoder(x)
+
+
+print("guarded:", nn.LSTM.forward.__code__.co_filename.endswith("guard.py"))
+Seq2Seq()(torch.randn(7, 8, 10))
+"""
+
+
+def rnndoctor_run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rnndoctor", "run", *args], input=stdin,
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False)
+
+
+def write(tmp_path: Path, name: str, source: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(source).lstrip())
+    return path
+
+
+def test_a_script_gets_its_argv_main_stdin_and_exit_code(tmp_path: Path) -> None:
+    write(tmp_path, "show.py", SHOW)
+    done = rnndoctor_run(tmp_path, "show.py", "a", "--format", "json", stdin="hello")
+    assert done.returncode == 3, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen == {"argv": ["show.py", "a", "--format", "json"], "name": "__main__",
+                    "path0": str(tmp_path), "stdin": "hello", "torch": False}
+
+
+def test_a_module_runs_as_with_python_m(tmp_path: Path) -> None:
+    write(tmp_path, "pkg/__init__.py", "")
+    write(tmp_path, "pkg/show.py", SHOW)
+    done = rnndoctor_run(tmp_path, "-m", "pkg.show", "-v")
+    assert done.returncode == 3, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["argv"] == [str(tmp_path / "pkg" / "show.py"), "-v"]
+    assert (seen["name"], seen["path0"]) == ("__main__", str(tmp_path))
+
+
+@pytest.mark.parametrize("source", ["def f():\n    raise ValueError('no')\n\nf()\n",
+                                    "def f(:\n    pass\n"], ids=["raises", "does not compile"])
+def test_an_uncaught_error_prints_the_traceback_as_python_does(tmp_path: Path,
+                                                               source: str) -> None:
+    write(tmp_path, "fail.py", source)
+    done = rnndoctor_run(tmp_path, "fail.py")
+    python = subprocess.run([sys.executable, "fail.py"], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (python.returncode, python.stderr)
+
+
+@pytest.mark.parametrize(("code", "status", "stderr"), [
+    ("sys.exit()", 0, ""), ("sys.exit(4)", 4, ""), ("sys.exit('bye')", 1, "bye\n"),
+    ("pass", 0, ""),
+])
+def test_exit_codes_are_the_programs(tmp_path: Path, code: str, status: int, stderr: str) -> None:
+    write(tmp_path, "exit.py", f"import sys\n{code}\n")
+    done = rnndoctor_run(tmp_path, "exit.py")
+    assert (done.returncode, done.stderr) == (status, stderr)
+
+
+def test_a_missing_script_is_a_usage_error(tmp_path: Path) -> None:
+    done = rnndoctor_run(tmp_path, "nowhere.py")
+    assert done.returncode == 2
+    assert done.stderr == "rnndoctor run: can't open file 'nowhere.py': no such file\n"
+
+
+def test_in_process_run_restores_argv_path_and_hooks(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    script = write(tmp_path, "exit.py", "import sys\nprint(sys.argv)\nsys.exit(5)\n")
+    argv, path, hooks = sys.argv[:], sys.path[:], (sys.excepthook, threading.excepthook)
+    assert main(["run", str(script), "x"]) == 5
+    assert capsys.readouterr().out == f"{[str(script), 'x']}\n"
+    assert (sys.argv, sys.path, (sys.excepthook, threading.excepthook)) == (argv, path, hooks)
+
+
+# ---- with torch ----------------------------------------------------------------------------
+
+def test_the_guard_stops_the_bad_call_and_writes_the_report(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    jsonschema = pytest.importorskip("jsonschema")
+    write(tmp_path, "train.py", ENCODER)
+    done = rnndoctor_run(tmp_path, "--report-json", "report.json", "train.py")
+    assert done.returncode == 1
+    assert done.stdout == "guarded: True\n"
+    assert "\nrnndoctor.RnnArgumentError: \nerror[RNN203]: `h_0` and `c_0` have 2 layers" in done.stderr
+    assert "  --> train.py:12, in encoder.rnn: LSTM(10, 20, num_layers=2, bidirectional=True)\n" \
+        in done.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    assert (report["kind"], report["valid"]) == ("report", False)
+    assert report["findings"][0]["code"] == "RNN203"
+
+
+def test_no_guard_leaves_the_post_mortem(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", ENCODER)
+    done = rnndoctor_run(tmp_path, "--no-guard", "train.py")
+    assert done.returncode == 1
+    assert done.stdout == "guarded: False\n"
+    err = done.stderr
+    assert "RnnArgumentError" not in err
+    assert err.index("RuntimeError: Expected hidden[0] size (4, 8, 20), got [2, 8, 20]") \
+        < err.index("\nerror[RNN203]")
+
+
+def test_no_report_is_written_for_an_error_elsewhere(tmp_path: Path) -> None:
+    write(tmp_path, "fail.py", "raise KeyError('x')\n")
+    done = rnndoctor_run(tmp_path, "--report-json", "report.json", "fail.py")
+    assert done.returncode == 1
+    assert done.stderr.endswith("rnndoctor: no report written to report.json: the error did not "
+                                "come through a recurrent layer\n")
+    assert not (tmp_path / "report.json").exists()
