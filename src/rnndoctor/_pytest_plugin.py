@@ -1,0 +1,57 @@
+"""pytest plug-in: `pytest --rnndoctor` guards every recurrent call of the test session.
+
+Registered under the `pytest11` entry point, so pytest loads it in every
+session of the environment; without `--rnndoctor` it only adds the option.
+Nothing here imports torch: the guard starts when torch is imported.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+__all__ = ["pytest_addoption", "pytest_configure"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rnndoctor")
+    group.addoption("--rnndoctor", action="store_true", default=False,
+                    help="check every recurrent-layer call before torch runs it (rnndoctor's "
+                         "guard), and add the diagnosis to the report of a failing test")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("rnndoctor"):
+        config.pluginmanager.register(_GuardedSession(), "rnndoctor-session")
+
+
+class _GuardedSession:
+    """The hooks that run only under `--rnndoctor`."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        from ._run_cli import guard_once_torch_loads
+
+        self._stack.enter_context(guard_once_torch_loads())
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._stack.close()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        if call.excinfo is None or not report.failed:
+            return
+        from ._postmortem import diagnosis_text
+
+        text = diagnosis_text(call.excinfo.value).strip("\n")
+        add_section = getattr(report.longrepr, "addsection", None)
+        if text and add_section is not None:
+            add_section("rnndoctor diagnosis", text)  # shown with the traceback
+        elif text:
+            report.sections.append(("rnndoctor diagnosis", text))

@@ -1,0 +1,77 @@
+"""`pytest --rnndoctor`: the guard for a whole test session, and the diagnosis in failure reports."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+pytest_plugins = ["pytester"]
+
+TESTS = """
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(10, 20)
+
+    def forward(self, x, lengths=None):
+        if lengths is not None:
+            x = pack_padded_sequence(x, lengths)
+        return self.rnn(x, torch.zeros(2, 3, 20))
+
+
+def test_bad_state():
+    Encoder()(torch.randn(5, 3, 10))
+
+
+def test_bad_lengths():
+    Encoder()(torch.randn(5, 3, 10), [5, 3])
+
+
+def test_patched():
+    assert nn.GRU.forward.__module__ == "torch.nn.modules.rnn"
+    assert (nn.GRU.forward.__code__.co_filename.endswith("guard.py")) == GUARDED
+"""
+
+
+def run(pytester: pytest.Pytester, *args: str, guarded: bool) -> pytest.RunResult:
+    pytester.makepyfile(test_model=TESTS.replace("GUARDED", str(guarded)))
+    return pytester.runpytest("-p", "no:cacheprovider", *args)
+
+
+def test_without_the_option_the_plugin_does_nothing(pytester: pytest.Pytester) -> None:
+    result = run(pytester, guarded=False)
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["E * RuntimeError: Expected hidden size (1, 3, 20), got *"])
+    result.stdout.no_fnmatch_line("*rnndoctor diagnosis*")
+    result.stdout.no_fnmatch_line("*RnnArgumentError*")
+
+
+def test_the_option_guards_the_session(pytester: pytest.Pytester) -> None:
+    result = run(pytester, "--rnndoctor", guarded=True)
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "E *rnndoctor.RnnArgumentError:*",
+        "E * error[[]RNN203]: `h_0` has 2 layers, but this GRU needs 1",
+        "E * --> test_model.py:14, in rnn: GRU(10, 20)",
+    ])
+
+
+def test_errors_the_guard_does_not_stop_get_the_diagnosis_in_the_report(
+        pytester: pytest.Pytester) -> None:
+    result = run(pytester, "--rnndoctor", "-k", "lengths", guarded=True)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "E * RuntimeError: Expected `len(lengths)` to be equal to batch_size, but got 2 *",
+        "*- rnndoctor diagnosis -*",
+        "*in*rnn*: GRU(10, 20)*",
+    ])
+
+
+def test_the_option_is_in_the_help(pytester: pytest.Pytester) -> None:
+    pytester.runpytest("--help").stdout.fnmatch_lines(["rnndoctor:", "*--rnndoctor*"])
