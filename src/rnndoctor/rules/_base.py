@@ -34,7 +34,12 @@ class Order:
     HIDDEN_SIZE = 19
     NUM_LAYERS = 21
     PROJ_SIZE = 22
-    ALLOCATION = 24
+    LAYER_LOOP = 23  # range(num_layers)
+    ALLOCATION = 24  # the first weight's dimensions are parsed
+    NEGATIVE_DIM = 25  # torch.empty rejects a negative dimension
+    WEIGHT_DTYPE = 26  # the first weight becomes a Parameter
+    LATER_WEIGHTS = 27  # weight_hh and weight_hr dimensions
+    WEIGHT_INIT = 28  # reset_parameters
     CONSTRUCT_WARNING = 30
     # forward
     INPUT_TYPE = 100
@@ -49,6 +54,7 @@ class Order:
     INPUT_SIZE_FWD = 150
     HIDDEN = 160  # + 0 for h_0 / hx, + 1 for c_0
     TWO_STATES = 170
+    KERNEL_ARGS = 175  # _VF.rnn_tanh/lstm/gru parse their arguments: bools and ints exactly
     DEVICE = 180
     SEQ_LEN = 190
     CELL_DTYPE = 195  # cells compare no dtypes: their first matrix product rejects `input`
@@ -120,6 +126,21 @@ class Bound:
         self.spec = spec
         self.has_call = call is not None  # False: only the constructor is being checked
         self.call = call or Call(input=Other("no call"))
+
+    def forward_error_before(self, order: int) -> bool:
+        """A forward rule finds an error that torch raises before `order` in this call.
+
+        For constructor arguments that torch accepts but that fail every call
+        at a later step; a layer that cannot be built counts as an error.
+        """
+        from . import REGISTRY  # the registry imports this module
+
+        try:
+            self.spec.I, self.spec.H, self.spec.layers, self.spec.H_out  # noqa: B018
+        except TypeError:
+            return True
+        return any(c.finding.severity is Severity.ERROR and c.order < order
+                   for rule in REGISTRY if rule.stage == "forward" for c in rule.check(self))
 
     @property
     def layer(self) -> str:
