@@ -27,12 +27,14 @@ def fmt_shape(shape: tuple[int, ...]) -> str:
     return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
 
 
-def change_layer(spec: RnnSpec, title: str, **changes: object) -> ProposedFix:
-    """Construct the layer differently (changes the model)."""
+def change_layer(spec: RnnSpec, title: str, *,
+                 applicability: Applicability = Applicability.CHANGES_MODEL,
+                 **changes: object) -> ProposedFix:
+    """Construct the layer differently (by default a change to the model)."""
     new = replace(spec, **changes)  # type: ignore[arg-type]
     snippet = "nn." + constructor_repr(new)
     return ProposedFix(
-        Fix(title, Applicability.CHANGES_MODEL, snippet),
+        Fix(title, applicability, snippet),
         lambda s, c: (replace(s, **changes), c),  # type: ignore[arg-type]
     )
 
