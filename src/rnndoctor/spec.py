@@ -90,7 +90,8 @@ class RnnSpec:
 
     @property
     def P(self) -> int:
-        return 0 if self.is_cell else _as_int(self.proj_size)
+        # 0.0 and False construct a layer without projections, as 0 does
+        return 0 if self.is_cell or self.proj_size == 0 else _as_int(self.proj_size)
 
     @property
     def H_out(self) -> int:
@@ -133,8 +134,8 @@ def constructor_repr(s: RnnSpec) -> str:
             value = getattr(s, name)
             if name == "nonlinearity" and s.kind != "RNN":
                 continue
-            if value != _DEFAULTS[name] or (name == "proj_size" and "proj_size" in s.keywords
-                                            and s.kind != "LSTM"):
+            keyword_proj = name == "proj_size" and "proj_size" in s.keywords and s.kind != "LSTM"
+            if _differs(value, _DEFAULTS[name]) or keyword_proj:
                 parts.append(f"{name}={value!r}")
     if s.dtype != "float32":
         parts.append(f"dtype=torch.{s.dtype}")
@@ -150,7 +151,7 @@ def constructor_args(s: RnnSpec) -> tuple[list[object], dict[str, object]]:
     torch's keyword check does not see it there.
     """
     params = [p for p in _POSITIONAL[s.kind] if p not in ("device", "dtype")]
-    if s.kind in ("RNN", "GRU") and s.proj_size != 0 and "proj_size" not in s.keywords:
+    if s.kind in ("RNN", "GRU") and _differs(s.proj_size, 0) and "proj_size" not in s.keywords:
         return [getattr(s, p) for p in params], {}
     extra = [p for p in params[2:] if p in s.keywords or _differs(getattr(s, p), _DEFAULTS[p])]
     if s.kind in ("RNN", "GRU") and "proj_size" in s.keywords:
