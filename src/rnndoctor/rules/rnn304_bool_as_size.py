@@ -9,7 +9,9 @@
 Python's `bool` is a subclass of `int`, so torch mostly takes `True` as 1 and
 `False` as 0 without a word: `nn.LSTM(10, True)` is a layer with a single
 hidden unit. `num_layers=True` builds a layer whose every forward call fails
-inside the kernel: `lstm() received an invalid combination of arguments`.
+inside the kernel, `lstm() received an invalid combination of arguments`:
+before a call this is a warning, with a call that passes the earlier checks it
+is the error torch raises.
 Where torch does notice at construction, the message hides the cause:
 `nn.RNN(10, True)` fails with `empty(): argument 'size' ... found element of
 type bool at pos 0`, and `hidden_size=False` with `hidden_size must be greater

@@ -10,9 +10,9 @@ or 'relu'.` when constructed. nn.RNNCell accepts any value when constructed
 and raises `RuntimeError: Unknown nonlinearity: sigmoid` at every forward
 call, after checking the ranks of `input` and `hx`: before a call this is a
 warning, with a call that passes those checks it is the error torch raises.
-Since torch 2.3 the 4th positional
-argument of nn.RNN is `nonlinearity`; before, it was `bias`, so
-`nn.RNN(10, 20, 1, False)` meant `bias=False` and now fails.
+Since torch 2.3 the 4th positional argument of nn.RNN is `nonlinearity`;
+before, it was `bias`, so `nn.RNN(10, 20, 1, False)` meant `bias=False` and
+now fails.
 
 ## Example
     rnn = nn.RNN(10, 20, nonlinearity='sigmoid')
