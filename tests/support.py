@@ -115,7 +115,8 @@ def make_lengths(lengths: Lengths) -> Any:
     import torch
 
     t = torch.tensor(lengths.values, dtype=getattr(torch, lengths.dtype), device=lengths.device)
-    return t.reshape(-1, 1) if lengths.ndim == 2 else t
+    shape = {0: (), 2: (-1, 1)}.get(lengths.ndim)
+    return t if shape is None else t.reshape(shape)
 
 
 def torch_outcome(spec: RnnSpec, call: Call | None) -> Outcome:

@@ -271,6 +271,11 @@ class Lengths:
     ndim: int = 1
     enforce_sorted: bool = True
 
+    @property
+    def ints(self) -> tuple[int, ...]:
+        """The lengths as torch packs them: cast to int64, which truncates toward zero."""
+        return tuple(int(v) for v in self.values)
+
 
 Hx = TensorInfo | Seq | Other | None
 

@@ -43,7 +43,16 @@ class Order:
     CONSTRUCT_WARNING = 30
     # forward
     INPUT_TYPE = 100
-    PACK = 102  # pack_padded_sequence runs before the layer
+    PACK = 101  # pack_padded_sequence runs before the layer; its steps, in torch's order:
+    PACK_SORT = PACK  # enforce_sorted=False: lengths.sort(), its order moved to input's device
+    PACK_REORDER = PACK + 1  # ... then input.index_select(batch_dim, order)
+    PACK_EMPTY = PACK + 2  # input.numel() > 0, then the transpose for batch_first
+    PACK_LENGTHS = PACK + 3  # lengths 1-D and on the CPU
+    PACK_BATCH = PACK + 4  # input.size(1): the padded input has a batch axis
+    PACK_COUNT = PACK + 5  # len(lengths) == batch
+    PACK_POSITIVE = PACK + 6  # the last length > 0
+    PACK_SORTED = PACK + 7  # lengths in decreasing order
+    BATCH_SIZES = PACK + 8  # packed input: batch_sizes[0] is read before anything else
     INPUT_RANK = 110
     HX_INDEX = 115  # packed with sorted_indices: hx.index_select(1, ...)
     HX_STRUCTURE = 120
@@ -60,6 +69,7 @@ class Order:
     CELL_DTYPE = 195  # cells compare no dtypes: their first matrix product rejects `input`
     HX_DTYPE = 200
     PACKED_LATE = 210  # errors that only the kernels or later calls reveal
+    SILENT = 220  # errors torch 2.13 lets through: any error it does raise comes first
     WARNING = 300
 
 
@@ -257,14 +267,28 @@ def pack(padded: TensorInfo, lengths: Lengths, batch_first: bool) -> Packed:
     Lengths are truncated to integers, as torch does; a length beyond the
     padded sequence still counts in `batch_sizes`, as it does in torch 2.13.
     """
-    ints = [int(v) for v in lengths.values]
-    if padded.ndim < 2 or not ints:
+    ints = lengths.ints
+    if padded.ndim < 2:
         return Packed(padded, (), not lengths.enforce_sorted)
-    T = padded.shape[1 if batch_first else 0]
-    batch = padded.shape[0 if batch_first else 1]
+    time_axis, batch_axis = padded_axes(batch_first)
+    T, batch = padded.shape[time_axis], padded.shape[batch_axis]
     kept = sorted(ints, reverse=True)[:batch]
     rows = sum(min(max(n, 0), T) for n in kept)
     longest = max(kept) if kept else 0
     batch_sizes = tuple(sum(1 for n in kept if n > t) for t in range(max(longest, 0)))
     data = TensorInfo((rows, *padded.shape[2:]), padded.dtype, padded.device)
     return Packed(data, batch_sizes, not lengths.enforce_sorted)
+
+
+def padded_axes(batch_first: bool) -> tuple[int, int]:
+    """The time and batch axes of a padded input to `pack_padded_sequence`."""
+    return (1, 0) if batch_first else (0, 1)
+
+
+def index_select_error(shape: tuple[int, ...], axis: int) -> str:
+    """The exception torch 2.13's CPU `index_select` raises for an index past `shape[axis]`."""
+    if axis == 0 and len(shape) > 1 and 0 not in shape:
+        return "IndexError"  # "index out of range in self"
+    if axis == 0 and len(shape) == 1:
+        return "IndexError"
+    return "RuntimeError"  # "INDICES element is out of DATA bounds", or a 0-size axis

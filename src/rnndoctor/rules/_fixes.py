@@ -5,18 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..findings import Applicability, Fix
-from ..spec import Call, Packed, RnnSpec, Seq, TensorInfo, constructor_repr
+from ..spec import Call, Lengths, Packed, RnnSpec, Seq, TensorInfo, constructor_repr
 from ._base import ProposedFix
 
 __all__ = [
     "change_layer",
     "combine",
     "convert_layer",
+    "fmt_length",
+    "fmt_lengths",
     "fmt_shape",
     "replace_input",
     "resize_input",
     "resize_states",
     "set_input",
+    "set_lengths",
     "set_states",
     "state_shape",
 ]
@@ -25,6 +28,17 @@ __all__ = [
 def fmt_shape(shape: tuple[int, ...]) -> str:
     """A shape as the docs write it: `(4, 8, 20)`, `(20,)`."""
     return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+
+
+
+def fmt_length(value: float) -> str:
+    """One length as written: `5`, `2.5`; whole numbers without a decimal point."""
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def fmt_lengths(values: tuple[float, ...]) -> str:
+    """Lengths as a list: `[5, 3, 2.5]`."""
+    return "[" + ", ".join(map(fmt_length, values)) + "]"
 
 
 def change_layer(spec: RnnSpec, title: str, *,
@@ -51,11 +65,28 @@ def set_input(title: str, new: TensorInfo, snippet: str | None = None,
     return ProposedFix(Fix(title, applicability, snippet), apply)
 
 
+def set_lengths(title: str, new: Lengths, snippet: str | None = None,
+                input: TensorInfo | None = None) -> ProposedFix:
+    """Pack with different `lengths` (and a different padded `input`, when the batch changes too)."""
+
+    def apply(s: RnnSpec, c: Call) -> tuple[RnnSpec, Call]:
+        return s, replace(c, lengths=new, input=c.input if input is None else input)
+
+    return ProposedFix(Fix(title, Applicability.SAFE, snippet), apply)
+
+
 def resize_input(title: str, x: TensorInfo, axis: int, size: int,
                  snippet: str | None = None) -> ProposedFix:
-    shape = list(x.shape)
-    shape[axis] = size
-    return set_input(title, x.with_shape(*shape), snippet)
+    """Set one axis of `x`; with `lengths`, the features of the padded input stand for the data's."""
+    fix = set_input(title, x.with_shape(*state_shape(x, axis, size)), snippet)
+
+    def apply(s: RnnSpec, c: Call) -> tuple[RnnSpec, Call]:
+        padded = c.input
+        if c.lengths is not None and isinstance(padded, TensorInfo) and axis == x.ndim - 1:
+            return s, replace(c, input=padded.with_shape(*state_shape(padded, -1, size)))
+        return fix.apply(s, c)
+
+    return ProposedFix(fix.fix, apply)
 
 
 def state_shape(t: TensorInfo, axis: int, size: int) -> tuple[int, ...]:
