@@ -153,11 +153,15 @@ def _majority_note(seen: dict[str, int]) -> str:
 
 
 def _raises(b: Bound, seen: dict[str, int]) -> str | None:
-    if b.packed is None or b.spec.base != "LSTM" or b.spec.is_cell:
+    if b.packed is None:
         return "RuntimeError"
-    states_too_big = all(n > b.packed.batch for name, n in seen.items() if name != "input")
-    if b.packed.sorted_indices and states_too_big:
-        return None  # index_select keeps the first B rows and the call runs on
+    if b.packed.sorted_indices:
+        # RNN, GRU and LSTM all run hx.index_select(1, sorted_indices) first: it fails
+        # for a state smaller than B, and keeps the first B rows of a larger one.
+        states = [n for name, n in seen.items() if name != "input"]
+        return None if all(n >= b.packed.batch for n in states) else "RuntimeError"
+    if b.packed_lstm_via_onednn:
+        return None  # oneDNN checks no sizes: the call runs on, or crashes the process
     return "RuntimeError"
 
 
