@@ -126,7 +126,9 @@ def guard(model: Any = None) -> Any:
     The error names the layer by its path in the model (`encoder.rnn`) and is
     also an instance of the exception torch would raise, so `except
     RuntimeError:` keeps working. Warnings are issued as `RnnDoctorWarning`.
-    Valid calls run unchanged: same outputs, same gradients.
+    Valid calls run unchanged: same outputs, same gradients. Under
+    torch.compile, layers that Dynamo traces run unchecked, and those it runs
+    eagerly (nn.RNN, nn.LSTM and nn.GRU, by default) are checked.
 
     Args:
         model: an nn.Module; without it, every recurrent layer in the process is checked.
@@ -238,7 +240,8 @@ def _patch() -> None:
         cls = getattr(torch.nn, name)
         original = cls.__dict__["forward"]
         _registry.originals[cls] = original
-        forward = _checking_forward(original, _config_of(name), torch.compiler.is_compiling)
+        forward = _checking_forward(original, name.endswith("Cell"),
+                                    torch.compiler.is_dynamo_compiling)
         setattr(cls, "forward", forward)  # noqa: B010 - mypy does not know the classes
     _keep_from_dynamo(forward.__code__, _check.__code__)
 
@@ -270,35 +273,40 @@ def _unpatch() -> None:
     _registry.originals.clear()
 
 
-def _config_of(name: str) -> Callable[[Any], Hashable]:
-    """What a verdict depends on in the module itself, besides the call.
+def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[], bool]) -> Any:
+    """`original`, preceded by the check.
 
-    That is the weights' dtype and device, which `.to()` changes, and
-    `batch_first`, which torch reads at each call. The other constructor
-    arguments fix the weights' shapes, so they do not change in place.
+    A call whose signature has been seen valid returns after one dictionary
+    lookup, without leaving this function; anything else goes to `_check`.
+    The function is built on torch's globals so that TorchScript can still
+    script the class from `original`'s source (found through `__wrapped__`).
     """
-    if name.endswith("Cell"):
-        def config(module: Any) -> Hashable:
-            weight = module._parameters["weight_ih"]
-            return (weight.dtype, weight.device)
-    else:
-        def config(module: Any) -> Hashable:
-            weight = module._flat_weights[0]
-            return (module.batch_first, weight.dtype, weight.device)
-    return config
-
-
-def _checking_forward(original: Any, config: Callable[[Any], Hashable],
-                      is_compiling: Callable[[], bool]) -> Any:
-    """`original`, preceded by the check; built on torch's globals so TorchScript can still
-    script the class from `original`'s source (found through `__wrapped__`)."""
-    states, registry, check = _registry.states, _registry, _check
+    states, registry, check, call_key = _registry.states, _registry, _check, _call_key
+    tensor, unseen = _Tensor, _UNSEEN
+    first_weight = "weight_ih" if cell else "weight_ih_l0"
 
     def forward(self: Any, input: Any, hx: Any = None) -> Any:
-        if not is_compiling():
+        if not is_dynamo_compiling():
             state = states.get(id(self))
-            if state is not None or registry.everywhere:
-                check(self, state, config, input, hx)
+            if state is None:
+                if registry.everywhere:
+                    check(self, input, hx)
+            else:
+                try:
+                    weight = self._parameters[first_weight]
+                    layer = None if cell else self.batch_first
+                    key: tuple[Hashable, ...]
+                    seen: object
+                    if hx is None and type(input) is tensor:  # the commonest call, flat
+                        key = (input.shape, input.dtype, input.device, layer, weight.dtype,
+                               weight.device)
+                    else:
+                        key = (call_key(input, hx), layer, weight.dtype, weight.device)
+                    seen = state.verdicts[key]
+                except Exception:  # noqa: BLE001 - not seen yet, or not understood
+                    seen = unseen
+                if seen is not None:  # the full check, which raises for an error
+                    check(self, input, hx)
         return original(self, input, hx)
 
     code = forward.__code__
@@ -307,13 +315,29 @@ def _checking_forward(original: Any, config: Callable[[Any], Hashable],
     return functools.update_wrapper(wrapper, original)
 
 
-def _check(module: Any, state: _Watched | None, config: Callable[[Any], Hashable],
-           input: Any, hx: Any) -> None:
-    """The fast path: a verdict looked up by call signature; the engine runs on a new one."""
-    if state is None:
-        state = _state_for(module)
+def _lookup_key(module: Any, input: Any, hx: Any) -> Hashable:
+    """The key a call's verdict is remembered under, as the patched forward builds it.
+
+    That is the call signature (`_call_key`), plus in the layer `batch_first`,
+    which torch reads at each call, and the weights' dtype and device, which
+    `.to()` changes. The other constructor arguments fix the weights' shapes,
+    so they do not change in place.
+    """
+    cell = isinstance(module, _torch().nn.RNNCellBase)
+    weight = module._parameters["weight_ih" if cell else "weight_ih_l0"]
+    layer = None if cell else module.batch_first
+    if hx is None and type(input) is _Tensor:
+        return (input.shape, input.dtype, input.device, layer, weight.dtype, weight.device)
+    return (_call_key(input, hx), layer, weight.dtype, weight.device)
+
+
+def _check(module: Any, input: Any, hx: Any) -> None:
+    """The full check: the verdict for this signature, from the engine the first time."""
+    if _torch().compiler.is_compiling():  # torch.export, or another tracer that runs Python
+        return
+    state = _state_for(module)
     try:
-        key: Hashable = (_signature(input), _signature(hx), config(module))
+        key: Hashable = _lookup_key(module, input, hx)
         seen = state.verdicts.get(key, _UNSEEN)
     except Exception:  # noqa: BLE001 - an argument the fast path cannot summarise
         key, seen = None, _UNSEEN
@@ -324,20 +348,20 @@ def _check(module: Any, state: _Watched | None, config: Callable[[Any], Hashable
         raise _error(module, state, verdict) from None
 
 
+def _call_key(input: Any, hx: Any) -> Hashable:
+    """Shapes, dtypes, devices and structure of the arguments; flat for the common calls."""
+    if type(input) is _Tensor:
+        if type(hx) is _Tensor:
+            return (input.shape, input.dtype, input.device, hx.shape, hx.dtype, hx.device)
+        if type(hx) is tuple and len(hx) == 2 and type(hx[0]) is _Tensor is type(hx[1]):
+            h, c = hx
+            return (input.shape, input.dtype, input.device, h.shape, h.dtype, h.device,
+                    c.shape, c.dtype, c.device)
+    return (_signature(input), _signature(hx))  # two items: apart from the flat forms
+
+
 def _signature(value: Any) -> Hashable:
-    """What the verdict depends on in an argument: shapes, dtypes, devices, structure."""
-    kind = type(value)
-    if kind is _Tensor:  # the common cases first, without recursion
-        return (value.shape, value.dtype, value.device)
-    if value is None:
-        return None
-    if kind is tuple and len(value) == 2 and type(value[0]) is _Tensor is type(value[1]):
-        h, c = value
-        return (h.shape, h.dtype, h.device, c.shape, c.dtype, c.device)
-    return _any_signature(value)
-
-
-def _any_signature(value: Any) -> Hashable:
+    """What the verdict depends on in one argument of any kind."""
     if isinstance(value, _Tensor):
         return (type(value), value.shape, value.dtype, value.device)
     if isinstance(value, _PackedSequence):  # a tuple too: test it first
@@ -406,11 +430,7 @@ def _where(module: Any, state: _Watched, base: Location) -> Location:
 
 
 def _user_frames() -> list[tuple[types.FrameType, int]]:
-    """The live stack outside rnndoctor, outermost first, as (frame, line) pairs.
-
-    rnndoctor's own frames are left out: reading their locals would tie the
-    list to itself, and keep the call's tensors alive until the next gc.
-    """
+    """The live stack, outermost first, as (frame, line) pairs, up to rnndoctor's frames."""
     frames = []
     frame: types.FrameType | None = sys._getframe(1)
     while frame is not None and _postmortem.is_rnndoctor(frame.f_code.co_filename):

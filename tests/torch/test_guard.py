@@ -72,6 +72,7 @@ def test_error_names_the_layer_by_path_and_the_call_site() -> None:
     first = caught.value.report.first
     assert first is not None and first.code == "RNN203"
     assert first.origin == "guard"
+    assert caught.value.__context__ is None and caught.value.__cause__ is None
     assert first.location.module_path == "encoder.rnn"
     assert first.location.call_site == f"{Path(__file__).relative_to(Path.cwd())}:{CALL_SITE_LINE}"
     assert str(caught.value).startswith(
