@@ -125,8 +125,8 @@ def guard(model: Any = None) -> Any:
 
     The error names the layer by its path in the model (`encoder.rnn`) and is
     also an instance of the exception torch would raise, so `except
-    RuntimeError:` keeps working. Warnings are issued as `RnnDoctorWarning`.
-    Valid calls run unchanged: same outputs, same gradients. Under
+    RuntimeError:` keeps working. Warnings are issued as `RnnDoctorWarning`,
+    once per layer and call signature. Valid calls run unchanged: same outputs, same gradients. Under
     torch.compile, layers that Dynamo traces run unchecked, and those it runs
     eagerly (nn.RNN, nn.LSTM and nn.GRU, by default) are checked.
 
