@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Literal
 
 from ..findings import Dim, Finding, Fix, Location, Severity
+from ..shapes import expected_dims
 from ..spec import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = ["Bound", "Candidate", "Order", "ProposedFix", "Rule"]
@@ -58,6 +59,7 @@ class Order:
     HX_STRUCTURE = 120
     HX_RANK = 130
     CELL_NONLINEARITY = 135
+    CELL_TWO_STATES = 136  # LSTMCell: len(hx) == 2, before ATen's input size check
     INPUT_DTYPE = 140
     PACKED_RANK = 145
     INPUT_SIZE_FWD = 150
@@ -239,11 +241,15 @@ class Bound:
 
     @cached_property
     def states(self) -> dict[str, TensorInfo]:
-        """The initial states by name, when `hx` is given in a form torch accepts; else empty."""
+        """The initial states by name, when `hx` holds them as tensors; else empty.
+
+        For an LSTM these are `hx[0]` and `hx[1]`, the items torch reads; extra
+        items (RNN201) do not hide them.
+        """
         hx = self.call.hx
         if self.spec.base == "LSTM":
-            if isinstance(hx, Seq) and len(hx.items) == 2:
-                h, c = hx.items
+            if isinstance(hx, Seq) and len(hx.items) >= 2:
+                h, c = hx.items[:2]
                 if isinstance(h, TensorInfo) and isinstance(c, TensorInfo):
                     return {"h_0": h, "c_0": c}
             return {}
@@ -254,11 +260,19 @@ class Bound:
         """Every state has the rank torch wants for this input (it is then reshaped alike)."""
         if not self.states or not self.input_ok_rank:
             return False
+        return all(t.ndim == self.state_rank for t in self.states.values())
+
+    @property
+    def state_rank(self) -> int:
+        """The rank torch wants of each state: 3 (2 unbatched) for modules, 2 (1) for cells."""
         if self.spec.is_cell:
-            want = 1 if self.unbatched else 2
-        else:
-            want = 2 if self.unbatched else 3
-        return all(t.ndim == want for t in self.states.values())
+            return 1 if self.unbatched else 2
+        return 2 if self.unbatched else 3
+
+    def state_dims(self, name: str) -> tuple[Dim, ...]:
+        """The axes torch wants of state `name` ("h_0" or "c_0") in this call."""
+        return expected_dims(self.spec, name, batch=self.batch, unbatched=self.unbatched,
+                             packed=self.packed is not None)
 
 
 def pack(padded: TensorInfo, lengths: Lengths, batch_first: bool) -> Packed:

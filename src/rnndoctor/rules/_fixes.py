@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..findings import Applicability, Fix
-from ..spec import Call, Lengths, Packed, RnnSpec, Seq, TensorInfo, constructor_repr
+from ..spec import Call, Hx, Lengths, Packed, RnnSpec, Seq, TensorInfo, constructor_repr
 from ._base import ProposedFix
 
 __all__ = [
@@ -18,10 +18,12 @@ __all__ = [
     "replace_input",
     "resize_input",
     "resize_states",
+    "set_hx",
     "set_input",
     "set_lengths",
     "set_states",
     "state_shape",
+    "zeros",
 ]
 
 
@@ -29,6 +31,10 @@ def fmt_shape(shape: tuple[int, ...]) -> str:
     """A shape as the docs write it: `(4, 8, 20)`, `(20,)`."""
     return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
 
+
+def zeros(shape: tuple[int, ...]) -> str:
+    """The call that allocates a zero state: `torch.zeros(1, 3, 20)`, `torch.zeros(20)`."""
+    return f"torch.zeros({', '.join(map(str, shape))})"
 
 
 def fmt_length(value: float) -> str:
@@ -114,12 +120,18 @@ def set_states(title: str, states: dict[str, TensorInfo], snippet: str | None = 
     return ProposedFix(Fix(title, applicability, snippet), apply)
 
 
+def set_hx(title: str, hx: Hx, snippet: str | None = None,
+           applicability: Applicability = Applicability.SAFE) -> ProposedFix:
+    """Pass a different `hx` altogether: one tensor for a tuple, a pair for a tensor, or None."""
+    return ProposedFix(Fix(title, applicability, snippet), lambda s, c: (s, replace(c, hx=hx)))
+
+
 def resize_states(title: str, current: dict[str, TensorInfo], axis: int,
                   sizes: dict[str, int]) -> ProposedFix:
     """Set one axis of each named state, with a `torch.zeros` snippet for each."""
     new = {name: t.with_shape(*state_shape(t, axis, sizes[name])) for name, t in current.items()
            if name in sizes}
-    snippet = "\n".join(f"{name} = torch.zeros{fmt_shape(t.shape)}" for name, t in new.items())
+    snippet = "\n".join(f"{name} = {zeros(t.shape)}" for name, t in new.items())
     return set_states(title, new, snippet)
 
 
