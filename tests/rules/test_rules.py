@@ -11,7 +11,7 @@ from rnndoctor.engine import diagnose
 from rnndoctor.findings import Severity
 from rnndoctor.render.text import call_summary, render_report
 from rnndoctor.rules import REGISTRY
-from rnndoctor.spec import Call, Packed, RnnSpec
+from rnndoctor.spec import Call, Packed, RnnSpec, TensorInfo
 
 from ..support import has_cuda, isolated_outcomes, needs_cuda, torch_outcome
 
@@ -28,8 +28,14 @@ def load_cases(code: str) -> tuple[list, list]:  # type: ignore[type-arg]
 
 
 def needs_isolation(spec: RnnSpec, call: Call | None) -> bool:
-    packed = call is not None and (isinstance(call.input, Packed) or call.lengths is not None)
-    return packed and spec.base == "LSTM"
+    """Calls that can crash torch: a packed nn.LSTM, and a GRUCell or LSTMCell given one
+    unbatched sample (a 2-D `h_0` there makes the kernel read past its gates)."""
+    if call is None:
+        return False
+    packed = isinstance(call.input, Packed) or call.lengths is not None
+    unbatched_cell = (spec.kind in ("GRUCell", "LSTMCell") and isinstance(call.input, TensorInfo)
+                      and call.input.ndim == 1)
+    return (packed and spec.base == "LSTM") or unbatched_cell
 
 
 def outcome(spec: RnnSpec, call: Call | None):  # type: ignore[no-untyped-def]
