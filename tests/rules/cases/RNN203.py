@@ -10,6 +10,11 @@ ERRORS = [
     case(spec("LSTM", 10, 20), (5, 3, 10), ((2, 3, 20), (1, 3, 20)), lengths=lengths(5, 3, 2)),
     # packed nn.LSTM: the extra layers of c_0 are silently ignored
     case(spec("LSTM", 10, 20), (5, 3, 10), ((1, 3, 20), (2, 3, 20)), lengths=lengths(5, 3, 2)),
+    # packed nn.LSTM through oneDNN (every length full): an IndexError, or silence
+    case(spec("LSTM", 10, 20, num_layers=2), (5, 3, 10), ((1, 3, 20), (1, 3, 20)),
+         lengths=lengths(5, 5, 5)),
+    case(spec("LSTM", 10, 20, num_layers=2), (5, 3, 10), ((3, 3, 20), (3, 3, 20)),
+         lengths=lengths(5, 5, 5)),
 ]
 
 OK = [
