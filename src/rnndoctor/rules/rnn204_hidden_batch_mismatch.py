@@ -31,7 +31,9 @@ The ranking follows the evidence, which the finding states:
    transpose `input`.
 2. When the tensors that agree outnumber the odd one (`h_0` and `c_0` against
    `input`), change the odd one first.
-3. Otherwise build the states for the input's batch first, since the input
+3. When `input` has an empty batch (N=0) and the states agree on another,
+   change `input` first.
+4. Otherwise build the states for the input's batch first, since the input
    usually comes from the data; then give the input the states' batch.
 
 ## PyTorch reference
@@ -44,7 +46,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from ..findings import Severity
+from ..findings import Dim, Severity
 from ..shapes import batch_derivation, expected_dims, with_actual
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer, resize_input, resize_states, set_input
@@ -59,8 +61,11 @@ def check(b: Bound) -> Iterator[Candidate]:
         return
     votes = Counter(seen.values())
     transposed = _transposed_batch(b, seen)
+    empty = _states_batch_beside_empty_input(seen)
     if transposed is not None:
         majority = transposed
+    elif empty is not None:
+        majority = empty
     else:
         top = votes.most_common()
         majority = top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else b.batch
@@ -68,17 +73,24 @@ def check(b: Bound) -> Iterator[Candidate]:
     arguments = (("batch_first",) if transposed is not None else ()) + tuple(odd) + tuple(
         name for name in seen if name not in odd
     )
+    raises, order = _outcome(b, seen)
     yield Candidate(
         RULE.finding(
             _title(b, seen, odd, majority),
             arguments,
             dims=_dims(b, odd, majority),
-            notes=_notes(b, seen, transposed),
-            raises=_raises(b, seen),
+            notes=_notes(b, seen, transposed, empty is not None),
+            raises=raises,
         ),
-        Order.HIDDEN + (0 if seen["h_0"] != b.batch else 1),
+        order,
         _fixes(b, seen, odd, majority, transposed),
     )
+
+
+def _states_batch_beside_empty_input(seen: dict[str, int]) -> int | None:
+    """The states' common batch when `input` has none: an empty batch is the likely mistake."""
+    states = {n for name, n in seen.items() if name != "input"}
+    return states.pop() if seen["input"] == 0 and len(states) == 1 and 0 not in states else None
 
 
 def _title(b: Bound, seen: dict[str, int], odd: list[str], majority: int) -> str:
@@ -106,8 +118,8 @@ def _transposed_batch(b: Bound, seen: dict[str, int]) -> int | None:
     return n if b.x.shape[other_axis] == n and b.x.shape[b.batch_axis] != n else None
 
 
-def _dims(b: Bound, odd: list[str], majority: int) -> tuple:  # type: ignore[type-arg]
-    dims = []
+def _dims(b: Bound, odd: list[str], majority: int) -> tuple[Dim, ...]:
+    dims: list[Dim] = []
     for name in odd:
         if name == "input":
             assert b.x is not None
@@ -120,7 +132,8 @@ def _dims(b: Bound, odd: list[str], majority: int) -> tuple:  # type: ignore[typ
     return tuple(dims)
 
 
-def _notes(b: Bound, seen: dict[str, int], transposed: int | None) -> tuple[str, ...]:
+def _notes(b: Bound, seen: dict[str, int], transposed: int | None,
+           empty_input: bool) -> tuple[str, ...]:
     where = batch_derivation(b.spec, b.packed is not None)
     facts = ", ".join(f"`{name}` {n}" for name, n in seen.items())
     notes = [f"batch sizes seen: {facts}; the input's batch is {where}"]
@@ -130,6 +143,8 @@ def _notes(b: Bound, seen: dict[str, int], transposed: int | None) -> tuple[str,
             f"dim {1 - b.batch_axis} of `input` ({transposed}) equals the batch of the states; "
             f"dim {b.batch_axis} ({b.x.shape[b.batch_axis]}) does not"
         )
+    elif empty_input:
+        notes.append("`input` holds an empty batch, so it is ranked as the one to change")
     elif len(seen) == 2:
         notes.append("the evidence is even: either side may be the wrong one")
     else:
@@ -152,17 +167,21 @@ def _majority_note(seen: dict[str, int]) -> str:
     return f"{agree} agree on batch {top}, so {odd} is ranked as the one to change"
 
 
-def _raises(b: Bound, seen: dict[str, int]) -> str | None:
+def _outcome(b: Bound, seen: dict[str, int]) -> tuple[str | None, int]:
+    """torch 2.13's exception (None: it runs on or crashes), and where it sits in torch's order."""
+    hidden = Order.HIDDEN + (0 if seen["h_0"] != b.batch else 1)
     if b.packed is None:
-        return "RuntimeError"
+        return "RuntimeError", hidden
     if b.packed.sorted_indices:
         # RNN, GRU and LSTM all run hx.index_select(1, sorted_indices) first: it fails
         # for a state smaller than B, and keeps the first B rows of a larger one.
         states = [n for name, n in seen.items() if name != "input"]
-        return None if all(n >= b.packed.batch for n in states) else "RuntimeError"
+        if all(n >= b.packed.batch for n in states):
+            return None, Order.SILENT
+        return "RuntimeError", Order.HX_INDEX
     if b.packed_lstm_via_onednn:
-        return None  # oneDNN checks no sizes: the call runs on, or crashes the process
-    return "RuntimeError"
+        return None, Order.SILENT  # oneDNN checks no sizes: the call runs on, or crashes
+    return "RuntimeError", hidden
 
 
 def _fixes(b: Bound, seen: dict[str, int], odd: list[str], majority: int,
@@ -176,8 +195,9 @@ def _fixes(b: Bound, seen: dict[str, int], odd: list[str], majority: int,
         swapped = x.with_shape(x.shape[1], x.shape[0], *x.shape[2:])
         fixes.append(set_input("pass `input.transpose(0, 1)`", swapped, "input = input.transpose(0, 1)"))
     axis = 0 if s.is_cell else 1
-    to_states = resize_states(f"build the states for batch {b.batch}", b.states, axis,
-                              {name: b.batch for name in b.states if seen[name] != b.batch})
+    to_states = resize_states(f"build the states for batch {seen['input']}", b.states, axis,
+                              {name: seen["input"] for name in b.states
+                               if seen[name] != seen["input"]})
     state_batches = {n for name, n in seen.items() if name != "input"}
     if b.packed is not None or transposed is not None or len(state_batches) != 1:
         return tuple(fixes + [to_states])
