@@ -15,8 +15,9 @@ is worse:
 - Packed input has no rank check: RNN and GRU report `Expected hidden size
   (1, 3, 20), got [3, 20]`, or fail in `index_select` first when the
   PackedSequence carries `sorted_indices`. A packed `nn.LSTM` fails with
-  `IndexError: Dimension out of range`, or, with 4-D states, crashes the
-  process with a segmentation fault or runs on silently through oneDNN.
+  `IndexError: Dimension out of range`; with 4-D states it fails in a kernel,
+  crashes the process with a segmentation fault (when the states' shapes
+  happen to broadcast), or runs on silently through oneDNN.
 - The cells check only that `hx` is 1-D or 2-D (a ValueError otherwise). A
   2-D `hx` next to a 1-D `input` gains a batch axis with the input and ATen
   reports `hidden0 has inconsistent hidden_size: got 1, expected 20`; a 1-D
@@ -182,10 +183,28 @@ def _packed_lstm_outcome(b: Bound) -> Outcome:
         if min(h.shape[0], c.shape[0]) < layers:
             return "IndexError", Order.HIDDEN, prefix + "oneDNN fails selecting a layer's state"
         return None, Order.SILENT, prefix + "this call goes through oneDNN and runs on silently"
-    if h.ndim > 3 and c.ndim > 3 and h.shape[0] == c.shape[0] == layers:
+    if _native_kernel_runs(b, h, c):
         return None, Order.SILENT, prefix + "this call crashes the process with a " \
                                             "segmentation fault"
     return "RuntimeError", Order.HIDDEN, prefix + "it fails inside ATen"
+
+
+def _native_kernel_runs(b: Bound, h: TensorInfo, c: TensorInfo) -> bool:
+    """Whether states above 3-D get through ATen's native packed LSTM to corrupt memory.
+
+    Per layer, `h_0[l]` meets W_hh in a matrix product whose gates are added in
+    place to the input's (B, 4H) gates, and `c_0[l]` is broadcast with (B, H).
+    """
+    s, batch = b.spec, b.packed.batch if b.packed else 0
+    if not h.shape[0] == c.shape[0] == s.D * s.layers:
+        return False  # "Expected more hidden states in stacked_rnn"
+    if h.shape[-1] != s.H_out or h.shape[-2] != batch:
+        return False
+    return _broadcasts(c.shape[1:], (batch, s.H))
+
+
+def _broadcasts(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return all(x == y or 1 in (x, y) for x, y in zip(reversed(a), reversed(b)))
 
 
 def _cell_outcome(b: Bound) -> Outcome:

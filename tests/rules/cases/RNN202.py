@@ -18,6 +18,9 @@ ERRORS = [
          lengths=lengths(5, 3, 2)),
     case(spec("LSTM", 10, 20), (5, 3, 10), ((1, 1, 3, 20), (1, 1, 3, 20)),
          lengths=lengths(5, 5, 5)),
+    # a trailing axis on c_0: a broadcast error, or a segmentation fault where it broadcasts
+    case(spec("LSTM", 10, 20), (5, 3, 10), ((1, 3, 20), (1, 3, 20, 1)), lengths=lengths(5, 3, 2)),
+    case(spec("LSTM", 10, 3), (5, 3, 10), ((1, 3, 3), (1, 3, 3, 1)), lengths=lengths(5, 3, 2)),
     # cells
     case(spec("RNNCell", 10, 20), (3, 10), (1, 3, 20)),  # ValueError
     case(spec("RNNCell", 10, 20), T(10), (1, 20)),  # hidden0 has inconsistent hidden_size: got 1
