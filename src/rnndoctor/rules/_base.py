@@ -71,6 +71,7 @@ class Order:
     CELL_DTYPE = 195  # cells compare no dtypes: their first matrix product rejects `input`
     HX_DTYPE = 200
     PACKED_LATE = 210  # errors that only the kernels or later calls reveal
+    ONEDNN_STATES = 215  # oneDNN selects each layer's state after viewing packed data as dense
     SILENT = 220  # errors torch 2.13 lets through: any error it does raise comes first
     WARNING = 300
 

@@ -275,7 +275,7 @@ def _unchecked_slices(b: Bound, cut: tuple[int, ...]) -> Verdict:
     layers = b.spec.D * b.spec.layers
     if b.packed_lstm_via_onednn:
         if cut[0] < layers:
-            return Verdict("IndexError", Order.HIDDEN, "oneDNN fails selecting a layer's state "
+            return Verdict("IndexError", Order.ONEDNN_STATES, "oneDNN fails selecting a layer's state "
                                                        "from the slices")
         return Verdict(None, Order.SILENT, "the slices of the wrong shape go through oneDNN, "
                                            "which runs on silently")

@@ -181,7 +181,7 @@ def _packed_lstm_outcome(b: Bound) -> Outcome:
         return "RuntimeError", Order.HIDDEN, prefix + "it fails inside ATen"
     if b.packed_lstm_via_onednn:
         if min(h.shape[0], c.shape[0]) < layers:
-            return "IndexError", Order.HIDDEN, prefix + "oneDNN fails selecting a layer's state"
+            return "IndexError", Order.ONEDNN_STATES, prefix + "oneDNN fails selecting a layer's state"
         return None, Order.SILENT, prefix + "this call goes through oneDNN and runs on silently"
     if _native_kernel_runs(b, h, c):
         return None, Order.SILENT, prefix + "this call crashes the process with a " \

@@ -41,6 +41,7 @@ from collections.abc import Iterator
 
 from ..findings import Severity
 from ..shapes import expected_dims, layer_derivation, with_actual
+from ..spec import TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer, resize_states
 
@@ -71,9 +72,17 @@ def check(b: Bound) -> Iterator[Candidate]:
             notes=_notes(b, want),
             raises=raises,
         ),
-        Order.HIDDEN + (0 if "h_0" in wrong else 1) if raises else Order.SILENT,
+        _order(b, raises, wrong),
         _fixes(b, wrong, want),
     )
+
+
+def _order(b: Bound, raises: str | None, wrong: dict[str, TensorInfo]) -> int:
+    if raises is None:
+        return Order.SILENT
+    if b.packed_lstm_via_onednn:
+        return Order.ONEDNN_STATES
+    return Order.HIDDEN + (0 if "h_0" in wrong else 1)
 
 
 def _notes(b: Bound, want: int) -> tuple[str, ...]:
