@@ -70,9 +70,9 @@ def check(b: Bound) -> Iterator[Candidate]:
         top = votes.most_common()
         majority = top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else b.batch
     odd = [name for name, n in seen.items() if n != majority]
-    arguments = (("batch_first",) if transposed is not None else ()) + tuple(odd) + tuple(
-        name for name in seen if name not in odd
-    )
+    # a transposed input is the input's fault as much as the flag's: name the tensor first
+    arguments = (*odd, *(("batch_first",) if transposed is not None else ()),
+                 *(name for name in seen if name not in odd))
     raises, order = _outcome(b, seen)
     yield Candidate(
         RULE.finding(

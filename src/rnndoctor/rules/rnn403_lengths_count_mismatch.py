@@ -45,7 +45,7 @@ from ..findings import Dim, Severity
 from ..shapes import batch_derivation
 from ..spec import Lengths, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, index_select_error, padded_axes
-from ._fixes import change_layer, set_input
+from ._fixes import change_layer, resize_input, set_input
 
 
 def check(b: Bound) -> Iterator[Candidate]:
@@ -59,19 +59,39 @@ def check(b: Bound) -> Iterator[Candidate]:
     if count == batch:
         return
     transposed = padded.shape[time_axis] == count
+    states_side = _states_agree_with(b, count)
     raises, order = _outcome(padded, lengths, batch_axis)
     entries = "entry" if count == 1 else "entries"
+    if transposed:
+        arguments: tuple[str, ...] = ("batch_first", "lengths", "input")
+    elif states_side:
+        arguments = ("input", "lengths")
+    else:
+        arguments = ("lengths", "input")
+    notes = _notes(b, padded, lengths, transposed)
+    if states_side:
+        notes += (f"the states have batch {count}, one per entry of `lengths`, so `input` is "
+                  "ranked as the one to change",)
+    fixes = _fixes(b, padded) if transposed else ()
+    if states_side and not transposed:
+        fixes = (resize_input(f"give `input` batch {count}", padded, batch_axis, count),)
     yield Candidate(
         RULE.finding(
             f"`lengths` has {count} {entries}, but `input` has batch {batch}",
-            (("batch_first",) if transposed else ()) + ("lengths", "input"),
+            arguments,
             dims=(Dim("lengths", 0, "N", batch, count, batch_derivation(b.spec)),),
-            notes=_notes(b, padded, lengths, transposed),
+            notes=notes,
             raises=raises,
         ),
         order,
-        _fixes(b, padded) if transposed else (),
+        fixes,
     )
+
+
+def _states_agree_with(b: Bound, count: int) -> bool:
+    """Every given state has batch `count` (dim 1; states of another rank tell nothing)."""
+    states = b.states.values()
+    return bool(states) and all(t.ndim == 3 and t.shape[1] == count for t in states)
 
 
 def _outcome(padded: TensorInfo, lengths: Lengths, batch_axis: int) -> tuple[str | None, int]:
