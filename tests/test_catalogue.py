@@ -209,7 +209,7 @@ def run_snippet(code: str) -> Report:
     namespace = {"torch": _Torch(torch, nn), "nn": nn, "PackedSequence": PackedSequence,
                  "pack_padded_sequence": _pack_padded_sequence,
                  "np": pytest.importorskip("numpy")}
-    exec(compile(code, "<rule doc>", "exec"), namespace)  # noqa: S102 - our own docs
+    exec(compile(code, "<rule doc>", "exec"), namespace)
     if log.calls:
         layer, input, hx = log.calls[-1]
         return diagnose(layer, _call(layer, input, hx))

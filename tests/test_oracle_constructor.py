@@ -119,7 +119,7 @@ def construct(call: Draw) -> TorchVerdict:
         warnings.simplefilter("always")
         try:
             module = getattr(torch.nn, call.kind)(*call.args, **call.kwargs)
-        except Exception as e:  # noqa: BLE001 - any exception is torch's verdict
+        except Exception as e:
             error = type(e).__name__
     warned = any(DROPOUT_WARNING in str(w.message) for w in caught)
     return TorchVerdict(error, warned, module)
@@ -138,7 +138,7 @@ def first_call_error(module: Any, x: TensorInfo, onednn: bool) -> str | None:
             warnings.simplefilter("ignore")  # turning oneDNN off warns about TF32 on Intel GPUs
             with torch.backends.mkldnn.flags(enabled=onednn):
                 module(torch.zeros(x.shape, dtype=getattr(torch, x.dtype)))
-    except Exception as e:  # noqa: BLE001 - any exception is torch's verdict
+    except Exception as e:
         return type(e).__name__
     return None
 

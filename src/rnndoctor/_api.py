@@ -111,5 +111,5 @@ def _lengths(value: object) -> Lengths:
         t: Any = value
         return Lengths(tuple(t.reshape(-1).tolist()), str(t.dtype).removeprefix("torch."),
                        str(t.device), t.dim())
-    values = tuple(value)  # type: ignore[call-overload]
+    values: tuple[float, ...] = tuple(value)  # type: ignore[arg-type]
     return Lengths(values, "float32" if any(isinstance(v, float) for v in values) else "int64")

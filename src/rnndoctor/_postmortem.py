@@ -136,7 +136,7 @@ def diagnosis_text(exc: BaseException) -> str:
         return ""
     try:
         found = _diagnose(exc)
-    except Exception as failure:  # noqa: BLE001 - never let rnndoctor hide the user's error
+    except Exception as failure:
         reason = str(failure).splitlines()[0] if str(failure) else ""
         return (f"rnndoctor: could not diagnose this error ({type(failure).__name__}: {reason}); "
                 "the traceback above is unchanged\n")

@@ -83,7 +83,7 @@ def _run(argv: list[str], as_module: bool, report_json: str | None) -> int:
                 runpy.run_path(argv[0], run_name="__main__")
     except SystemExit as exit:
         return _exit_code(exit)
-    except BaseException as error:  # noqa: BLE001 - the program's failure, reported as python does
+    except BaseException as error:
         error = error.with_traceback(_program_traceback(error))
         sys.excepthook(type(error), error, error.__traceback__)
         if report_json is not None:
@@ -103,7 +103,7 @@ def _run_file(path: str) -> None:
     saved = sys.modules["__main__"]
     sys.modules["__main__"] = main
     try:
-        exec(code, main.__dict__)  # noqa: S102 - running the program is the point
+        exec(code, main.__dict__)
     finally:
         sys.modules["__main__"] = saved
 
@@ -153,7 +153,7 @@ def _write_json(error: BaseException, path: str) -> None:
 
     try:
         report = diagnose_exception(error)
-    except Exception as failure:  # noqa: BLE001 - the traceback is already out; say why no file
+    except Exception as failure:
         print(f"rnndoctor: no report written to {path} ({type(failure).__name__}: {failure})",
               file=sys.stderr)
         return
@@ -207,7 +207,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         self.fired = True
         try:
             self.callback()
-        except Exception as failure:  # noqa: BLE001 - the program runs on, without the guard
+        except Exception as failure:
             print(f"rnndoctor: the guard could not start ({type(failure).__name__}: {failure}); "
                   "the post-mortem diagnosis is still on", file=sys.stderr)
 

@@ -98,7 +98,7 @@ def build(target: str) -> Any:
         raise UsageError(f"`{name}` {found} in {where}; {ACCEPTED}")
     try:
         return factory()
-    except Exception as e:  # noqa: BLE001 - whatever user code raises is reported
+    except Exception as e:
         raise UsageError(f"{name}() raised {_describe(e)}") from None
 
 
@@ -119,7 +119,7 @@ def _load_file(path: Path) -> ModuleType:
     sys.path.insert(0, str(path.resolve().parent))
     try:
         spec.loader.exec_module(module)
-    except Exception as e:  # noqa: BLE001 - whatever user code raises is reported
+    except Exception as e:
         del sys.modules[name]
         raise UsageError(f"importing {path} raised {_describe(e)}") from None
     return module
@@ -130,7 +130,7 @@ def _load_module(dotted: str) -> ModuleType:
     sys.path.insert(0, os.getcwd())
     try:
         return importlib.import_module(dotted)
-    except Exception as e:  # noqa: BLE001 - whatever user code raises is reported
+    except Exception as e:
         raise UsageError(f"importing {dotted} raised {_describe(e)}") from None
 
 

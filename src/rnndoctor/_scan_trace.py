@@ -61,7 +61,7 @@ def run(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> ScanReport
             scope.enter_context(context)
         try:
             torch.func.functional_call(model, state, meta_args, meta_kwargs, strict=False)
-        except Exception as exc:  # noqa: BLE001 - any failure of the model is a result
+        except Exception as exc:
             trace.stop(exc)
     return trace.report()
 
@@ -395,7 +395,7 @@ def _patched(trace: _Trace) -> Iterator[None]:
         def forward(module: nn.Module, *args: Any, **kwargs: Any) -> Any:
             try:
                 return original(module, *args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - recover() re-raises what it cannot mend
+            except Exception as exc:
                 return trace.recover(module, args, exc)
 
         return forward

@@ -147,8 +147,8 @@ def describe_hx(value: object, like: RnnSpec) -> Hx:
     if shape is not None:
         return TensorInfo(shape, like.dtype, like.device)
     if isinstance(value, (tuple, list)):
-        kind = "list" if isinstance(value, list) else "tuple"
-        return Seq(kind, tuple(_item(v, like) for v in value))
+        items = tuple(_item(v, like) for v in value)
+        return Seq("list", items) if isinstance(value, list) else Seq("tuple", items)
     return Other(type(value).__name__)
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from .findings import Finding, Location, Severity
 from .report import Report
 from .rules import REGISTRY
-from .rules._base import Bound, Candidate
+from .rules._base import Bound, Candidate, Order
 from .spec import Call, RnnSpec
 
 __all__ = ["diagnose"]
@@ -42,7 +42,10 @@ def _findings(key: tuple[object, ...], spec: RnnSpec, call: Call | None) -> tupl
 def _candidates(spec: RnnSpec, call: Call | None) -> list[Candidate]:
     bound = Bound(spec, call)
     found = [c for rule in REGISTRY if rule.stage == "construct" for c in rule.check(bound)]
-    constructs = not any(c.finding.severity is Severity.ERROR for c in found)
+    # Some arguments torch accepts at construction fail every forward call; their errors
+    # sit at a forward step and leave the forward rules to run.
+    constructs = not any(c.finding.severity is Severity.ERROR and c.order < Order.INPUT_TYPE
+                         for c in found)
     if call is not None and constructs:
         found += [c for rule in REGISTRY if rule.stage == "forward" for c in rule.check(bound)]
     return sorted(found, key=lambda c: c.order)

@@ -95,7 +95,7 @@ class Guard(contextlib.ContextDecorator):
             raise TypeError(f"guard() takes an nn.Module or nothing, got {type(model).__name__}")
         self._model = model
 
-    def __enter__(self: G) -> G:  # noqa: PYI019 - typing.Self needs Python 3.11
+    def __enter__(self: G) -> G:
         if self._model is None:
             start_everywhere()
         else:
@@ -303,7 +303,7 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
                     else:
                         key = (call_key(input, hx), layer, weight.dtype, weight.device)
                     seen = state.verdicts[key]
-                except Exception:  # noqa: BLE001 - not seen yet, or not understood
+                except Exception:
                     seen = unseen
                 if seen is not None:  # the full check, which raises for an error
                     check(self, input, hx)
@@ -339,7 +339,7 @@ def _check(module: Any, input: Any, hx: Any) -> None:
     try:
         key: Hashable = _lookup_key(module, input, hx)
         seen = state.verdicts.get(key, _UNSEEN)
-    except Exception:  # noqa: BLE001 - an argument the fast path cannot summarise
+    except Exception:
         key, seen = None, _UNSEEN
     if seen is None:
         return
@@ -400,7 +400,7 @@ def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: An
 
     try:
         report = check(module, input, hx)
-    except Exception as failure:  # noqa: BLE001 - rnndoctor's fault: let torch decide
+    except Exception as failure:
         _warn(f"rnndoctor could not check this call ({type(failure).__name__}: {failure}); "
               "it runs unchecked")
         report = Report(findings=())

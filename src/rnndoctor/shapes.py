@@ -107,9 +107,8 @@ class ExpectedShapes(Mapping[str, tuple[int | None, ...]]):
     unbatched: bool = False
 
     def _names(self) -> tuple[str, ...]:
-        if self.spec.base == "LSTM":
-            names = ("input", "h_0", "c_0", "output", "h_n", "c_n")
-        else:
+        names: tuple[str, ...] = ("input", "h_0", "c_0", "output", "h_n", "c_n")
+        if self.spec.base != "LSTM":
             names = ("input", "h_0", "output", "h_n")
         if self.spec.is_cell:
             return tuple(n for n in names if n not in ("output",))

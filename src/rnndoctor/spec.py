@@ -176,7 +176,7 @@ def spec(kind: str, *args: object, **kwargs: object) -> RnnSpec:
     name = kind.removeprefix("torch.").removeprefix("nn.")
     if name not in KINDS:
         raise SpecError(f"unknown layer class {kind!r}; expected one of {', '.join(KINDS)}")
-    k: Kind = name  # type: ignore[assignment]
+    k: Kind = name
     params = _POSITIONAL[k]
     if len(args) > len(params):
         raise SpecError(f"{k}() takes at most {len(params)} positional arguments, got {len(args)}")
@@ -200,7 +200,7 @@ def spec(kind: str, *args: object, **kwargs: object) -> RnnSpec:
         device=_device_name(device),
         dtype=_dtype_name(dtype),
         keywords=frozenset(kwargs),
-        **values,  # type: ignore[arg-type]
+        **values,
     )
 
 

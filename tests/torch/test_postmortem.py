@@ -34,7 +34,7 @@ class Encoder(nn.Module):
 def raised(action: Callable[[], object]) -> BaseException:
     try:
         action()
-    except Exception as e:  # noqa: BLE001 - the error under test
+    except Exception as e:
         return e
     raise AssertionError("no error raised")
 

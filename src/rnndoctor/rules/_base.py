@@ -140,21 +140,6 @@ class Bound:
         self.has_call = call is not None  # False: only the constructor is being checked
         self.call = call or Call(input=Other("no call"))
 
-    def forward_error_before(self, order: int) -> bool:
-        """A forward rule finds an error that torch raises before `order` in this call.
-
-        For constructor arguments that torch accepts but that fail every call
-        at a later step; a layer that cannot be built counts as an error.
-        """
-        from . import REGISTRY  # the registry imports this module
-
-        try:
-            self.spec.I, self.spec.H, self.spec.layers, self.spec.H_out  # noqa: B018
-        except TypeError:
-            return True
-        return any(c.finding.severity is Severity.ERROR and c.order < order
-                   for rule in REGISTRY if rule.stage == "forward" for c in rule.check(self))
-
     @property
     def layer(self) -> str:
         """The class name as the user wrote it: LSTM, GRUCell, ..."""

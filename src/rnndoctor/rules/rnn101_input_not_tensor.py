@@ -134,7 +134,7 @@ def _stand_in(b: Bound) -> TensorInfo:
     if lengths is not None:
         ints = [int(v) for v in lengths.values]
         batch, steps = len(ints), max(ints, default=1)
-    elif h is not None:
+    elif h is not None and h.ndim >= (1 if s.is_cell else 2):
         unbatched = h.ndim == (1 if s.is_cell else 2)
         batch = None if unbatched else h.shape[0 if s.is_cell else 1]
     dims = expected_dims(s, "input", batch=batch, seq_len=steps, unbatched=unbatched)

@@ -89,7 +89,7 @@ def _layer_outcome(b: Bound, name: str) -> Outcome | None:
     if name == "hidden_size" and s.kind == "RNN":
         return Order.ALLOCATION, "TypeError", ("nn.RNN's weights have `hidden_size` rows, and "
                                                "`torch.empty` rejects a bool as a first dimension")
-    if name == "num_layers" and b.has_call and not b.forward_error_before(Order.DEVICE):
+    if name == "num_layers" and b.has_call:
         return Order.KERNEL_ARGS, "TypeError", KERNEL_NOTE
     return _accepted(s, name)
 

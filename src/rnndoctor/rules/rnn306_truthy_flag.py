@@ -62,7 +62,7 @@ def check(b: Bound) -> Iterator[Candidate]:
     if not s.is_cell:
         notes.append("its forward kernel takes `bidirectional` only as a bool, so every call "
                      "raises TypeError")
-    fails = not s.is_cell and b.has_call and not b.forward_error_before(Order.DEVICE)
+    fails = not s.is_cell and b.has_call
     yield Candidate(
         RULE.finding(f"`{name}` is {describe(value)}, which torch treats as {used}", (name,),
                      notes=tuple(notes), raises="TypeError" if fails else None,

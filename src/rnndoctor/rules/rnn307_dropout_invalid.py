@@ -45,7 +45,7 @@ def problem(value: object) -> tuple[str, str, str] | None:
     """What torch raises for this dropout, with a title and a note; None when it is valid."""
     try:
         float(value)  # type: ignore[arg-type]
-    except Exception as e:  # noqa: BLE001 - torch's first step; what float() raises, torch raises
+    except Exception as e:
         return (type(e).__name__, f"`dropout` is {describe(value)}, not a number",
                 f"torch converts `dropout` with `float()` first, which raises {type(e).__name__}")
     if is_bool(value):

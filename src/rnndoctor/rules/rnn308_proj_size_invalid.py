@@ -87,7 +87,7 @@ def _finding(s: RnnSpec, title: str, note: str) -> Candidate:
 
 def _positional(b: Bound) -> Candidate:
     s = b.spec
-    fails = b.has_call and not b.forward_error_before(Order.DEVICE)
+    fails = b.has_call
     where = "9th" if s.kind == "RNN" else "8th"
     notes = (
         (f"torch rejects `proj_size` as a keyword of nn.{s.kind}, but not as its {where} "

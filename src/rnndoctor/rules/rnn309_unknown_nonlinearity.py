@@ -54,7 +54,7 @@ def check(b: Bound) -> Iterator[Candidate]:
         finding = RULE.finding(title, ("nonlinearity",), notes=_layer_notes(s), raises="ValueError")
         yield Candidate(finding, Order.NONLINEARITY, _fixes(s))
         return
-    fails = b.has_call and not b.forward_error_before(Order.CELL_NONLINEARITY)
+    fails = b.has_call
     note = ("nn.RNNCell accepts any `nonlinearity` when constructed, and every forward call "
             "raises `Unknown nonlinearity`")
     finding = RULE.finding(title, ("nonlinearity",), notes=(note,),

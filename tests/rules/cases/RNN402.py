@@ -1,5 +1,4 @@
 from rnndoctor.spec import Lengths
-
 from tests.rules.cases import case, spec
 
 ERRORS = [
