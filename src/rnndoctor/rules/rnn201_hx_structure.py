@@ -229,8 +229,9 @@ def _extra_items_verdict(b: Bound, hx: Seq) -> Verdict:
 def _stacked_verdict(b: Bound, t: TensorInfo) -> Verdict:
     """One tensor for an LSTM: torch reads `hx[0]` and `hx[1]` along its dim 0."""
     if t.ndim == 0 or t.shape[0] < 2:
+        first = _reorder_fails(b, t.shape[1:]) if t.ndim and t.shape[0] else None
         order = Order.HX_INDEX if b.packed is not None else Order.HX_STRUCTURE
-        return Verdict("IndexError", order, _reads_rows(t))
+        return first or Verdict("IndexError", order, _reads_rows(t))
     if b.packed is not None:
         return _stacked_packed_verdict(b, t)
     rows = t.shape[1:]
@@ -253,10 +254,9 @@ def _stacked_packed_verdict(b: Bound, t: TensorInfo) -> Verdict:
     """A re-sorted packed nn.LSTM runs `hx[i].index_select(1, ...)` on each slice, then ATen."""
     assert b.packed is not None
     rows, batch = t.shape[1:], b.packed.batch
-    if len(rows) < 2 or rows[1] < batch:
-        return Verdict("IndexError" if len(rows) < 2 else "RuntimeError", Order.HX_INDEX,
-                       "torch 2.13 reorders the slices `hx[0]` and `hx[1]` with "
-                       "`index_select(1, ...)`, which fails on this shape")
+    fails = _reorder_fails(b, rows)
+    if fails:
+        return fails
     cut = (rows[0], batch, *rows[2:])
     if len(rows) < 3:
         return Verdict("IndexError", Order.HIDDEN, "torch 2.13 reorders the slices `hx[0]` and "
@@ -269,6 +269,17 @@ def _stacked_packed_verdict(b: Bound, t: TensorInfo) -> Verdict:
         return Verdict("RuntimeError", Order.HX_DTYPE, "the slices reach a kernel that rejects "
                        "their dtype")
     return _unchecked_slices(b, cut)
+
+
+def _reorder_fails(b: Bound, rows: tuple[int, ...]) -> Verdict | None:
+    """A re-sorted packed nn.LSTM first runs `hx[0].index_select(1, ...)` on a slice of this shape."""
+    if b.packed is None or not b.packed.sorted_indices:
+        return None
+    if len(rows) >= 2 and rows[1] >= b.packed.batch:
+        return None
+    return Verdict("IndexError" if len(rows) < 2 else "RuntimeError", Order.HX_INDEX,
+                   "torch 2.13 reorders the slices `hx[0]` and `hx[1]` with "
+                   "`index_select(1, ...)`, which fails on this shape")
 
 
 def _unchecked_slices(b: Bound, cut: tuple[int, ...]) -> Verdict:
