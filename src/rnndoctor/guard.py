@@ -18,6 +18,9 @@ Under torch.compile the check steps aside while Dynamo traces (the compiled
 graph is what it would be without the guard). Dynamo does not trace nn.RNN,
 nn.LSTM and nn.GRU by default: it runs them eagerly, where they are checked
 as usual. TorchScript modules (torch.jit.script or trace) are skipped.
+Inside torch.autocast the guard does not check: torch skips its own dtype
+checks there and casts, so the rules' dtype verdicts do not hold; torch's
+errors and the post-mortem still apply.
 """
 
 from __future__ import annotations
@@ -333,7 +336,10 @@ def _lookup_key(module: Any, input: Any, hx: Any) -> Hashable:
 
 def _check(module: Any, input: Any, hx: Any) -> None:
     """The full check: the verdict for this signature, from the engine the first time."""
-    if _torch().compiler.is_compiling():  # torch.export, or another tracer that runs Python
+    torch = _torch()
+    if torch.compiler.is_compiling():  # torch.export, or another tracer that runs Python
+        return
+    if torch._C._is_any_autocast_enabled():  # torch skips its dtype checks there; so do we
         return
     state = _state_for(module)
     try:

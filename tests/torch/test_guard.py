@@ -444,3 +444,15 @@ def test_garbage_collected_modules_leave_the_registry() -> None:
         del layer
         gc.collect()
         assert key not in guard_module._registry.states
+
+
+def test_autocast_calls_are_left_to_torch() -> None:
+    """torch skips its dtype check under autocast; a bfloat16 input into a float32 LSTM runs."""
+    lstm = nn.LSTM(4, 6)
+    x = torch.randn(3, 2, 4, dtype=torch.bfloat16)
+    with pytest.raises(ValueError), rnndoctor.guard(lstm):
+        lstm(x)  # outside autocast, torch and the guard both reject it
+    with torch.autocast("cpu", dtype=torch.bfloat16), rnndoctor.guard(lstm):
+        expected = lstm(x)[0]
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert torch.equal(lstm(x)[0], expected)
