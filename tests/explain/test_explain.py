@@ -15,9 +15,10 @@ from rnndoctor.explain import READERS, Explanation, explain
 from rnndoctor.explain.patterns import PATTERNS
 from rnndoctor.rules import REGISTRY
 
+from ..golden import check_golden
+
 HERE = Path(__file__).parent
 CORPUS = sorted((HERE / "corpus").rglob("*.txt"))
-GOLDENS = HERE / "goldens"
 HEADER = re.compile(r"# expect: (?P<code>RNN\d{3}|-) (?P<pattern>[\w.]+) (?P<status>recognised|partial)\n# source: .+\n")
 
 
@@ -269,27 +270,21 @@ GOLDEN_CASES = [
 
 
 @pytest.mark.parametrize("name", GOLDEN_CASES)
-def test_rendered_text_matches_golden(name: str, update_goldens: bool) -> None:
-    _golden(name.replace("/", "__"), str(explain(corpus(name))), update_goldens)
+def test_rendered_text_matches_explain_golden(name: str, update_goldens: bool) -> None:
+    _explain_golden(name.replace("/", "__"), str(explain(corpus(name))), update_goldens)
 
 
 def test_rendered_unknown_and_partial_match_goldens(update_goldens: bool) -> None:
-    _golden("unknown.txt", str(explain("KeyError: 'weight'")), update_goldens)
-    _golden("partial.txt", str(explain("mat1 and mat2 shapes cannot be multiplied (10x7 and 10x80)")),
+    _explain_golden("unknown.txt", str(explain("KeyError: 'weight'")), update_goldens)
+    _explain_golden("partial.txt", str(explain("mat1 and mat2 shapes cannot be multiplied (10x7 and 10x80)")),
             update_goldens)
 
 
 def test_colour_and_json_goldens(update_goldens: bool) -> None:
     text = corpus("torch-2.6+/hidden0-bidirectional.txt")
-    _golden("colour.txt", run(["explain", text, "--color", "always"])[1], update_goldens)
-    _golden("json.txt", run(["explain", text, "--format", "json"])[1], update_goldens)
+    _explain_golden("colour.txt", run(["explain", text, "--color", "always"])[1], update_goldens)
+    _explain_golden("json.txt", run(["explain", text, "--format", "json"])[1], update_goldens)
 
 
-def _golden(name: str, text: str, update: bool) -> None:
-    path = GOLDENS / name
-    if update or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        if not update:
-            pytest.fail(f"wrote new golden {name}; review it and run again")
-    assert text == path.read_text(), f"{name} differs; review and run with --update-goldens"
+def _explain_golden(name: str, text: str, update: bool) -> None:
+    check_golden(f"explain/{name}", text, update)
