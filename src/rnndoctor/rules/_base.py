@@ -182,7 +182,9 @@ class Bound:
 
     def _accepts_rank(self, ndim: int) -> bool:
         if self.packed is not None:
-            return ndim == 2
+            # a packed nn.LSTM's kernels also take a single 1-D value when input_size is 1
+            single = self.packed.data.shape == (1,) and self.spec.base == "LSTM"
+            return ndim == 2 or (single and self.spec.I == 1 and not self.spec.is_cell)
         return ndim in ((1, 2) if self.spec.is_cell else (2, 3))
 
     @cached_property

@@ -89,15 +89,9 @@ def _title(b: Bound, t: TensorInfo) -> str:
 def _outcome(b: Bound) -> tuple[str | None, int]:
     if b.packed is None:
         return "ValueError", Order.INPUT_RANK
-    if b.spec.base == "LSTM" and (_read_as_dense(b) or _broadcasts(b)):
-        return None, Order.SILENT
+    if b.spec.base == "LSTM" and _read_as_dense(b):
+        return None, Order.PACKED_RANK
     return "RuntimeError", Order.PACKED_RANK
-
-
-def _broadcasts(b: Bound) -> bool:
-    """A single packed value with `input_size=1`: torch's kernels broadcast it and run."""
-    p = b.packed
-    return p is not None and p.data.shape == (1,) and b.spec.I == 1
 
 
 def _read_as_dense(b: Bound) -> bool:
@@ -124,9 +118,7 @@ def _notes(b: Bound, t: TensorInfo, raises: str | None) -> tuple[str, ...]:
     if b.call.lengths is not None and b.x is not None:
         notes.append(f"packed, its data would have shape {fmt_shape(b.x.shape)}")
     if b.packed is not None and b.spec.base == "LSTM":
-        if _broadcasts(b):
-            outcome = "runs silently: the kernels broadcast the single value"
-        elif raises is None:
+        if raises is None:
             outcome = ("runs silently through oneDNN, which reads the data as (L, N, "
                        f"{b.x.shape[-1] if b.x is not None else '?'})")
         else:
