@@ -181,6 +181,9 @@ def _outcome(b: Bound, seen: dict[str, int]) -> tuple[str | None, int]:
         return "RuntimeError", Order.HX_INDEX
     if b.packed_lstm_via_onednn:
         return None, Order.SILENT  # oneDNN checks no sizes: the call runs on, or crashes
+    lstm = b.spec.base == "LSTM" and not b.spec.is_cell
+    if lstm and b.packed.batch == 1 and all(n >= 1 for n in seen.values()):
+        return None, Order.SILENT  # a batch of one broadcasts against the states' rows
     return "RuntimeError", hidden
 
 
