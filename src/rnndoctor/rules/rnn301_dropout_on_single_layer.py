@@ -35,7 +35,7 @@ from ..findings import Applicability, Severity
 from ..spec import RnnSpec
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import change_layer
-from .rnn307_dropout_invalid import problem
+from ._values import dropout_problem
 
 NEVER_USED = ("dropout applies to the outputs of every layer but the last, so a layer with "
               "`num_layers=1` never uses it")
@@ -43,7 +43,7 @@ NEVER_USED = ("dropout applies to the outputs of every layer but the last, so a 
 
 def check(b: Bound) -> Iterator[Candidate]:
     s = b.spec
-    if s.is_cell or not _reaches_dropout_check(s) or problem(s.dropout) is not None:
+    if s.is_cell or not _reaches_dropout_check(s) or dropout_problem(s.dropout) is not None:
         return
     if not (s.dropout > 0 and s.num_layers == 1):  # type: ignore[operator]
         return

@@ -41,42 +41,7 @@ from ..findings import Applicability, Severity
 from ..spec import RnnSpec
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import change_layer
-
-SIZES = ("input_size", "hidden_size", "num_layers", "proj_size")
-CELL_SIZES = ("input_size", "hidden_size")
-
-
-def is_bool(value: object) -> bool:
-    """A Python bool or a numpy bool."""
-    return isinstance(value, bool) or (type(value).__module__ == "numpy"
-                                       and type(value).__name__ in ("bool", "bool_"))
-
-
-def is_integral(value: object) -> bool:
-    """A Python or numpy integer that is not a bool."""
-    return isinstance(value, numbers.Integral) and not is_bool(value)
-
-
-def comparable(value: object) -> bool:
-    """A value that torch's `<` and `<=` checks compare with an int without raising."""
-    return isinstance(value, numbers.Real) or is_bool(value)
-
-
-def describe(value: object) -> str:
-    """`None`, a string (`'20'`), a float (`2.5`), a numpy.int64 (`20`)."""
-    if value is None:
-        return "`None`"
-    kind = type(value)
-    if kind.__module__ == "numpy":
-        return f"a numpy.{kind.__name__} (`{value}`)"
-    noun = {"str": "string"}.get(kind.__name__, kind.__name__)
-    article = "an" if noun[0] in "aeiou" else "a"
-    return f"{article} {noun} (`{value!r}`)"
-
-
-def hidden_ok(s: RnnSpec) -> bool:
-    """`hidden_size` passes torch's checks, so `proj_size` is compared with it."""
-    return isinstance(s.hidden_size, int) and s.hidden_size > 0
+from ._values import CELL_SIZES, SIZES, comparable, describe, hidden_ok, is_bool, is_integral
 
 
 def check(b: Bound) -> Iterator[Candidate]:

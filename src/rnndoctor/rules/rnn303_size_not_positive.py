@@ -35,7 +35,7 @@ from ..findings import Severity
 from ..spec import RnnSpec
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer
-from .rnn302_size_not_int import is_bool, is_integral
+from ._values import is_bool, is_integral
 
 _UNCHECKED = ("nn.{kind} does not check its sizes; `torch.empty` rejects the negative "
               "dimension when it allocates the weights")

@@ -42,7 +42,7 @@ from ..findings import Applicability, Severity
 from ..spec import RnnSpec
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import change_layer
-from .rnn302_size_not_int import CELL_SIZES, SIZES, hidden_ok, is_bool
+from ._values import CELL_SIZES, SIZES, hidden_ok, is_bool
 
 _ORDER = {"input_size": Order.INPUT_SIZE, "hidden_size": Order.HIDDEN_SIZE,
           "num_layers": Order.NUM_LAYERS}

@@ -26,30 +26,14 @@ cells still take `bias` by its truth, which is RNN306's.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 
 from ..findings import Applicability, Severity
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import change_layer
-from .rnn302_size_not_int import describe, is_bool
+from ._values import describe, reads_as
 
 _ORDER = {"bias": Order.BIAS_TYPE, "batch_first": Order.BATCH_FIRST_TYPE}
-_WORDS = {"true": True, "yes": True, "on": True, "1": True,
-          "false": False, "no": False, "off": False, "0": False, "": False}
-
-
-def reads_as(value: object) -> bool | None:
-    """The bool a flag's value reads as to a person, or None when it has no clear reading."""
-    if value is None or is_bool(value):
-        return bool(value)
-    if isinstance(value, numbers.Real) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        return _WORDS.get(value.strip().lower())
-    return None
-
-
 def check(b: Bound) -> Iterator[Candidate]:
     s = b.spec
     if s.is_cell:

@@ -39,8 +39,7 @@ from ..findings import Applicability, Severity
 from ..spec import RnnSpec
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer
-from .rnn302_size_not_int import describe
-from .rnn305_flag_not_bool import reads_as
+from ._values import describe, reads_as
 
 _BUILT = {
     ("bidirectional", True): "two directions (D=2)",

@@ -29,38 +29,18 @@ outputs of each layer except the last. Default: 0.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 
 from ..findings import Applicability, Severity
 from ..spec import RnnSpec
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer
-from .rnn302_size_not_int import describe, is_bool, is_integral
-
-PROBABILITY = "`dropout` is the probability of zeroing an element, a number in [0, 1]"
-
-
-def problem(value: object) -> tuple[str, str, str] | None:
-    """What torch raises for this dropout, with a title and a note; None when it is valid."""
-    try:
-        float(value)  # type: ignore[arg-type]
-    except Exception as e:
-        return (type(e).__name__, f"`dropout` is {describe(value)}, not a number",
-                f"torch converts `dropout` with `float()` first, which raises {type(e).__name__}")
-    if is_bool(value):
-        return "ValueError", f"`dropout={value!r}` is a bool, not a probability", PROBABILITY
-    if not isinstance(value, numbers.Number):
-        return ("ValueError", f"`dropout` is {describe(value)}, not a number",
-                "torch's check wants a number, and a string is not one, even when it holds one")
-    if not 0 <= value <= 1:  # type: ignore[operator]
-        return "ValueError", f"`dropout={value!r}` is outside [0, 1]", PROBABILITY
-    return None
+from ._values import dropout_problem, is_bool, is_integral
 
 
 def check(b: Bound) -> Iterator[Candidate]:
     s = b.spec
-    found = None if s.is_cell else problem(s.dropout)
+    found = None if s.is_cell else dropout_problem(s.dropout)
     if found is None:
         return
     raises, title, note = found

@@ -43,7 +43,7 @@ from ..findings import Applicability, Severity
 from ..spec import RnnSpec
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer
-from .rnn302_size_not_int import comparable, hidden_ok, is_integral
+from ._values import comparable, hidden_ok, is_integral
 
 
 def check(b: Bound) -> Iterator[Candidate]:

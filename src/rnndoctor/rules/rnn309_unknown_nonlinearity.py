@@ -40,7 +40,7 @@ from ..findings import Applicability, Severity
 from ..spec import RnnSpec
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer
-from .rnn302_size_not_int import is_bool
+from ._values import is_bool
 
 KNOWN = ("tanh", "relu")
 
