@@ -44,9 +44,7 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
 def _check_module(module: Any, input: object, hx: object) -> Report:
     """check() for a real module: the verdict for a seen call signature is looked up, not redone."""
     entry = _torch.known(module)
-    signature = _torch.call_signature(input, hx)
-    if signature is None:
-        return diagnose(entry.spec, _torch.describe_call(entry.spec, input, hx))
+    signature = _torch.call_key(input, hx)
     report = entry.verdicts.get(signature)
     if report is None:
         if len(entry.verdicts) >= _torch.MAX_VERDICTS:
@@ -77,7 +75,7 @@ def init_hidden(layer: Any, input: Any) -> Any:
 
     >>> h_0, c_0 = rnndoctor.init_hidden(lstm, x)
     """
-    torch = _torch._torch()
+    torch = _torch.load_torch()
     spec = _as_spec(layer)
     packed = _torch.is_packed(input)
     data = input.data if packed else input

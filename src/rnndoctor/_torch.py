@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import weakref
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,14 +16,22 @@ from .report import Report
 from .spec import KINDS, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = [
-    "Known", "call_signature", "describe_call", "describe_hx", "describe_input", "is_recurrent",
-    "known", "spec_from_module",
+    "Known", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",
+    "known", "load_torch", "spec_from_module",
 ]
 
 
-def _torch() -> Any:
-    import torch
+Tensor: Any = None  # torch.Tensor and PackedSequence, once load_torch() has run
+PackedSequence: Any = None
 
+
+def load_torch() -> Any:
+    """Import torch (the caller already has it, or is about to use it) and keep its classes."""
+    global Tensor, PackedSequence
+    import torch
+    from torch.nn.utils.rnn import PackedSequence as packed
+
+    Tensor, PackedSequence = torch.Tensor, packed
     return torch
 
 
@@ -54,7 +63,7 @@ class Known:
 
     stamp: tuple[object, ...]
     spec: RnnSpec
-    verdicts: dict[tuple[object, ...], Report] = field(default_factory=dict)
+    verdicts: dict[Hashable, Report] = field(default_factory=dict)
 
 
 _KNOWN: weakref.WeakKeyDictionary[Any, Known] = weakref.WeakKeyDictionary()
@@ -78,7 +87,7 @@ def _first_weight(module: Any) -> Any:
 
 def spec_from_module(module: Any) -> RnnSpec:
     """Describe a constructed `nn.RNN` / `LSTM` / `GRU` / cell, with its weights' dtype and device."""
-    nn = _torch().nn
+    nn = load_torch().nn
     kind = next((k for k in KINDS if isinstance(module, getattr(nn, k))), None)
     if kind is None:
         raise TypeError(f"not a recurrent layer: {type(module).__name__}")
@@ -103,22 +112,37 @@ def spec_from_module(module: Any) -> RnnSpec:
     return RnnSpec(kind=kind, **fields)
 
 
-def call_signature(input: Any, hx: Any) -> tuple[object, ...] | None:
-    """A cheap, hashable summary of a dense call that fixes its verdict; None for other calls."""
-    tensor = _torch().Tensor
-    if not isinstance(input, tensor):
-        plain = as_shape(input) is not None and (hx is None or _plain_states(hx))
-        return ("shapes", input, hx) if plain else None
-    sig = (input.shape, input.dtype, input.device)
-    if hx is None:
-        return sig
-    if isinstance(hx, tensor):
-        return (*sig, hx.shape, hx.dtype, hx.device)
-    if type(hx) in (tuple, list) and len(hx) == 2:
-        h, c = hx
-        if isinstance(h, tensor) and isinstance(c, tensor):
-            return (*sig, type(hx), h.shape, h.dtype, h.device, c.shape, c.dtype, c.device)
-    return None
+def call_key(input: Any, hx: Any) -> Hashable:
+    """Shapes, dtypes, devices and structure of the arguments: what a call's verdict depends on.
+
+    Flat for the common calls, which the guard looks up on every forward.
+    """
+    if Tensor is None:
+        load_torch()
+    if type(input) is Tensor:
+        if type(hx) is Tensor:
+            return (input.shape, input.dtype, input.device, hx.shape, hx.dtype, hx.device)
+        if type(hx) is tuple and len(hx) == 2 and type(hx[0]) is Tensor is type(hx[1]):
+            h, c = hx
+            return (input.shape, input.dtype, input.device, h.shape, h.dtype, h.device,
+                    c.shape, c.dtype, c.device)
+    return (_signature(input), _signature(hx))  # two items: apart from the flat forms
+
+
+def _signature(value: Any) -> Hashable:
+    """What the verdict depends on in one argument of any kind."""
+    if isinstance(value, Tensor):
+        return (type(value), value.shape, value.dtype, value.device)
+    if isinstance(value, PackedSequence):  # a tuple too: test it first
+        return (PackedSequence, _signature(value.data), tuple(value.batch_sizes.tolist()),
+                value.sorted_indices is None)
+    if type(value) is tuple and all(type(n) is int for n in value):
+        return (tuple, value)  # a plain shape: its ints are the whole story
+    if isinstance(value, (tuple, list)):
+        return (type(value), *map(_signature, value))
+    if isinstance(value, (int, float, str)):
+        return (type(value), value)
+    return (type(value),)
 
 
 def describe_input(value: object, like: RnnSpec) -> TensorInfo | Packed | Other:
@@ -150,13 +174,6 @@ def describe_hx(value: object, like: RnnSpec) -> Hx:
         items = tuple(_item(v, like) for v in value)
         return Seq("list", items) if isinstance(value, list) else Seq("tuple", items)
     return Other(type(value).__name__)
-
-
-def _plain_states(hx: object) -> bool:
-    """A shape, or a tuple of shapes: values that hash by content."""
-    if as_shape(hx) is not None:
-        return True
-    return isinstance(hx, tuple) and all(as_shape(item) is not None for item in hx)
 
 
 def _item(value: object, like: RnnSpec) -> TensorInfo | Other | None:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from . import _postmortem
+from . import _torch as _boundary
 from .errors import RnnArgumentError
 from .findings import Location
 from .render.text import render_finding
@@ -284,8 +285,8 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
     The function is built on torch's globals so that TorchScript can still
     script the class from `original`'s source (found through `__wrapped__`).
     """
-    states, registry, check, call_key = _registry.states, _registry, _check, _call_key
-    tensor, unseen = _Tensor, _UNSEEN
+    states, registry, check, call_key = _registry.states, _registry, _check, _boundary.call_key
+    tensor, unseen = _boundary.Tensor, _UNSEEN
     first_weight = "weight_ih" if cell else "weight_ih_l0"
 
     def forward(self: Any, input: Any, hx: Any = None) -> Any:
@@ -321,7 +322,7 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
 def _lookup_key(module: Any, input: Any, hx: Any) -> Hashable:
     """The key a call's verdict is remembered under, as the patched forward builds it.
 
-    That is the call signature (`_call_key`), plus in the layer `batch_first`,
+    That is the call signature (`_torch.call_key`), plus in the layer `batch_first`,
     which torch reads at each call, and the weights' dtype and device, which
     `.to()` changes. The other constructor arguments fix the weights' shapes,
     so they do not change in place.
@@ -329,9 +330,9 @@ def _lookup_key(module: Any, input: Any, hx: Any) -> Hashable:
     cell = isinstance(module, _torch().nn.RNNCellBase)
     weight = module._parameters["weight_ih" if cell else "weight_ih_l0"]
     layer = None if cell else module.batch_first
-    if hx is None and type(input) is _Tensor:
+    if hx is None and type(input) is _boundary.Tensor:
         return (input.shape, input.dtype, input.device, layer, weight.dtype, weight.device)
-    return (_call_key(input, hx), layer, weight.dtype, weight.device)
+    return (_boundary.call_key(input, hx), layer, weight.dtype, weight.device)
 
 
 def _check(module: Any, input: Any, hx: Any) -> None:
@@ -354,47 +355,8 @@ def _check(module: Any, input: Any, hx: Any) -> None:
         raise _error(module, state, verdict) from None
 
 
-def _call_key(input: Any, hx: Any) -> Hashable:
-    """Shapes, dtypes, devices and structure of the arguments; flat for the common calls."""
-    if type(input) is _Tensor:
-        if type(hx) is _Tensor:
-            return (input.shape, input.dtype, input.device, hx.shape, hx.dtype, hx.device)
-        if type(hx) is tuple and len(hx) == 2 and type(hx[0]) is _Tensor is type(hx[1]):
-            h, c = hx
-            return (input.shape, input.dtype, input.device, h.shape, h.dtype, h.device,
-                    c.shape, c.dtype, c.device)
-    return (_signature(input), _signature(hx))  # two items: apart from the flat forms
-
-
-def _signature(value: Any) -> Hashable:
-    """What the verdict depends on in one argument of any kind."""
-    if isinstance(value, _Tensor):
-        return (type(value), value.shape, value.dtype, value.device)
-    if isinstance(value, _PackedSequence):  # a tuple too: test it first
-        return (_PackedSequence, _signature(value.data), tuple(value.batch_sizes.tolist()),
-                value.sorted_indices is None)
-    if isinstance(value, (tuple, list)):
-        return (type(value), *map(_signature, value))
-    if isinstance(value, (int, float, str)):
-        return (type(value), value)
-    return (type(value),)
-
-
-class _Unset:
-    """Stands for torch's classes until the first guard imports torch."""
-
-
-_Tensor: Any = _Unset
-_PackedSequence: Any = _Unset
-
-
 def _torch() -> Any:
-    global _Tensor, _PackedSequence
-    import torch
-    from torch.nn.utils.rnn import PackedSequence
-
-    _Tensor, _PackedSequence = torch.Tensor, PackedSequence
-    return torch
+    return _boundary.load_torch()
 
 
 # ---- the slow path: a signature seen for the first time ----------------------------------
