@@ -304,7 +304,7 @@ def call_site(frames: Frames) -> str | None:
     for frame, line in reversed(frames):
         filename = frame.f_code.co_filename
         if not is_library(filename):
-            return f"{_display(filename)}:{line}"
+            return f"{display(filename)}:{line}"
     return None
 
 
@@ -326,7 +326,7 @@ def _library_dirs() -> tuple[str, ...]:
     return tuple(dirs)
 
 
-def _display(filename: str) -> str:
+def display(filename: str) -> str:
     """A path relative to the working directory when inside it; `In[3]` for an IPython cell."""
     cell = re.fullmatch(r"<ipython-input-(\d+)-\w+>", filename)
     if cell:

@@ -36,7 +36,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from . import _postmortem
+from . import _postmortem, _semantics
 from . import _torch as _boundary
 from .errors import RnnArgumentError
 from .findings import Location
@@ -94,30 +94,38 @@ _noted_scripted = False
 class Guard(contextlib.ContextDecorator):
     """An active guard while inside `with`, or while a decorated function runs."""
 
-    def __init__(self, model: Any = None) -> None:
+    def __init__(self, model: Any = None, semantics: bool = False) -> None:
         if model is not None and not _is_module(model):
             raise TypeError(f"guard() takes an nn.Module or nothing, got {type(model).__name__}")
         self._model = model
+        self._semantics = semantics
+        self._modes: list[Any] = []  # one per nested entry, for the decorator form
 
     def __enter__(self: G) -> G:
         if self._model is None:
             start_everywhere()
         else:
             watch(self._model)
+        if self._semantics:
+            self._modes.append(_semantics.start())
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._model is None:
-            stop_everywhere()
-        else:
-            unwatch(self._model)
+        try:
+            if self._semantics:
+                _semantics.stop(self._modes.pop())
+        finally:
+            if self._model is None:
+                stop_everywhere()
+            else:
+                unwatch(self._model)
 
 
 @overload
-def guard(model: nn.Module | None = None) -> Guard: ...
+def guard(model: nn.Module | None = None, *, semantics: bool = False) -> Guard: ...
 @overload
 def guard(model: F) -> F: ...
-def guard(model: Any = None) -> Any:
+def guard(model: Any = None, *, semantics: bool = False) -> Any:
     """Check every recurrent call before torch runs it; raise `RnnArgumentError` on an error.
 
     >>> with rnndoctor.guard(model):         # the recurrent layers inside `model`
@@ -134,13 +142,22 @@ def guard(model: Any = None) -> Any:
     torch.compile, layers that Dynamo traces run unchecked, and those it runs
     eagerly (nn.RNN, nn.LSTM and nn.GRU, by default) are checked.
 
+    With `semantics=True`, the guard also follows what nn.RNN, nn.LSTM and
+    nn.GRU return, and warns (RnnDoctorWarning, codes RNN5xx) where the
+    program uses it in a way that runs but computes the wrong thing:
+    `output[-1]` of a batch-first layer, `h_n[-1]` alone of a bidirectional
+    one, `output.view(N, L, -1)` where `transpose` was meant, and the like.
+    It costs a TorchFunctionMode over the `with` block, in this thread; see
+    `rnndoctor rules` for the patterns.
+
     Args:
         model: an nn.Module; without it, every recurrent layer in the process is checked.
             A plain function is decorated, as `@rnndoctor.guard` with no parentheses.
+        semantics: also warn about uses of the layers' results that compute the wrong thing.
     """
     if isinstance(model, (types.FunctionType, types.MethodType)):
         return Guard()(model)
-    return Guard(model)
+    return Guard(model, semantics)
 
 
 def watch(model: Any) -> None:
@@ -288,6 +305,7 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
     states, registry, check, call_key = _registry.states, _registry, _check, _boundary.call_key
     tensor, unseen = _boundary.Tensor, _UNSEEN
     first_weight = "weight_ih" if cell else "weight_ih_l0"
+    tracking, track = _semantics.tracking, _track
 
     def forward(self: Any, input: Any, hx: Any = None) -> Any:
         if not is_dynamo_compiling():
@@ -311,12 +329,22 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
                     seen = unseen
                 if seen is not None:  # the full check, which raises for an error
                     check(self, input, hx)
+        if tracking.active and not cell:
+            return track(self, input, original(self, input, hx))
         return original(self, input, hx)
 
     code = forward.__code__
     wrapper = types.FunctionType(code, original.__globals__, original.__name__,
                                  forward.__defaults__, forward.__closure__)
     return functools.update_wrapper(wrapper, original)
+
+
+def _track(module: Any, input: Any, result: Any) -> Any:
+    """Semantic mode: tag what the layer returned (see `rnndoctor._semantics`)."""
+    if not _boundary.load_torch().compiler.is_compiling():
+        state = _registry.states.get(id(module))
+        _semantics.track(module, state.path if state else None, input, result)
+    return result
 
 
 def _lookup_key(module: Any, input: Any, hx: Any) -> Hashable:

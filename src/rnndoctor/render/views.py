@@ -21,7 +21,8 @@ __all__ = ["render_demo", "render_rule", "render_rules", "render_shapes"]
 
 INDENT = "   "
 _STAGES = {"construct": "checked when the layer is constructed",
-           "forward": "checked when the layer is called"}
+           "forward": "checked when the layer is called",
+           "use": "checked by `guard(semantics=True)` as the layer's results are used"}
 
 
 def render_shapes(shapes: ExpectedShapes) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from ..findings import Dim, Finding, Fix, Location, Severity
 from ..shapes import expected_dims
@@ -14,7 +14,7 @@ from ..spec import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = ["Bound", "Candidate", "Order", "ProposedFix", "Rule"]
 
-Stage = Literal["construct", "forward"]
+Stage = Literal["construct", "forward", "use"]
 Transform = Callable[[RnnSpec, Call], tuple[RnnSpec, Call]]
 
 
@@ -95,14 +95,18 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: its code, its name, its doc and its check."""
+    """One rule: its code, its name, its doc and its check.
+
+    Construct and forward rules check a `Bound` and yield `Candidate`s; use
+    rules (RNN5xx) check a `uses.UseBound` and yield `uses.UseCandidate`s.
+    """
 
     code: str
     name: str
     severity: Severity
     summary: str
     stage: Stage
-    check: Callable[[Bound], Iterator[Candidate]]
+    check: Callable[[Any], Iterator[Any]]
     doc: str = ""
 
     def finding(
@@ -128,7 +132,7 @@ class Rule:
         )
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"RNN[1-4]\d\d", self.code):
+        if not re.fullmatch(r"RNN[1-5]\d\d", self.code):
             raise ValueError(f"bad rule code {self.code!r}")
 
 

@@ -1,0 +1,379 @@
+"""Semantic mode: follow what recurrent layers return, and warn on uses that compute the wrong thing.
+
+`guard(model, semantics=True)` and `rnndoctor run --semantics` turn it on.
+The guard's patched forward tags each `output`, `h_n` and `c_n` it returns
+(and a packed output's data) with a `uses.Produced`: the layout, from the
+layer's configuration. A `TorchFunctionMode` then sees the operations the
+program applies to tensors, and judges the few that matter:
+
+- a subscript or a `view`/`reshape` of a tagged tensor is a `uses.Use`,
+  judged by the use rules (RNN5xx);
+- `pad_packed_sequence` on tagged data tags the padded output, with its lengths;
+- `contiguous`, `detach`, `clone`, `to`, `dropout`, and `index_select` along
+  the batch, pass the tag on: as far as the patterns need, and no further;
+- `torch.cat` and `torch.stack` settle a use that is only half the story
+  (`h_n[-1]` of a bidirectional layer is right beside `h_n[-2]`): such a
+  finding waits until the next recurrent call, or the guard's exit, and is
+  dropped if its partner was concatenated with it by then.
+
+Every other operation goes straight through: one dictionary lookup. Tags are
+kept by `id` beside a weak reference, so no tensor is kept alive, and a tag
+dies with its tensor. The mode is thread-local, as torch's modes are: it sees
+the thread that entered the guard.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import warnings
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from types import FrameType
+from typing import Any, Literal
+
+from . import _postmortem
+from . import _torch as _boundary
+from .findings import Finding, Location
+from .render.text import render_finding
+from .uses import Indices, Picked, Produced, Use, UseBound, judge_all
+
+__all__ = ["Semantics", "collected", "start", "stop", "track"]
+
+
+@dataclass(eq=False, slots=True)
+class _Tag:
+    ref: weakref.ref[Any]
+    produced: Produced
+    source: int  # the same for every tensor derived from one result
+
+
+Site = tuple[str, int, dict[str, Any]]  # the file, line and globals of the user's code
+
+
+@dataclass(eq=False, slots=True)
+class _Pending:
+    """A finding that a concatenation with one of `partners` would make right."""
+
+    ref: weakref.ref[Any]
+    finding: Finding
+    produced: Produced
+    partners: frozenset[tuple[Picked, ...]]
+    site: Site
+    source: int
+
+
+class _State:
+    """Process-wide: the tags, the findings waiting on a partner, what was warned."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.active = 0
+        self.tags: dict[int, _Tag] = {}
+        self.picks: dict[int, tuple[weakref.ref[Any], int, tuple[Picked, ...]]] = {}
+        self.pending: dict[int, _Pending] = {}
+        self.warned: set[tuple[str, str, int]] = set()
+        self.findings: list[Finding] = []
+        self.sources = 0
+
+
+_state = _State()
+tracking = _state  # read by the guard's patched forward: `tracking.active`
+
+
+def collected() -> tuple[Finding, ...]:
+    """Every semantic finding warned so far in this process, in order."""
+    return tuple(_state.findings)
+
+
+# ---- turning it on and off ----------------------------------------------------------------
+
+class Semantics:
+    """The TorchFunctionMode, made when torch is first needed."""
+
+    mode: Any = None
+
+
+def start() -> Any:
+    """Turn semantic tracking on in this thread; returns the mode to give to `stop`."""
+    torch = _boundary.load_torch()
+    if Semantics.mode is None:
+        Semantics.mode = _make_mode(torch)
+    mode = Semantics.mode()
+    mode.__enter__()
+    with _state.lock:
+        _state.active += 1
+    return mode
+
+
+def stop(mode: Any) -> None:
+    """Settle what waits on a partner, then leave the mode."""
+    try:
+        flush()
+    finally:
+        with _state.lock:
+            _state.active = max(0, _state.active - 1)
+            if not _state.active:
+                _state.tags.clear()
+                _state.picks.clear()
+        mode.__exit__(None, None, None)
+
+
+def _make_mode(torch: Any) -> type:
+    handlers = _handlers(torch)
+    get = handlers.get
+
+    class _Mode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
+        def __torch_function__(self, func: Any, types: Any, args: Any = (),
+                               kwargs: Any = None) -> Any:
+            handler = get(func)
+            if handler is None:
+                return func(*args, **(kwargs or {}))
+            return handler(func, args, kwargs or {})
+
+    return _Mode
+
+
+# ---- tagging what the layers return --------------------------------------------------------
+
+def track(module: Any, path: str | None, input: Any, result: Any) -> None:
+    """After a forward call of nn.RNN, nn.LSTM or nn.GRU: tag `output`, `h_n` and `c_n`.
+
+    Uses that waited on a partner through the previous call are settled first.
+    """
+    if _state.pending:
+        flush()
+    output, states = result
+    base = _layer_facts(module, path)
+    data = output.data if _boundary.is_packed(output) else output
+    _tag(data, replace(base, shape=tuple(data.shape)), _new_source())
+    if type(states) is tuple:
+        h_n, c_n = states
+        _tag(h_n, replace(base, name="h_n", shape=tuple(h_n.shape)), _new_source())
+        cell = replace(base, name="c_n", shape=tuple(c_n.shape), hidden=module.hidden_size)
+        _tag(c_n, cell, _new_source())
+    else:
+        _tag(states, replace(base, name="h_n", shape=tuple(states.shape)), _new_source())
+
+
+def _layer_facts(module: Any, path: str | None) -> Produced:
+    return Produced(
+        "output", (), batch_first=bool(module.batch_first),
+        directions=2 if module.bidirectional else 1, layers=int(module.num_layers),
+        hidden=int(module.proj_size or module.hidden_size),
+        layer=repr(_boundary.known(module).spec), module_path=path,
+    )
+
+
+def _new_source() -> int:
+    _state.sources += 1
+    return _state.sources
+
+
+def _tag(tensor: Any, produced: Produced, source: int) -> None:
+    key = id(tensor)
+    ref = weakref.ref(tensor, functools.partial(_untag, key))
+    _state.tags[key] = _Tag(ref, produced, source)
+
+
+def _untag(key: int, ref: weakref.ref[Any]) -> None:
+    tag = _state.tags.get(key)
+    if tag is not None and tag.ref is ref:
+        del _state.tags[key]
+
+
+def _tag_of(tensor: Any) -> _Tag | None:
+    tag = _state.tags.get(id(tensor))
+    return tag if tag is not None and tag.ref() is tensor else None
+
+
+# ---- the handlers --------------------------------------------------------------------------
+
+Handler = Callable[[Any, tuple[Any, ...], dict[str, Any]], Any]
+
+
+def _handlers(torch: Any) -> dict[Any, Handler]:
+    T, F, VF = torch.Tensor, torch.nn.functional, torch._C._VariableFunctions
+    table: dict[Any, Handler] = {T.__getitem__: _subscript, T.view: _view, T.reshape: _view,
+                                 torch.reshape: _view, VF._pad_packed_sequence: _pad_packed,
+                                 T.index_select: _reorder, torch.index_select: _reorder}
+    for keep in (T.contiguous, T.detach, T.clone, T.to, F.dropout, torch.dropout):
+        table[keep] = _keep
+    for joined in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack):
+        table[joined] = _joined
+    return table
+
+
+def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    result = func(*args, **kwargs)
+    tag = _tag_of(args[0])
+    if tag is not None:
+        key = _key(args[1])
+        if key is not None:
+            use = Use.index(*key)
+            if tag.produced.directions == 2:
+                picked = UseBound(tag.produced, use).picked
+                if picked is not None:
+                    _state.picks[id(result)] = (weakref.ref(result), tag.source, picked)
+            _judge(tag, use, result)
+    return result
+
+
+def _key(index: Any) -> tuple[object, ...] | None:
+    """A subscript as `Use.index` takes it; None for one this mode does not read."""
+    items = index if type(index) is tuple else (index,)
+    key: list[object] = []
+    for item in items:
+        if isinstance(item, bool):
+            return None
+        if item is None or item is Ellipsis or isinstance(item, (int, slice)):
+            if isinstance(item, slice) and not all(
+                    v is None or (isinstance(v, int) and not isinstance(v, bool))
+                    for v in (item.start, item.stop, item.step)):
+                return None
+            key.append(item)
+        elif _boundary.is_tensor(item) and item.dtype == _boundary.load_torch().bool:
+            key.append(Indices(item.ndim, bool=True))
+        elif _boundary.is_tensor(item) or isinstance(item, list):
+            key.append(Indices())
+        else:
+            return None
+    return tuple(key)
+
+
+def _view(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    result = func(*args, **kwargs)
+    source: Any = args[0] if args else kwargs.get("input")
+    tag = _tag_of(source)
+    if tag is not None and _boundary.is_tensor(result) and result.dtype == source.dtype:
+        written = args[1:] if len(args) > 1 else tuple(kwargs.get("shape", result.shape))
+        if len(written) == 1 and isinstance(written[0], (tuple, list)):
+            written = tuple(written[0])
+        op: Literal["view", "reshape"] = "view" if func is _boundary.Tensor.view else "reshape"
+        _judge(tag, Use.view(*result.shape, op=op, written=written), result)
+    return result
+
+
+def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """An operation that keeps the layout: the result keeps the tag."""
+    result = func(*args, **kwargs)
+    source: Any = args[0] if args else kwargs.get("input")
+    tag = _tag_of(source)
+    if tag is not None and result is not source and _boundary.is_tensor(result) \
+            and result.shape == source.shape:
+        _tag(result, tag.produced, tag.source)
+    return result
+
+
+def _reorder(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`index_select` along the batch: the samples are reordered, the layout is kept."""
+    result = func(*args, **kwargs)
+    source, dim = args[0], (args[1] if len(args) > 1 else kwargs.get("dim"))
+    tag = _tag_of(source)
+    if tag is not None and isinstance(dim, int) and result.shape == source.shape:
+        if dim % max(source.ndim, 1) == tag.produced.batch_axis:
+            _tag(result, tag.produced, tag.source)
+    return result
+
+
+def _pad_packed(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`pad_packed_sequence` on a layer's packed output: the padded output and its lengths."""
+    result = func(*args, **kwargs)
+    tag = _tag_of(args[0])
+    if tag is not None:
+        padded, lengths = result
+        batch_first = bool(args[2] if len(args) > 2 else kwargs.get("batch_first", False))
+        produced = replace(tag.produced, shape=tuple(padded.shape), batch_first=batch_first,
+                           lengths=tuple(int(n) for n in lengths.tolist()))
+        _tag(padded, produced, _new_source())
+    return result
+
+
+def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`torch.cat([h_n[-2], h_n[-1]])`: a use that waits for its partner may find it here."""
+    result = func(*args, **kwargs)
+    if _state.pending:
+        tensors = args[0] if args else kwargs.get("tensors", ())
+        picks = [_state.picks.get(id(t)) for t in tensors]
+        chosen = {(p[1], p[2]) for p, t in zip(picks, tensors) if p is not None and p[0]() is t}
+        for t in tensors:
+            waiting = _state.pending.get(id(t))
+            if waiting is not None and waiting.ref() is t and any(
+                    (waiting.source, partner) in chosen for partner in waiting.partners):
+                del _state.pending[id(t)]
+    return result
+
+
+# ---- judging and warning -------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=4096)
+def _judged(produced: Produced, use: Use) -> tuple[Any, ...]:
+    return judge_all(produced, use)
+
+
+def _judge(tag: _Tag, use: Use, result: Any) -> None:
+    """Judge one use; rnndoctor's own failure is one note, never an error in the program."""
+    try:
+        _judge_use(tag, use, result)
+    except Exception as failure:
+        if ("failure", "", 0) not in _state.warned:
+            _state.warned.add(("failure", "", 0))
+            from .guard import _warn
+
+            _warn(f"rnndoctor's semantic check failed ({type(failure).__name__}: {failure}); "
+                  "the program runs on, with this use unchecked")
+
+
+def _judge_use(tag: _Tag, use: Use, result: Any) -> None:
+    judged = _judged(tag.produced, use)
+    if not judged:
+        return
+    site = _user_site()
+    if site is None:  # torch's own code, such as LSTM.forward reading `hx`
+        return
+    for j in judged:
+        if j.partners:
+            _state.pending[id(result)] = _Pending(weakref.ref(result), j.finding, tag.produced,
+                                                  j.partners, site, tag.source)
+        else:
+            _emit(j.finding, tag.produced, site)
+
+
+def flush() -> None:
+    """Warn about every use still waiting on a partner: none came."""
+    with _state.lock:
+        waiting = list(_state.pending.values())
+        _state.pending.clear()
+        _state.picks.clear()
+    for p in waiting:
+        _emit(p.finding, p.produced, p.site)
+
+
+def _user_site() -> Site | None:
+    """The file, line and globals of the code that did the operation; None if torch did."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and _postmortem.is_rnndoctor(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None or _postmortem.is_library(frame.f_code.co_filename):
+        return None
+    return frame.f_code.co_filename, frame.f_lineno, frame.f_globals
+
+
+def _emit(finding: Finding, produced: Produced, site: Site) -> None:
+    filename, line, module_globals = site
+    key = (finding.code, filename, line)
+    with _state.lock:
+        if key in _state.warned:
+            return
+        _state.warned.add(key)
+        where = Location(produced.module_path, produced.layer,
+                         f"{_postmortem.display(filename)}:{line}")
+        located = replace(finding, origin="guard", location=where)
+        _state.findings.append(located)
+    from .guard import RnnDoctorWarning
+
+    text = _postmortem.prefixed(render_finding(located).rstrip("\n"), _postmortem.rank_prefix())
+    warnings.warn_explicit(text, RnnDoctorWarning, filename, line,
+                           module=module_globals.get("__name__"))

@@ -1,0 +1,71 @@
+"""What the use rules (RNN5xx) share: the notes that show the evidence, and the fixes."""
+
+from __future__ import annotations
+
+from ..findings import Applicability, Fix
+from ..uses import All, Indices, Produced, Use, UseBound, UseFix
+
+__all__ = ["cat_directions", "gather_last", "last_state", "last_step_per_direction",
+           "picked_note", "transpose", "whole"]
+
+
+def picked_note(b: UseBound, axis: int) -> str:
+    """"`output[:, -1]` selects position 9 of dim 1 (L=10)"."""
+    p = b.produced
+    return (f"`{p.name}{b.use.text}` selects position {b.picks(axis)} of dim {axis} "
+            f"({p.symbols()[axis]}={p.shape[axis]})")
+
+
+def whole(b: UseBound, axis: int) -> bool:
+    """The subscript keeps every position of `axis`, or does not reach it."""
+    picked = b.picks(axis)
+    return picked is None or isinstance(picked, All)
+
+
+def cat_directions(p: Produced) -> UseFix:
+    """The last layer's final state in both directions, from `h_n`."""
+    h_n = p.state()
+    return UseFix(
+        Fix("concatenate the last layer's two directions from `h_n`", Applicability.SAFE,
+            "torch.cat([h_n[-2], h_n[-1]], dim=-1)"),
+        ((h_n, Use.index(-2)), (h_n, Use.index(-1))),
+    )
+
+
+def last_state(p: Produced) -> UseFix:
+    """The last layer's final state: each sequence's own last step, packed or not."""
+    h_n = p.state()
+    return UseFix(Fix("take the last layer's final state from `h_n`", Applicability.SAFE,
+                      "h_n[-1]"),
+                  ((h_n, Use.index(-1)),))
+
+
+def gather_last(p: Produced) -> UseFix:
+    """Each sequence's own last step of a padded output, picked by its length."""
+    rows = "torch.arange(output.size(0)), lengths - 1"
+    if not p.batch_first:
+        rows = "lengths - 1, torch.arange(output.size(1))"
+    return UseFix(Fix("take each sequence's last step by its length", Applicability.SAFE,
+                      f"output[{rows}]"),
+                  ((p, Use.index(Indices(), Indices())),))
+
+
+def last_step_per_direction(p: Produced) -> UseFix:
+    """The forward direction's last step beside the backward direction's first."""
+    H = p.hidden
+    lead = (slice(None),) if p.time_axis == 1 else ()
+    last = Use.index(*lead, -1, slice(None, H))
+    first = Use.index(*lead, 0, slice(H, None))
+    return UseFix(
+        Fix("take the forward direction's last step and the backward direction's first",
+            Applicability.SAFE, f"torch.cat([output{last.text}, output{first.text}], dim=-1)"),
+        ((p, last), (p, first)),
+    )
+
+
+def transpose(p: Produced, result: tuple[int, ...]) -> UseFix:
+    """Swap the time and batch axes, rather than reinterpret the memory."""
+    snippet = f"{p.name}.transpose(0, 1)"
+    if len(result) == 2:
+        snippet += f".reshape({result[0]}, -1)"
+    return UseFix(Fix("swap the axes with `transpose`", Applicability.SAFE, snippet))
