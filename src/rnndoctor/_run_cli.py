@@ -20,7 +20,10 @@ import types
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .report import Report
 
 __all__ = ["DESCRIPTION", "HELP", "add_arguments", "main"]
 
@@ -38,6 +41,8 @@ examples:
   rnndoctor run train.py --epochs 3
   rnndoctor run -m mypackage.train --epochs 3
   rnndoctor run --report-json failure.json train.py
+  rnndoctor run --semantics train.py         # also warn on uses that compute the wrong thing
+  rnndoctor run --semantics --report-json report.json train.py
   rnndoctor run --no-guard train.py          # post-mortem only: no per-call check
 """
 
@@ -47,7 +52,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run a module as a script, as `python -m` does")
     parser.add_argument("--report-json", metavar="FILE",
                         help="write the report of the diagnosed failure to FILE, in the JSON "
-                             "schema of `--format json`")
+                             "schema of `--format json`; with --semantics, the report (with "
+                             "the warnings) is written at exit, failure or not")
+    parser.add_argument("--semantics", action="store_true",
+                        help="also follow what recurrent layers return, and warn where the "
+                             "program uses it in a way that computes the wrong thing (RNN5xx; "
+                             "in the thread that imports torch)")
     parser.add_argument("--no-guard", action="store_true",
                         help="diagnose uncaught errors only; run recurrent calls unchecked")
     parser.add_argument("program", metavar="PROGRAM",
@@ -60,16 +70,46 @@ def main(args: argparse.Namespace) -> int:
     """Run the program; the exit code is the program's own."""
     from . import _postmortem
 
+    if args.semantics and args.no_guard:
+        print("rnndoctor run: --semantics needs the guard; drop --no-guard", file=sys.stderr)
+        return 2
     argv = [args.program, *args.args]
+    outcome = _Outcome(args.report_json, args.semantics)
     _postmortem.install()
     try:
-        with guard_once_torch_loads() if not args.no_guard else nullcontext():
-            return _run(argv, args.as_module, args.report_json)
+        with guard_once_torch_loads(args.semantics) if not args.no_guard else nullcontext():
+            code = _run(argv, args.as_module, outcome)
     finally:
         _postmortem.uninstall()
+    outcome.write()
+    return code
 
 
-def _run(argv: list[str], as_module: bool, report_json: str | None) -> int:
+class _Outcome:
+    """What goes into `--report-json`: the diagnosed failure, and the semantic warnings."""
+
+    def __init__(self, path: str | None, semantics: bool) -> None:
+        self.path, self.semantics = path, semantics
+        self.failure: BaseException | None = None
+
+    def write(self) -> None:
+        if self.path is None or (self.failure is None and not self.semantics):
+            return
+        from .report import Report
+
+        report = _diagnosed(self.failure, self.path) if self.failure is not None else None
+        if report is None and not self.semantics:
+            return
+        if self.semantics:
+            from ._semantics import collected
+
+            findings = collected() + (report.findings if report is not None else ())
+            report = Report(findings, report.spec if report else None,
+                            report.call if report else None)
+        _write_json(report, self.path)
+
+
+def _run(argv: list[str], as_module: bool, outcome: _Outcome) -> int:
     if not as_module and not os.path.exists(argv[0]):
         print(f"rnndoctor run: can't open file {argv[0]!r}: no such file", file=sys.stderr)
         return 2  # as python does
@@ -86,8 +126,7 @@ def _run(argv: list[str], as_module: bool, report_json: str | None) -> int:
     except BaseException as error:
         error = error.with_traceback(_program_traceback(error))
         sys.excepthook(type(error), error, error.__traceback__)
-        if report_json is not None:
-            _write_json(error, report_json)
+        outcome.failure = error
         return 130 if isinstance(error, KeyboardInterrupt) else 1  # 130: a shell's SIGINT status
     return 0
 
@@ -147,44 +186,68 @@ def _exit_code(exit: SystemExit) -> int:
     return 1
 
 
-def _write_json(error: BaseException, path: str) -> None:
+def _diagnosed(error: BaseException, path: str) -> Report | None:
+    """The failure's report; None, with a line that says why, if there is none."""
     from ._postmortem import diagnose_exception
-    from .render.output import write_report
 
     try:
         report = diagnose_exception(error)
     except Exception as failure:
-        print(f"rnndoctor: no report written to {path} ({type(failure).__name__}: {failure})",
+        print(f"rnndoctor: no diagnosis for {path} ({type(failure).__name__}: {failure})",
               file=sys.stderr)
-        return
+        return None
     if report is None:
-        print(f"rnndoctor: no report written to {path}: the error did not come through a "
+        print(f"rnndoctor: no diagnosis for {path}: the error did not come through a "
               "recurrent layer", file=sys.stderr)
+    return report
+
+
+def _write_json(report: Report | None, path: str) -> None:
+    from .render.output import write_report
+
+    if report is None:
         return
-    with open(path, "w", encoding="utf-8") as file:
-        write_report(report, fmt="json", file=file)
+    try:
+        with open(path, "w", encoding="utf-8") as file:
+            write_report(report, fmt="json", file=file)
+    except OSError as failure:
+        print(f"rnndoctor: no report written to {path} ({failure.strerror or failure})",
+              file=sys.stderr)
 
 
 # ---- the guard, switched on once the program has imported torch ---------------------------
 
 @contextmanager
-def guard_once_torch_loads() -> Iterator[None]:
-    """The process-wide guard, from the moment torch is imported (now, if it already is)."""
-    watcher = _after_import("torch", _start_guard)
+def guard_once_torch_loads(semantics: bool = False) -> Iterator[None]:
+    """The process-wide guard, from the moment torch is imported (now, if it already is).
+
+    With `semantics`, semantic mode too, in the thread that imports torch.
+    """
+    modes: list[Any] = []
+
+    def start() -> None:
+        from .guard import start_everywhere
+
+        start_everywhere()
+        if semantics:
+            from . import _semantics
+
+            modes.append(_semantics.start())
+
+    watcher = _after_import("torch", start)
     try:
         yield
     finally:
         watcher.cancel()
         if watcher.fired:
+            from . import _semantics
             from .guard import stop_everywhere
 
-            stop_everywhere()
-
-
-def _start_guard() -> None:
-    from .guard import start_everywhere
-
-    start_everywhere()
+            try:
+                if modes:
+                    _semantics.stop(modes.pop())
+            finally:
+                stop_everywhere()
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):

@@ -52,8 +52,7 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
         UseFix(Fix("index the time axis, dim 1", Applicability.SAFE, f"output{time.text}"),
                ((p, time),)),
         cat_directions(p) if p.directions == 2 else last_state(p),
-        gather_last(p),
-    )
+    ) + ((gather_last(p),) if p.lengths is not None else ())
     yield UseCandidate(
         RULE.finding(
             f"`output{b.use.text}` selects the last sample of the batch, not the last time step",
