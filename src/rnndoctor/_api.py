@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from . import _torch
 from .engine import diagnose
 from .report import Report
 from .shapes import ExpectedShapes
-from .spec import Call, Lengths, RnnSpec
+from .spec import BatchEvidence, Lengths, RnnSpec
 
 __all__ = ["check", "expected_shapes", "init_hidden"]
 
 
-def check(layer: object, input: object, hx: object = None, *, lengths: object = None) -> Report:
+def check(layer: object, input: object, hx: object = None, *, lengths: object = None,
+          batch_size: int | None = None) -> Report:
     """Check one call of a recurrent layer, before (or instead of) running it.
 
     >>> lstm = nn.LSTM(input_size=50, hidden_size=100)
@@ -28,16 +30,23 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
             shapes, or None.
         lengths: the lengths given to `pack_padded_sequence(input, lengths)`, when
             `input` is the padded tensor to be packed.
+        batch_size: the batch size the data comes in (a DataLoader's `batch_size`):
+            evidence of which axis of `input` is the batch (RNN106).
 
     Returns:
         A `Report`: truthy when the call is valid.
     """
-    if lengths is None and not isinstance(layer, RnnSpec) and _torch.is_recurrent(layer):
+    plain = lengths is None and batch_size is None
+    if plain and not isinstance(layer, RnnSpec) and _torch.is_recurrent(layer):
         return _check_module(layer, input, hx)
     spec = _as_spec(layer)
     call = _torch.describe_call(spec, input, hx)
     if lengths is not None:
-        call = Call(call.input, call.hx, _lengths(lengths))
+        call = replace(call, lengths=_lengths(lengths))
+    if batch_size is not None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
+        call = replace(call, batch=BatchEvidence(batch_size, f"the batch size is {batch_size}"))
     return diagnose(spec, call)
 
 

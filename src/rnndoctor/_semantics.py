@@ -38,6 +38,7 @@ from . import _postmortem
 from . import _torch as _boundary
 from .findings import Finding, Location
 from .render.text import render_finding
+from .spec import BatchEvidence
 from .uses import Indices, Picked, Produced, Use, UseBound, judge_all
 
 __all__ = ["Semantics", "collected", "start", "stop", "track"]
@@ -74,6 +75,7 @@ class _State:
         self.tags: dict[int, _Tag] = {}
         self.picks: dict[int, tuple[weakref.ref[Any], int, tuple[Picked, ...]]] = {}
         self.pending: dict[int, _Pending] = {}
+        self.batches: dict[int, tuple[weakref.ref[Any], BatchEvidence]] = {}
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
         self.sources = 0
@@ -105,6 +107,7 @@ def start() -> Any:
     mode.__enter__()
     with _state.lock:
         _state.active += 1
+        _patch_loader(torch)
     return mode
 
 
@@ -118,6 +121,8 @@ def stop(mode: Any) -> None:
             if not _state.active:
                 _state.tags.clear()
                 _state.picks.clear()
+                _state.batches.clear()
+                _unpatch_loader()
         mode.__exit__(None, None, None)
 
 
@@ -145,6 +150,8 @@ def track(module: Any, path: str | None, input: Any, result: Any) -> None:
     """
     if _state.pending:
         flush()
+    if _state.batches:
+        _check_layout(module, path, input)
     output, states = result
     base = _layer_facts(module, path)
     data = output.data if _boundary.is_packed(output) else output
@@ -201,6 +208,10 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
                                  T.index_select: _reorder, torch.index_select: _reorder}
     for keep in (T.contiguous, T.detach, T.clone, T.to, F.dropout, torch.dropout):
         table[keep] = _keep
+    for cast in (T.float, T.double, T.half, T.long, T.int, T.cuda, T.cpu):
+        table[cast] = _keep_batch
+    table[F.embedding] = _embedding
+    table[T.unsqueeze] = table[torch.unsqueeze] = _unsqueeze
     for joined in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack):
         table[joined] = _joined
     return table
@@ -260,10 +271,40 @@ def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """An operation that keeps the layout: the result keeps the tag."""
     result = func(*args, **kwargs)
     source: Any = args[0] if args else kwargs.get("input")
+    if result is source or not _boundary.is_tensor(result) or result.shape != source.shape:
+        return result
     tag = _tag_of(source)
-    if tag is not None and result is not source and _boundary.is_tensor(result) \
-            and result.shape == source.shape:
+    if tag is not None:
         _tag(result, tag.produced, tag.source)
+    if _state.batches:
+        _pass_batch(source, result)
+    return result
+
+
+def _keep_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A cast or a move: a DataLoader batch stays one."""
+    result = func(*args, **kwargs)
+    if _state.batches and result is not args[0]:
+        _pass_batch(args[0], result)
+    return result
+
+
+def _embedding(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`nn.Embedding` keeps the axes of its input, and adds one for the features."""
+    result = func(*args, **kwargs)
+    if _state.batches:
+        _pass_batch(args[0] if args else kwargs.get("input"), result)
+    return result
+
+
+def _unsqueeze(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`x.unsqueeze(-1)` adds a feature axis after the others: the batch stays where it was."""
+    result = func(*args, **kwargs)
+    if _state.batches:
+        source: Any = args[0] if args else kwargs.get("input")
+        dim = args[1] if len(args) > 1 else kwargs.get("dim")
+        if isinstance(dim, int) and dim in (-1, source.ndim):
+            _pass_batch(source, result)
     return result
 
 
@@ -304,6 +345,94 @@ def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
                     (waiting.source, partner) in chosen for partner in waiting.partners):
                 del _state.pending[id(t)]
     return result
+
+
+# ---- the batch, as the DataLoader gave it (RNN106) -----------------------------------------
+
+_loader_next: Any = None
+
+
+def _patch_loader(torch: Any) -> None:
+    """Note the batch axis of what DataLoaders yield, while semantic mode is on."""
+    global _loader_next
+    iterator = torch.utils.data.dataloader._BaseDataLoaderIter
+    if _loader_next is not None:
+        return
+    _loader_next = original = iterator.__next__
+
+    @functools.wraps(original)
+    def __next__(self: Any) -> Any:
+        batch = original(self)
+        size = getattr(self._index_sampler, "batch_size", None) if self._auto_collation else None
+        if _state.active and isinstance(size, int):
+            _note_batch(batch, size)
+        return batch
+
+    iterator.__next__ = __next__
+
+
+def _unpatch_loader() -> None:
+    global _loader_next
+    if _loader_next is not None:
+        iterator = sys.modules["torch.utils.data.dataloader"]._BaseDataLoaderIter
+        iterator.__next__ = _loader_next
+        _loader_next = None
+
+
+def _note_batch(batch: Any, size: int) -> None:
+    """Tag each tensor of a batch (or of its tuple, list or dict) whose batch axis is plain.
+
+    The axis is the one of size `batch_size`, when exactly one of dims 0 and 1
+    has it: a custom `collate_fn` may put the batch on dim 1, and the last
+    batch of an epoch may be smaller. Anything else is left alone.
+    """
+    items = batch.values() if isinstance(batch, dict) else (
+        batch if isinstance(batch, (tuple, list)) else (batch,))
+    for t in items:
+        if _boundary.is_tensor(t) and t.ndim >= 2 and (t.shape[0] == size) != (t.shape[1] == size):
+            axis = 0 if t.shape[0] == size else 1
+            source = f"the DataLoader's batch_size is {size}, on dim {axis} of the batch it yielded"
+            _mark_batch(t, BatchEvidence(size, source, axis))
+
+
+def _mark_batch(tensor: Any, evidence: BatchEvidence) -> None:
+    key = id(tensor)
+    ref = weakref.ref(tensor, functools.partial(_unmark_batch, key))
+    _state.batches[key] = (ref, evidence)
+
+
+def _unmark_batch(key: int, ref: weakref.ref[Any]) -> None:
+    entry = _state.batches.get(key)
+    if entry is not None and entry[0] is ref:
+        del _state.batches[key]
+
+
+def _batch_of(tensor: Any) -> BatchEvidence | None:
+    entry = _state.batches.get(id(tensor))
+    return entry[1] if entry is not None and entry[0]() is tensor else None
+
+
+def _pass_batch(source: Any, result: Any) -> None:
+    evidence = _batch_of(source)
+    if evidence is not None and _boundary.is_tensor(result) and result.ndim > evidence.axis \
+            and result.shape[evidence.axis] == evidence.size:
+        _mark_batch(result, evidence)
+
+
+def _check_layout(module: Any, path: str | None, input: Any) -> None:
+    """RNN106: the input's batch, by the DataLoader's, is on the axis the layer reads as time."""
+    evidence = _batch_of(input)
+    if evidence is None:
+        return
+    from .engine import diagnose
+
+    spec = _boundary.known(module).spec
+    call = replace(_boundary.describe_call(spec, input, None), batch=evidence)
+    for finding in diagnose(spec, call).findings:
+        if finding.code == "RNN106":
+            site = _user_site(past_library=True)
+            if site is not None:
+                _emit(finding, _layer_facts(module, path), site)
 
 
 # ---- judging and warning -------------------------------------------------------------------
@@ -351,10 +480,15 @@ def flush() -> None:
         _emit(p.finding, p.produced, p.site)
 
 
-def _user_site() -> Site | None:
-    """The file, line and globals of the code that did the operation; None if torch did."""
+def _user_site(past_library: bool = False) -> Site | None:
+    """The file, line and globals of the code that did the operation.
+
+    None if torch did it; with `past_library`, the first frame outside torch
+    and rnndoctor (the line that called the model).
+    """
     frame: FrameType | None = sys._getframe(1)
-    while frame is not None and _postmortem.is_rnndoctor(frame.f_code.co_filename):
+    skip = _postmortem.is_library if past_library else _postmortem.is_rnndoctor
+    while frame is not None and skip(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None or _postmortem.is_library(frame.f_code.co_filename):
         return None

@@ -10,7 +10,7 @@ import numbers
 from dataclasses import dataclass, fields, replace
 from typing import Literal
 
-__all__ = ["Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "spec"]
+__all__ = ["BatchEvidence", "Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "spec"]
 
 Kind = Literal["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 KINDS: tuple[Kind, ...] = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")
@@ -281,6 +281,19 @@ Hx = TensorInfo | Seq | Other | None
 
 
 @dataclass(frozen=True, slots=True)
+class BatchEvidence:
+    """What is known of the batch from outside the call: its size, and where that comes from.
+
+    `axis` is the axis of `input` that holds the batch, when the source says
+    (a tensor from a DataLoader batch); None leaves it to the sizes.
+    """
+
+    size: int
+    source: str  # "the DataLoader's batch_size=32"
+    axis: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     """One forward call: `layer(input, hx)`.
 
@@ -291,3 +304,4 @@ class Call:
     input: TensorInfo | Packed | Other
     hx: Hx = None
     lengths: Lengths | None = None
+    batch: BatchEvidence | None = None  # evidence of the batch, for RNN106

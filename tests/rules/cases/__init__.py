@@ -8,15 +8,20 @@ also runs through real torch, which must agree (see test_rules.py).
 from __future__ import annotations
 
 from rnndoctor._torch import describe_call
-from rnndoctor.spec import Call, Lengths, RnnSpec, TensorInfo, spec
+from rnndoctor.spec import BatchEvidence, Call, Lengths, RnnSpec, TensorInfo, spec
 
-__all__ = ["T", "case", "lengths", "spec"]
+__all__ = ["T", "batch", "case", "lengths", "spec"]
 
 
-def case(layer: RnnSpec, input: object, hx: object = None,
-         lengths: Lengths | None = None) -> tuple[RnnSpec, Call]:
+def case(layer: RnnSpec, input: object, hx: object = None, lengths: Lengths | None = None,
+         batch: BatchEvidence | None = None) -> tuple[RnnSpec, Call]:
     call = describe_call(layer, input, hx)
-    return layer, Call(call.input, call.hx, lengths)
+    return layer, Call(call.input, call.hx, lengths, batch)
+
+
+def batch(size: int, axis: int | None = None) -> BatchEvidence:
+    """Evidence of the batch size, as `check(..., batch_size=size)` or a DataLoader gives it."""
+    return BatchEvidence(size, f"the batch size is {size}", axis)
 
 
 def T(*shape: int, dtype: str = "float32", device: str = "cpu") -> TensorInfo:
