@@ -39,7 +39,7 @@ from . import _torch as _boundary
 from .findings import Finding, Location
 from .render.text import render_finding
 from .spec import BatchEvidence
-from .uses import Indices, Picked, Produced, Use, UseBound, judge_all
+from .uses import Indices, Picked, Produced, Reordering, Use, UseBound, judge_all, judge_reordering
 
 __all__ = ["Semantics", "collected", "start", "stop", "track"]
 
@@ -66,6 +66,17 @@ class _Pending:
     source: int
 
 
+@dataclass(eq=False, slots=True)
+class _Order:
+    """A sort order made from lengths in the program: where, and what was done with it."""
+
+    size: int
+    site: Site
+    applied: int = 0
+    inverted: bool = False
+    packed: bool = False
+
+
 class _State:
     """Process-wide: the tags, the findings waiting on a partner, what was warned."""
 
@@ -76,6 +87,7 @@ class _State:
         self.picks: dict[int, tuple[weakref.ref[Any], int, tuple[Picked, ...]]] = {}
         self.pending: dict[int, _Pending] = {}
         self.batches: dict[int, tuple[weakref.ref[Any], BatchEvidence]] = {}
+        self.orders: dict[int, tuple[weakref.ref[Any], _Order]] = {}
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
         self.sources = 0
@@ -122,6 +134,7 @@ def stop(mode: Any) -> None:
                 _state.tags.clear()
                 _state.picks.clear()
                 _state.batches.clear()
+                _state.orders.clear()
                 _unpatch_loader()
         mode.__exit__(None, None, None)
 
@@ -211,6 +224,10 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
     for cast in (T.float, T.double, T.half, T.long, T.int, T.cuda, T.cpu):
         table[cast] = _keep_batch
     table[F.embedding] = _embedding
+    for sort in (torch.sort, T.sort, torch.argsort, T.argsort):
+        table[sort] = _sort
+    table[T.__setitem__] = _assign
+    table[VF._pack_padded_sequence] = _pack
     table[T.unsqueeze] = table[torch.unsqueeze] = _unsqueeze
     for joined in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack):
         table[joined] = _joined
@@ -219,6 +236,8 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
 
 def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     result = func(*args, **kwargs)
+    if _state.orders:
+        _apply_orders(args[1])
     tag = _tag_of(args[0])
     if tag is not None:
         key = _key(args[1])
@@ -312,6 +331,8 @@ def _reorder(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """`index_select` along the batch: the samples are reordered, the layout is kept."""
     result = func(*args, **kwargs)
     source, dim = args[0], (args[1] if len(args) > 1 else kwargs.get("dim"))
+    if _state.orders:
+        _apply_orders(args[2] if len(args) > 2 else kwargs.get("index"))
     tag = _tag_of(source)
     if tag is not None and isinstance(dim, int) and result.shape == source.shape:
         if dim % max(source.ndim, 1) == tag.produced.batch_axis:
@@ -435,6 +456,72 @@ def _check_layout(module: Any, path: str | None, input: Any) -> None:
                 _emit(finding, _layer_facts(module, path), site)
 
 
+# ---- a batch sorted by hand for packing (RNN507) -------------------------------------------
+
+def _sort(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A descending sort of lengths makes an order; sorting an order makes its inverse."""
+    result = func(*args, **kwargs)
+    source: Any = args[0] if args else kwargs.get("input")
+    indices = result if _boundary.is_tensor(result) else result[1]
+    order = _order_of(source)
+    if order is not None:
+        order.inverted = True
+        return result
+    descending = args[2] if len(args) > 2 else kwargs.get("descending", False)
+    if descending is True and _boundary.is_tensor(source) and source.ndim == 1 \
+            and not source.dtype.is_floating_point:
+        site = _user_site()
+        if site is not None:  # torch sorts for pack_padded_sequence(enforce_sorted=False)
+            key = id(indices)
+            ref = weakref.ref(indices, functools.partial(_order_gone, key))
+            _state.orders[key] = (ref, _Order(len(indices), site))
+    return result
+
+
+def _order_of(tensor: Any) -> _Order | None:
+    entry = _state.orders.get(id(tensor))
+    return entry[1] if entry is not None and entry[0]() is tensor else None
+
+
+def _apply_orders(index: Any) -> None:
+    """Count an order used as an index; the same tensor twice in one subscript counts once."""
+    items = index if isinstance(index, (tuple, list)) else (index,)
+    for order in {id(o): o for o in map(_order_of, items) if o is not None}.values():
+        order.applied += 1
+
+
+def _assign(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`inverse[order] = torch.arange(n)`: an order used to put something back."""
+    if _state.orders and len(args) > 1:
+        _apply_orders(args[1])
+    return func(*args, **kwargs)
+
+
+def _pack(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`pack_padded_sequence`: every order applied so far has reached a packed batch."""
+    for _, order in _state.orders.values():
+        if order.applied:
+            order.packed = True
+    return func(*args, **kwargs)
+
+
+def _order_gone(key: int, ref: weakref.ref[Any]) -> None:
+    """An order can no longer be undone: judge what the program did with it."""
+    entry = _state.orders.get(key)
+    if entry is None or entry[0] is not ref:
+        return
+    del _state.orders[key]
+    order = entry[1]
+    if not _state.active:
+        return
+    try:
+        reordering = Reordering(order.size, order.applied, order.inverted, order.packed)
+        for finding in judge_reordering(reordering):
+            _emit(finding, None, order.site)
+    except Exception:  # a weakref callback: nothing may escape, and nothing is lost
+        pass
+
+
 # ---- judging and warning -------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=4096)
@@ -495,14 +582,15 @@ def _user_site(past_library: bool = False) -> Site | None:
     return frame.f_code.co_filename, frame.f_lineno, frame.f_globals
 
 
-def _emit(finding: Finding, produced: Produced, site: Site) -> None:
+def _emit(finding: Finding, produced: Produced | None, site: Site) -> None:
     filename, line, module_globals = site
     key = (finding.code, filename, line)
     with _state.lock:
         if key in _state.warned:
             return
         _state.warned.add(key)
-        where = Location(produced.module_path, produced.layer,
+        where = Location(produced.module_path if produced else None,
+                         produced.layer if produced else None,
                          f"{_postmortem.display(filename)}:{line}")
         located = replace(finding, origin="guard", location=where)
         _state.findings.append(located)

@@ -21,8 +21,8 @@ from typing import Literal
 
 from .findings import Finding, Fix
 
-__all__ = ["All", "Indices", "Judged", "Produced", "Slice", "Use", "UseBound", "UseCandidate",
-           "UseFix", "judge", "judge_all"]
+__all__ = ["All", "Indices", "Judged", "Produced", "Reordering", "Slice", "Use", "UseBound",
+           "UseCandidate", "UseFix", "judge", "judge_all", "judge_reordering"]
 
 Result = Literal["output", "h_n", "c_n"]
 
@@ -281,6 +281,28 @@ def selection(key: tuple[Item, ...], shape: tuple[int, ...]) -> tuple[Picked, ..
     while picked and isinstance(picked[-1], All):
         picked.pop()
     return tuple(picked)
+
+
+@dataclass(frozen=True, slots=True)
+class Reordering:
+    """A batch sorted by length for packing, and what the program did with the sort order.
+
+    `applied` counts the tensors the order was applied to (`x[order]`,
+    `index_select`, or an assignment through it); `inverted` is whether its
+    inverse was ever made (`order.argsort()`).
+    """
+
+    size: int
+    applied: int
+    inverted: bool
+    packed: bool
+
+
+def judge_reordering(r: Reordering) -> tuple[Finding, ...]:
+    """The findings for a sort order once it is gone: the program can no longer undo it."""
+    from .rules import REGISTRY
+
+    return tuple(_checked(c) for rule in REGISTRY if rule.stage == "program" for c in rule.check(r))
 
 
 def judge(produced: Produced, use: Use) -> tuple[Finding, ...]:

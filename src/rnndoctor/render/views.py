@@ -22,7 +22,8 @@ __all__ = ["render_demo", "render_rule", "render_rules", "render_shapes"]
 INDENT = "   "
 _STAGES = {"construct": "checked when the layer is constructed",
            "forward": "checked when the layer is called",
-           "use": "checked by `guard(semantics=True)` as the layer's results are used"}
+           "use": "checked by `guard(semantics=True)` as the layer's results are used",
+           "program": "checked by `guard(semantics=True)` over what the program does"}
 
 
 def render_shapes(shapes: ExpectedShapes) -> str:

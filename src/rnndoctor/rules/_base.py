@@ -14,7 +14,7 @@ from ..spec import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = ["Bound", "Candidate", "Order", "ProposedFix", "Rule"]
 
-Stage = Literal["construct", "forward", "use"]
+Stage = Literal["construct", "forward", "use", "program"]
 Transform = Callable[[RnnSpec, Call], tuple[RnnSpec, Call]]
 
 
@@ -98,7 +98,8 @@ class Rule:
     """One rule: its code, its name, its doc and its check.
 
     Construct and forward rules check a `Bound` and yield `Candidate`s; use
-    rules (RNN5xx) check a `uses.UseBound` and yield `uses.UseCandidate`s.
+    rules (RNN5xx) check a `uses.UseBound`, and program rules a
+    `uses.Reordering`, and both yield `uses.UseCandidate`s.
     """
 
     code: str
