@@ -97,9 +97,14 @@ def build(target: str) -> Any:
         found = "is not callable" if factory is not None else "is not defined"
         raise UsageError(f"`{name}` {found} in {where}; {ACCEPTED}")
     try:
-        return factory()
+        model = factory()
     except Exception as e:
         raise UsageError(f"{name}() raised {_describe(e)}") from None
+    nn = sys.modules.get("torch.nn")
+    if nn is None or not isinstance(model, nn.Module):
+        raise UsageError(f"{name}() returned {type(model).__name__}, not an nn.Module; the "
+                         "factory builds the model, and each --input gives one of its inputs")
+    return model
 
 
 def _is_file(where: str) -> bool:

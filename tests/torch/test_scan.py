@@ -395,6 +395,10 @@ def no_rnn():
 
 
 value = 3
+
+
+def with_inputs():
+    return build_model(), torch.zeros(32, 10, 50)
 '''
 
 
@@ -436,6 +440,7 @@ def test_cli_scans_a_module_factory_with_an_integer_input(models: Path,
     (":no_rnn", "Linear has no recurrent layers"),
     (":missing", "`missing` is not defined in"),
     (":value", "`value` is not callable in"),
+    (":with_inputs", "with_inputs() returned tuple, not an nn.Module"),
     ("", "cannot read"),
 ])
 def test_cli_bad_factories_are_usage_errors(models: Path, target: str, message: str) -> None:
