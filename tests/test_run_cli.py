@@ -155,3 +155,55 @@ def test_no_report_is_written_for_an_error_elsewhere(tmp_path: Path) -> None:
     assert done.stderr.endswith("rnndoctor: no report written to report.json: the error did not "
                                 "come through a recurrent layer\n")
     assert not (tmp_path / "report.json").exists()
+
+
+MISUSE = """
+import torch
+from torch import nn
+
+lstm = nn.LSTM(8, 16, batch_first=True, bidirectional=True)
+output, (h_n, c_n) = lstm(torch.randn(4, 10, 8))
+features = h_n[-1]
+print("ran")
+"""
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_semantics_records_the_warnings_at_exit(tmp_path: Path, fails: bool) -> None:
+    pytest.importorskip("torch")
+    jsonschema = pytest.importorskip("jsonschema")
+    write(tmp_path, "train.py", MISUSE + ("raise SystemExit(4)\n" if fails else ""))
+    done = rnndoctor_run(tmp_path, "--semantics", "--report-json", "report.json", "train.py")
+    assert (done.returncode, done.stdout) == (4 if fails else 0, "ran\n")
+    assert "train.py:6: RnnDoctorWarning: warning[RNN504]: `h_n[-1]` is the backward direction" \
+        in done.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    assert report["valid"] is True
+    assert [(f["code"], f["location"]["call_site"]) for f in report["findings"]] == \
+        [("RNN504", "train.py:6")]
+
+
+def test_semantics_adds_the_warnings_to_a_diagnosed_failure(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", MISUSE + "lstm(torch.randn(4, 10, 9))\n")
+    done = rnndoctor_run(tmp_path, "--semantics", "--report-json", "report.json", "train.py")
+    assert done.returncode == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["valid"] is False
+    assert [f["code"] for f in report["findings"]] == ["RNN504", "RNN103"]
+
+
+def test_without_semantics_a_clean_run_writes_no_report(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", MISUSE)
+    done = rnndoctor_run(tmp_path, "--report-json", "report.json", "train.py")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_semantics_needs_the_guard(tmp_path: Path) -> None:
+    write(tmp_path, "train.py", "print('never')\n")
+    done = rnndoctor_run(tmp_path, "--semantics", "--no-guard", "train.py")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "rnndoctor run: --semantics needs the guard; drop --no-guard\n"

@@ -97,7 +97,9 @@ class _Outcome:
             return
         from .report import Report
 
-        report = _diagnosed(self.failure, self.path) if self.failure is not None else None
+        report = None
+        if self.failure is not None:
+            report = _diagnosed(self.failure, self.path, self.semantics)
         if report is None and not self.semantics:
             return
         if self.semantics:
@@ -186,19 +188,20 @@ def _exit_code(exit: SystemExit) -> int:
     return 1
 
 
-def _diagnosed(error: BaseException, path: str) -> Report | None:
+def _diagnosed(error: BaseException, path: str, semantics: bool) -> Report | None:
     """The failure's report; None, with a line that says why, if there is none."""
     from ._postmortem import diagnose_exception
 
+    # with --semantics the report is written anyway, with the warnings
+    lead = f"the error is not in {path}" if semantics else f"no report written to {path}"
     try:
         report = diagnose_exception(error)
     except Exception as failure:
-        print(f"rnndoctor: no diagnosis for {path} ({type(failure).__name__}: {failure})",
-              file=sys.stderr)
+        print(f"rnndoctor: {lead} ({type(failure).__name__}: {failure})", file=sys.stderr)
         return None
     if report is None:
-        print(f"rnndoctor: no diagnosis for {path}: the error did not come through a "
-              "recurrent layer", file=sys.stderr)
+        print(f"rnndoctor: {lead}: the error did not come through a recurrent layer",
+              file=sys.stderr)
     return report
 
 
