@@ -1,0 +1,208 @@
+"""Semantic mode's machinery: the batch evidence (RNN106), sort orders (RNN507), and its costs.
+
+Each pattern's proof runs real torch: the flagged code and the fixed code give
+different numbers on the same data, the flagged code warns, and the fixed
+code does not.
+"""
+
+from __future__ import annotations
+
+import gc
+import warnings
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+from torch.utils.data import DataLoader, TensorDataset
+
+import rnndoctor
+from rnndoctor import RnnDoctorWarning, _semantics
+
+
+@pytest.fixture(autouse=True)
+def fresh() -> Iterator[None]:
+    """Warnings are shown once per code and line in a process: start each test afresh."""
+    _semantics._state.warned.clear()
+    _semantics._state.findings.clear()
+    yield
+
+
+def codes(run: Callable[[], Any], model: Any = None) -> list[str]:
+    """The codes semantic mode warns about while `run()` runs under the guard."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with rnndoctor.guard(model, semantics=True):
+            run()
+    return [str(w.message).split("]")[0].split("[")[1] for w in caught
+            if issubclass(w.category, RnnDoctorWarning)]
+
+
+# ---- RNN106: the DataLoader's batch size against the layer's batch axis ------------------
+
+TOKENS = TensorDataset(torch.randint(0, 50, (70, 12)))
+
+
+class Classifier(nn.Module):
+    def __init__(self, batch_first: bool, transpose: bool = False) -> None:
+        super().__init__()
+        self.transpose = transpose
+        self.embed = nn.Embedding(50, 8)
+        self.rnn = nn.GRU(8, 16, batch_first=batch_first)
+
+    def forward(self, tokens: Any) -> Any:
+        x = self.embed(tokens)
+        if self.transpose:
+            x = x.transpose(0, 1)
+        _, h_n = self.rnn(x)
+        return h_n[-1]
+
+
+def each_batch(model: nn.Module, loader: DataLoader) -> Callable[[], None]:  # type: ignore[type-arg]
+    def run() -> None:
+        for (tokens,) in loader:
+            model(tokens)
+    return run
+
+
+def test_rnn106_a_batch_first_batch_into_a_time_major_layer() -> None:
+    torch.manual_seed(0)
+    wrong, right = Classifier(batch_first=False), Classifier(batch_first=False, transpose=True)
+    right.load_state_dict(wrong.state_dict())
+    tokens = next(iter(DataLoader(TOKENS, batch_size=32)))[0]
+    assert wrong(tokens).shape != right(tokens).shape  # one summary per step, not per sample
+    assert codes(each_batch(wrong, DataLoader(TOKENS, batch_size=32)), wrong) == ["RNN106"]
+    assert codes(each_batch(right, DataLoader(TOKENS, batch_size=32)), right) == []
+
+
+def test_rnn106_a_time_major_batch_into_a_batch_first_layer() -> None:
+    sequences = [torch.randn(5, 8) for _ in range(40)]
+    loader = DataLoader(sequences, batch_size=16, collate_fn=pad_sequence)  # (L, N, 8)
+    gru = nn.GRU(8, 16, batch_first=True)
+    assert codes(lambda: [gru(x) for x in loader], gru) == ["RNN106"]
+    gru_time_major = nn.GRU(8, 16)
+    assert codes(lambda: [gru_time_major(x) for x in loader], gru_time_major) == []
+
+
+@pytest.mark.parametrize("loader", [
+    DataLoader(TensorDataset(torch.randint(0, 50, (70, 32))), batch_size=32),  # L == N: no evidence
+    DataLoader(TOKENS, batch_size=100),  # one smaller batch: no axis has the batch size
+    DataLoader(TOKENS, batch_size=None),  # no batching
+], ids=["seq-len-equals-batch", "short-last-batch", "unbatched-loader"])
+def test_rnn106_stays_silent_without_evidence(loader: DataLoader) -> None:  # type: ignore[type-arg]
+    model = Classifier(batch_first=False)
+
+    def run() -> None:
+        for (tokens,) in loader:
+            model(tokens if tokens.ndim == 2 else tokens.unsqueeze(1))
+    assert codes(run, model) == []
+
+
+# ---- RNN507: a batch sorted by hand for packing ------------------------------------------
+
+LSTM = nn.LSTM(10, 20, batch_first=True)
+X = torch.randn(4, 6, 10)
+LENGTHS = torch.tensor([2, 6, 3, 5])
+
+
+def sorted_by_hand(undo: bool = False, labels_too: bool = False) -> Any:
+    sorted_lengths, order = LENGTHS.sort(descending=True)
+    packed = pack_padded_sequence(X[order], sorted_lengths, batch_first=True)
+    _, (h_n, _) = LSTM(packed)
+    if labels_too:
+        torch.arange(4)[order]
+    return h_n[-1][order.argsort()] if undo else h_n[-1]
+
+
+def packed_unsorted() -> Any:
+    packed = pack_padded_sequence(X, LENGTHS, batch_first=True, enforce_sorted=False)
+    _, (h_n, _) = LSTM(packed)
+    return h_n[-1]
+
+
+def test_rnn507_proof() -> None:
+    with torch.no_grad():
+        assert not torch.allclose(sorted_by_hand(), packed_unsorted())
+        assert torch.allclose(sorted_by_hand(undo=True), packed_unsorted(), atol=1e-6)
+    assert codes(sorted_by_hand, LSTM) == ["RNN507"]
+    assert codes(packed_unsorted, LSTM) == []
+
+
+@pytest.mark.parametrize("run", [lambda: sorted_by_hand(undo=True),
+                                 lambda: sorted_by_hand(labels_too=True)],
+                         ids=["undone", "labels-sorted-too"])
+def test_rnn507_stays_silent_when_the_order_is_kept_track_of(run: Callable[[], Any]) -> None:
+    assert codes(run, LSTM) == []
+
+
+def test_rnn507_waits_while_the_order_lives() -> None:
+    kept: list[Any] = []
+
+    def run() -> None:
+        sorted_lengths, order = LENGTHS.sort(descending=True)
+        LSTM(pack_padded_sequence(X[order], sorted_lengths, batch_first=True))
+        kept.append(order)  # it may still be undone after the guard
+    assert codes(run, LSTM) == []
+
+
+# ---- the machinery -------------------------------------------------------------------------
+
+def test_tracking_keeps_no_tensor_alive() -> None:
+    lstm = nn.LSTM(4, 8, bidirectional=True)
+    with rnndoctor.guard(lstm, semantics=True):
+        output, (h_n, c_n) = lstm(torch.randn(3, 2, 4))
+        refs = [weakref.ref(t) for t in (output, h_n, c_n, output.contiguous())]
+        assert len(_semantics._state.tags) >= 3
+        del output, h_n, c_n
+        gc.collect()
+        assert all(r() is None for r in refs)
+        assert not _semantics._state.tags
+    assert not _semantics._state.tags
+
+
+def test_results_are_unchanged() -> None:
+    torch.manual_seed(0)
+    lstm = nn.LSTM(4, 8, batch_first=True, bidirectional=True)
+    x = torch.randn(3, 5, 4, requires_grad=True)
+    bare = lstm(x)[0][:, -1].sum()
+    bare.backward()
+    grad, x.grad = x.grad.clone(), None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RnnDoctorWarning)
+        with rnndoctor.guard(lstm, semantics=True):
+            guarded = lstm(x)[0][:, -1].sum()
+            guarded.backward()
+    assert torch.equal(bare, guarded) and torch.equal(grad, x.grad)
+
+
+def test_a_failure_of_ours_is_one_note_and_the_program_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("injected")
+    monkeypatch.setattr(_semantics, "_judged", broken)
+    lstm = nn.LSTM(4, 8, batch_first=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with rnndoctor.guard(lstm, semantics=True):
+            output, _ = lstm(torch.randn(3, 5, 4))
+            last = output[-1]
+            output[:, -1]
+    assert last.shape == (5, 8)
+    messages = [str(w.message) for w in caught]
+    assert messages == ["rnndoctor's semantic check failed (RuntimeError: injected); the program "
+                        "runs on, with this use unchecked"]
+
+
+def test_the_mode_is_gone_after_the_guard() -> None:
+    lstm = nn.LSTM(4, 8, batch_first=True)
+    with rnndoctor.guard(lstm, semantics=True):
+        assert torch.overrides._get_current_function_mode_stack()
+    assert not torch.overrides._get_current_function_mode_stack()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        output, _ = lstm(torch.randn(3, 5, 4))
+        output[-1]
+    assert not caught
