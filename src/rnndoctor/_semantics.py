@@ -45,10 +45,17 @@ __all__ = ["Semantics", "collected", "start", "stop", "track"]
 
 
 @dataclass(eq=False, slots=True)
+class _Source:
+    """One tensor a layer returned; every tensor derived from it shares its source."""
+
+    module: weakref.ref[Any]
+
+
+@dataclass(eq=False, slots=True)
 class _Tag:
     ref: weakref.ref[Any]
     produced: Produced
-    source: int  # the same for every tensor derived from one result
+    source: _Source
 
 
 Site = tuple[str, int, dict[str, Any]]  # the file, line and globals of the user's code
@@ -63,7 +70,7 @@ class _Pending:
     produced: Produced
     partners: frozenset[tuple[Picked, ...]]
     site: Site
-    source: int
+    source: _Source
 
 
 @dataclass(eq=False, slots=True)
@@ -84,13 +91,12 @@ class _State:
         self.lock = threading.RLock()
         self.active = 0
         self.tags: dict[int, _Tag] = {}
-        self.picks: dict[int, tuple[weakref.ref[Any], int, tuple[Picked, ...]]] = {}
+        self.picks: dict[int, tuple[weakref.ref[Any], _Source, tuple[Picked, ...]]] = {}
         self.pending: dict[int, _Pending] = {}
         self.batches: dict[int, tuple[weakref.ref[Any], BatchEvidence]] = {}
         self.orders: dict[int, tuple[weakref.ref[Any], _Order]] = {}
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
-        self.sources = 0
 
 
 _state = _State()
@@ -166,16 +172,16 @@ def track(module: Any, path: str | None, input: Any, result: Any) -> None:
     if _state.batches:
         _check_layout(module, path, input)
     output, states = result
-    base = _layer_facts(module, path)
+    base, layer = _layer_facts(module, path), weakref.ref(module)
     data = output.data if _boundary.is_packed(output) else output
-    _tag(data, replace(base, shape=tuple(data.shape)), _new_source())
+    _tag(data, replace(base, shape=tuple(data.shape)), _Source(layer))
     if type(states) is tuple:
         h_n, c_n = states
-        _tag(h_n, replace(base, name="h_n", shape=tuple(h_n.shape)), _new_source())
+        _tag(h_n, replace(base, name="h_n", shape=tuple(h_n.shape)), _Source(layer))
         cell = replace(base, name="c_n", shape=tuple(c_n.shape), hidden=module.hidden_size)
-        _tag(c_n, cell, _new_source())
+        _tag(c_n, cell, _Source(layer))
     else:
-        _tag(states, replace(base, name="h_n", shape=tuple(states.shape)), _new_source())
+        _tag(states, replace(base, name="h_n", shape=tuple(states.shape)), _Source(layer))
 
 
 def _layer_facts(module: Any, path: str | None) -> Produced:
@@ -187,12 +193,7 @@ def _layer_facts(module: Any, path: str | None) -> Produced:
     )
 
 
-def _new_source() -> int:
-    _state.sources += 1
-    return _state.sources
-
-
-def _tag(tensor: Any, produced: Produced, source: int) -> None:
+def _tag(tensor: Any, produced: Produced, source: _Source) -> None:
     key = id(tensor)
     ref = weakref.ref(tensor, functools.partial(_untag, key))
     _state.tags[key] = _Tag(ref, produced, source)
@@ -349,7 +350,7 @@ def _pad_packed(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
         batch_first = bool(args[2] if len(args) > 2 else kwargs.get("batch_first", False))
         produced = replace(tag.produced, shape=tuple(padded.shape), batch_first=batch_first,
                            lengths=tuple(int(n) for n in lengths.tolist()))
-        _tag(padded, produced, _new_source())
+        _tag(padded, produced, _Source(tag.source.module))
     return result
 
 
@@ -453,7 +454,7 @@ def _check_layout(module: Any, path: str | None, input: Any) -> None:
         if finding.code == "RNN106":
             site = _user_site(past_library=True)
             if site is not None:
-                _emit(finding, _layer_facts(module, path), site)
+                _emit(finding, _layer_facts(module, path or _path_on_stack(module)), site)
 
 
 # ---- a batch sorted by hand for packing (RNN507) -------------------------------------------
@@ -549,12 +550,35 @@ def _judge_use(tag: _Tag, use: Use, result: Any) -> None:
     site = _user_site()
     if site is None:  # torch's own code, such as LSTM.forward reading `hx`
         return
+    produced = _named(tag)
     for j in judged:
         if j.partners:
-            _state.pending[id(result)] = _Pending(weakref.ref(result), j.finding, tag.produced,
+            _state.pending[id(result)] = _Pending(weakref.ref(result), j.finding, produced,
                                                   j.partners, site, tag.source)
         else:
-            _emit(j.finding, tag.produced, site)
+            _emit(j.finding, produced, site)
+
+
+def _named(tag: _Tag) -> Produced:
+    """The produced tensor with its layer's path in the model, found on the stack if not known.
+
+    The use is usually in the forward of the model that holds the layer, whose
+    `Module.__call__` frame is still on the stack.
+    """
+    module = tag.source.module()
+    if tag.produced.module_path is not None or module is None:
+        return tag.produced
+    return replace(tag.produced, module_path=_path_on_stack(module))
+
+
+def _path_on_stack(module: Any) -> str | None:
+    """`encoder.rnn`: the module's name in the outermost model being called on the stack."""
+    frames: list[FrameType] = []
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back
+    return _postmortem.module_path(module, frames[::-1])
 
 
 def flush() -> None:
