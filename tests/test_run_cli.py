@@ -207,3 +207,15 @@ def test_semantics_needs_the_guard(tmp_path: Path) -> None:
     done = rnndoctor_run(tmp_path, "--semantics", "--no-guard", "train.py")
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == "rnndoctor run: --semantics needs the guard; drop --no-guard\n"
+
+
+def test_the_readme_shows_semantic_mode_as_it_runs(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Bugs that never raise"):readme.index("## Developing")]
+    program = section.split("```python\n")[1].split("```")[0]
+    shown = section.split("$ rnndoctor run --semantics train.py\n")[1].split("```")[0]
+    write(tmp_path, "train.py", program)
+    done = rnndoctor_run(tmp_path, "--semantics", "train.py")
+    assert (done.returncode, done.stderr + done.stdout) == (0, shown)
+    assert shown.count("RnnDoctorWarning: warning[") == 2

@@ -621,5 +621,5 @@ def _emit(finding: Finding, produced: Produced | None, site: Site) -> None:
     from .guard import RnnDoctorWarning
 
     text = _postmortem.prefixed(render_finding(located).rstrip("\n"), _postmortem.rank_prefix())
-    warnings.warn_explicit(text, RnnDoctorWarning, filename, line,
+    warnings.warn_explicit(text, RnnDoctorWarning, _postmortem.display(filename), line,
                            module=module_globals.get("__name__"))
