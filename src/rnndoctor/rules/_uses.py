@@ -53,9 +53,10 @@ def gather_last(p: Produced) -> UseFix:
 def last_step_per_direction(p: Produced) -> UseFix:
     """The forward direction's last step beside the backward direction's first."""
     H = p.hidden
-    lead = (slice(None),) if p.time_axis == 1 else ()
-    last = Use.index(*lead, -1, slice(None, H))
-    first = Use.index(*lead, 0, slice(H, None))
+    lead = (slice(None),) * (p.time_axis or 0)  # the batch, before the time axis
+    gap = (slice(None),) * (len(p.shape) - 2 - len(lead))  # the batch, after it (time-major)
+    last = Use.index(*lead, -1, *gap, slice(None, H))
+    first = Use.index(*lead, 0, *gap, slice(H, None))
     return UseFix(
         Fix("take the forward direction's last step and the backward direction's first",
             Applicability.SAFE, f"torch.cat([output{last.text}, output{first.text}], dim=-1)"),

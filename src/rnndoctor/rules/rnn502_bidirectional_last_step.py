@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Severity
-from ..uses import All, Indices, Slice, UseBound, UseCandidate
+from ..uses import All, Indices, Picked, Slice, UseBound, UseCandidate
 from ._base import Rule
 from ._uses import cat_directions, last_step_per_direction, picked_note
 
@@ -52,8 +52,12 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
         return
     if not _reads_backward(b.picks(len(p.shape) - 1), p.hidden):
         return
-    lead = tuple(b.picked[:time]) if b.picked else ()
-    partners = frozenset({(*lead, 0), (*lead, 0, Slice(p.hidden, 2 * p.hidden, 1))})
+    picked = b.picked or ()
+    lead = tuple(picked[:time])  # a batch-first output's batch axis, as the use picked it
+    batch = tuple(picked[time + 1:len(p.shape) - 1])  # a time-major output's batch axis
+    batch += (All(),) * (len(p.shape) - 2 - time - len(batch))
+    backward = Slice(p.hidden, 2 * p.hidden, 1)
+    partners = frozenset({_trimmed((*lead, 0, *batch)), (*lead, 0, *batch, backward)})
     yield UseCandidate(
         RULE.finding(
             f"`output{b.use.text}` takes the backward direction at the last step, where it has "
@@ -67,6 +71,13 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
         (cat_directions(p), last_step_per_direction(p)),
         partners,
     )
+
+
+def _trimmed(picked: tuple[Picked, ...]) -> tuple[Picked, ...]:
+    """Without the trailing whole axes, as `uses.selection` gives it."""
+    while picked and isinstance(picked[-1], All):
+        picked = picked[:-1]
+    return picked
 
 
 def _reads_backward(features: object, hidden: int) -> bool:
