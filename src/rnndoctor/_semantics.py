@@ -165,10 +165,12 @@ def _make_mode(torch: Any) -> type:
 def track(module: Any, path: str | None, input: Any, result: Any) -> None:
     """After a forward call of nn.RNN, nn.LSTM or nn.GRU: tag `output`, `h_n` and `c_n`.
 
-    Uses that waited on a partner through the previous call are settled first.
+    Uses that waited on a partner through the previous call are settled first:
+    a partner is looked for between two recurrent calls, no longer.
     """
     if _state.pending:
         flush()
+    _state.picks.clear()
     if _state.batches:
         _check_layout(module, path, input)
     output, states = result
