@@ -49,7 +49,7 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
     if p.is_output or b.use.op == "index" or p.unbatched or len(result) < 2:
         return
     rows, N = p.shape[0], p.batch
-    if rows == 1 or N == 1 or rows == N or result[0] != N:
+    if rows == 1 or N == 1 or rows == N or result[0] != N or _splits_rows(result, rows, N):
         return
     fixes = (transpose(p, result),) + ((cat_directions(p),) if p.directions == 2 else ())
     yield UseCandidate(
@@ -64,6 +64,20 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
         ),
         fixes,
     )
+
+
+def _splits_rows(result: tuple[int, ...], rows: int, N: int) -> bool:
+    """`h_n.view(num_layers, 2, N, H)`, as the torch docs show: dim 0 split, the batch kept whole.
+
+    When num_layers happens to equal N, dim 0 of that result is N as well; the
+    sizes then fit the correct split, and nothing shows the batch was moved.
+    """
+    size = 1
+    for k in range(len(result) - 1):
+        size *= result[k]
+        if size == rows and result[k + 1] == N:
+            return True
+    return False
 
 
 RULE = Rule(
