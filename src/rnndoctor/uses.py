@@ -275,6 +275,8 @@ def selection(key: tuple[Item, ...], shape: tuple[int, ...]) -> tuple[Picked, ..
         elif isinstance(k, Indices):
             picked += [k] * (k.ndim if k.bool else 1)
         else:
+            if k.step is not None and k.step <= 0:
+                return None  # torch takes positive steps only; Python rejects a zero step
             span = k.range(shape[len(picked)])
             whole = span == range(shape[len(picked)])
             picked.append(All() if whole else Slice(span.start, span.stop, span.step))
