@@ -39,7 +39,18 @@ from . import _torch as _boundary
 from .findings import Finding, Location
 from .render.text import render_finding
 from .spec import BatchEvidence
-from .uses import Indices, Picked, Produced, Reordering, Use, UseBound, judge_all, judge_reordering
+from .uses import (
+    Indices,
+    Picked,
+    Produced,
+    Reordering,
+    Slice,
+    Use,
+    UseBound,
+    judge_all,
+    judge_reordering,
+    selection,
+)
 
 __all__ = ["Semantics", "collected", "start", "stop", "track"]
 
@@ -69,6 +80,7 @@ class _Pending:
     finding: Finding
     produced: Produced
     partners: frozenset[tuple[Picked, ...]]
+    forward: int | None  # keeping the first `forward` features of the last axis completes it
     site: Site
     source: _Source
 
@@ -232,8 +244,11 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
     table[T.__setitem__] = _assign
     table[VF._pack_padded_sequence] = _pack
     table[T.unsqueeze] = table[torch.unsqueeze] = _unsqueeze
-    for joined in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack):
+    for joined in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack,
+                   torch.add, T.add, T.__add__, T.__radd__):
         table[joined] = _joined
+    for split in (torch.split, T.split, torch.chunk, T.chunk):
+        table[split] = _split
     return table
 
 
@@ -241,6 +256,8 @@ def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     result = func(*args, **kwargs)
     if _state.orders:
         _apply_orders(args[1])
+    if _state.pending:
+        _narrowed(args[0], result, _key(args[1]))
     tag = _tag_of(args[0])
     if tag is not None:
         key = _key(args[1])
@@ -300,6 +317,8 @@ def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         _tag(result, tag.produced, tag.source)
     if _state.batches:
         _pass_batch(source, result)
+    if _state.pending or _state.picks:
+        _carry_waiting(source, result)
     return result
 
 
@@ -357,10 +376,11 @@ def _pad_packed(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
 
 
 def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """`torch.cat([h_n[-2], h_n[-1]])`: a use that waits for its partner may find it here."""
+    """`torch.cat([h_n[-2], h_n[-1]])` or `h_n[-2] + h_n[-1]`: a use may find its partner here."""
     result = func(*args, **kwargs)
     if _state.pending:
-        tensors = args[0] if args else kwargs.get("tensors", ())
+        first = args[0] if args else kwargs.get("tensors", kwargs.get("input"))
+        tensors = first if isinstance(first, (tuple, list)) else args[:2]
         picks = [_state.picks.get(id(t)) for t in tensors]
         chosen = {(p[1], p[2]) for p, t in zip(picks, tensors) if p is not None and p[0]() is t}
         for t in tensors:
@@ -369,6 +389,54 @@ def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
                     (waiting.source, partner) in chosen for partner in waiting.partners):
                 del _state.pending[id(t)]
     return result
+
+
+def _narrowed(source: Any, result: Any, key: tuple[object, ...] | None) -> None:
+    """`output[-1][:, :H]`: a waiting use whose result is cut down to the forward direction."""
+    waiting = _state.pending.get(id(source))
+    if waiting is None or waiting.forward is None or not _is(waiting.ref, source) or key is None:
+        return
+    picked = selection(Use.index(*key).key, tuple(source.shape))
+    last = source.ndim - 1
+    features = picked[last] if picked is not None and len(picked) > last else None
+    if isinstance(features, int):
+        kept = range(features, features + 1)
+    elif isinstance(features, Slice):
+        kept = features.range(source.shape[last])
+    else:
+        return
+    if all(i < waiting.forward for i in kept):
+        del _state.pending[id(source)]
+
+
+def _is(ref: weakref.ref[Any], tensor: Any) -> bool:
+    """The weak reference is to this very tensor (an `id` may be reused once one dies)."""
+    return ref() is tensor
+
+
+def _split(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`output[-1].split(H, -1)` or `.chunk(2, -1)`: a waiting use separated into directions."""
+    result = func(*args, **kwargs)
+    if _state.pending:
+        source: Any = args[0] if args else kwargs.get("input")
+        waiting = _state.pending.get(id(source))
+        dim = args[2] if len(args) > 2 else kwargs.get("dim", 0)
+        if waiting is not None and waiting.forward is not None and _is(waiting.ref, source) \
+                and isinstance(dim, int) and dim % source.ndim == source.ndim - 1 \
+                and result[0].shape[-1] == waiting.forward:
+            del _state.pending[id(source)]
+    return result
+
+
+def _carry_waiting(source: Any, result: Any) -> None:
+    """What waits on `source` now waits on `result` (`dropout(h_n[-1])`), and `result` may be
+    the partner `source` was."""
+    waiting = _state.pending.pop(id(source), None)
+    if waiting is not None and waiting.ref() is source:
+        _state.pending[id(result)] = replace(waiting, ref=weakref.ref(result))
+    pick = _state.picks.get(id(source))
+    if pick is not None and pick[0]() is source:
+        _state.picks[id(result)] = (weakref.ref(result), pick[1], pick[2])
 
 
 # ---- the batch, as the DataLoader gave it (RNN106) -----------------------------------------
@@ -554,9 +622,9 @@ def _judge_use(tag: _Tag, use: Use, result: Any) -> None:
         return
     produced = _named(tag)
     for j in judged:
-        if j.partners:
+        if j.waits:
             _state.pending[id(result)] = _Pending(weakref.ref(result), j.finding, produced,
-                                                  j.partners, site, tag.source)
+                                                  j.partners, j.forward, site, tag.source)
         else:
             _emit(j.finding, produced, site)
 

@@ -209,20 +209,30 @@ class UseCandidate:
 
     `partners` are selections that complete this one: concatenated with a
     use that picks one of them from the same tensor (`h_n[-2]` beside
-    `h_n[-1]`), the flagged use is correct, and no finding stands.
+    `h_n[-1]`), the flagged use is correct, and no finding stands. With
+    `forward`, keeping only the first `forward` features of the result's last
+    axis (`output[-1][:, :H]`, or a split into directions) also makes it
+    correct.
     """
 
     finding: Finding
     fixes: tuple[UseFix, ...] = ()
     partners: frozenset[tuple[Picked, ...]] = frozenset()
+    forward: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """A finding with its checked fixes, and the selections that would complete the use."""
+    """A finding with its checked fixes, and what would complete the use (see `UseCandidate`)."""
 
     finding: Finding
     partners: frozenset[tuple[Picked, ...]] = field(default_factory=frozenset)
+    forward: int | None = None
+
+    @property
+    def waits(self) -> bool:
+        """Whether a later operation may still make the use correct."""
+        return bool(self.partners) or self.forward is not None
 
 
 class UseBound:
@@ -314,7 +324,7 @@ def judge(produced: Produced, use: Use) -> tuple[Finding, ...]:
 
 def judge_all(produced: Produced, use: Use) -> tuple[Judged, ...]:
     """`judge`, keeping for each finding the selections that would complete the use."""
-    return tuple(Judged(_checked(c), c.partners) for c in _candidates(produced, use))
+    return tuple(Judged(_checked(c), c.partners, c.forward) for c in _candidates(produced, use))
 
 
 def _candidates(produced: Produced, use: Use) -> Iterator[UseCandidate]:

@@ -536,10 +536,10 @@ class AttentionDecoder(Model):
         return torch.stack(losses).mean()
 
 
-# ---- correct models the semantic mode still warns about (known false alarms) -------------------
+# ---- directions joined or separated after the fact: the use waits, and is settled ----------
 
 class BiEncoderSumDirections(BiEncoderCat):
-    """Both directions' final states summed, `h_n[-2] + h_n[-1]`: only `cat` and `stack` settle RNN504."""
+    """Both directions' final states summed, `h_n[-2] + h_n[-1]`: `+` settles RNN504 as `cat` does."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -550,14 +550,14 @@ class BiEncoderSumDirections(BiEncoderCat):
 
 
 class BiEncoderDropoutEachDirection(BiEncoderCatTutorial):
-    """Dropout on each direction, then `cat`: the `cat` sees dropout's results, not `h_n[-1]` itself."""
+    """Dropout on each direction, then `cat`: the waiting `h_n[-1]` follows dropout to the `cat`."""
 
     def summary(self, h_n: Tensor) -> Tensor:
         return torch.cat([self.dropout(h_n[-2]), self.dropout(h_n[-1])], dim=-1)
 
 
 class TimeMajorChainedDirections(TimeMajorBiDirectionsFromOutput):
-    """`out[-1][:, :H]`: RNN502 judges `out[-1]` alone, before the second subscript drops the backward half."""
+    """`out[-1][:, :H]`: the second subscript drops the backward half, which settles RNN502."""
 
     def loss(self, batch: Any) -> Tensor:
         x, labels = batch
@@ -567,25 +567,13 @@ class TimeMajorChainedDirections(TimeMajorBiDirectionsFromOutput):
         return classify(self.head(features), labels)
 
 
-def known_false_alarm(model_class: type[Model], reason: str) -> Any:
-    """A correct model that still warns: strict, so that the test says when the false alarm is gone."""
-    return pytest.param(model_class, id=model_class.__name__,
-                        marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason))
-
-
-KNOWN_FALSE_ALARMS = [
-    known_false_alarm(BiEncoderSumDirections, "RNN504: `+` does not settle `h_n[-1]` with `h_n[-2]`"),
-    known_false_alarm(BiEncoderDropoutEachDirection, "RNN504: the pending use does not follow `dropout`"),
-    known_false_alarm(TimeMajorChainedDirections, "RNN502: a chained subscript is judged at its first"),
-]
-
-
 MODELS = [
     LstmLanguageModel, GruLanguageModel, BiLstmTagger, PackedEncoder, PackedBiEncoder, BiEncoderCat,
     BiEncoderCatTutorial, BiEncoderView, BiEncoderViewBatchOfLayers, BiEncoderPermute, BiEncoderLastLayerSlice,
     StackedBiDirectionsFromOutput, TimeMajorBiDirectionsFromOutput, SequenceClassifier, TimeMajorClassifier,
     SquareBatchClassifier, SqueezedStateClassifier, DeepRnnClassifier, FlattenedOutputClassifier, ProjectedLstm,
-    ConvGru, UnbatchedSequence, Seq2Seq, BiSeq2Seq, AttentionDecoder,
+    ConvGru, UnbatchedSequence, Seq2Seq, BiSeq2Seq, AttentionDecoder, BiEncoderSumDirections,
+    BiEncoderDropoutEachDirection, TimeMajorChainedDirections,
 ]
 
 
@@ -606,7 +594,7 @@ def train(model: Model) -> list[str]:
     return [str(w.message) for w in caught if issubclass(w.category, RnnDoctorWarning)]
 
 
-@pytest.mark.parametrize("model_class", [*MODELS, *KNOWN_FALSE_ALARMS], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("model_class", MODELS, ids=lambda c: c.__name__)
 def test_a_correct_model_trains_without_a_warning(model_class: type[Model]) -> None:
     before = _semantics.collected()
     warned = train(model_class())

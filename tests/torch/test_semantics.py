@@ -17,6 +17,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
+F = torch.nn.functional
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -206,3 +207,31 @@ def test_the_mode_is_gone_after_the_guard() -> None:
         output, _ = lstm(torch.randn(3, 5, 4))
         output[-1]
     assert not caught
+
+
+# ---- a use that waits: what settles it, and what does not ---------------------------------
+
+BI = nn.LSTM(4, 3, batch_first=True, bidirectional=True)
+
+
+def bidirectional(use: Callable[[Any, Any], Any]) -> Callable[[], None]:
+    def run() -> None:
+        output, (h_n, _) = BI(torch.randn(2, 5, 4))
+        use(output, h_n)
+    return run
+
+
+@pytest.mark.parametrize(("use", "expected"), [
+    (lambda out, h: out[:, -1].split(3, -1)[0], []),
+    (lambda out, h: out[:, -1].chunk(2, dim=-1), []),
+    (lambda out, h: out[:, -1][:, :3], []),
+    (lambda out, h: out[:, -1][:, 1:5], ["RNN502"]),  # features 3 and 4 are backward
+    (lambda out, h: out[:, -1].split(2, -1), ["RNN502"]),
+    (lambda out, h: torch.add(h[-2], h[-1]), []),
+    (lambda out, h: torch.cat([h[-2].detach(), F.dropout(h[-1])], dim=-1), []),
+    (lambda out, h: h[-1] * 2, ["RNN504"]),
+    (lambda out, h: torch.cat([h[-1], h[-1]], dim=-1), ["RNN504"]),
+], ids=["split", "chunk", "forward-slice", "slice-into-backward", "split-not-by-direction", "add",
+        "detach-and-dropout", "scaled", "twice-itself"])
+def test_what_settles_a_waiting_use(use: Callable[[Any, Any], Any], expected: list[str]) -> None:
+    assert codes(bidirectional(use), BI) == expected

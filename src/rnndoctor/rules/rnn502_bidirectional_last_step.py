@@ -70,6 +70,7 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
         ),
         (cat_directions(p), last_step_per_direction(p)),
         partners,
+        forward=p.hidden,
     )
 
 
