@@ -116,6 +116,18 @@ def test_rules_and_rule_print_the_catalogue() -> None:
     assert run(["rule", rule.name]) == expected
 
 
+def test_the_catalogue_says_where_semantic_rules_are_checked() -> None:
+    _, out, _ = run(["rules"])
+    semantic = [r.code for r in REGISTRY if r.stage in ("use", "program")]
+    assert semantic and out.splitlines()[-1] == ("checked only under `guard(semantics=True)`: "
+                                                  + ", ".join(semantic))
+    _, out, _ = run(["rule", "RNN502"])
+    assert out.splitlines()[0] == ("RNN502 bidirectional-last-step (warning, checked by "
+                                   "`guard(semantics=True)` as the layer's results are used)")
+    _, out, _ = run(["rule", "RNN502", "--format", "json"])
+    assert json.loads(out)["stage"] == "use"
+
+
 def test_constructor_only_check() -> None:
     code, out, _ = run(["check", "nn.LSTM(10, 20)"])
     assert (code, out) == (0, "ok: no problems found\n")
@@ -125,7 +137,7 @@ def test_constructor_only_check() -> None:
 
 @pytest.mark.parametrize("argv", [
     *ARTICLE, *MORE, ["check", "nn.LSTM(10, 20)", "--input", "5,3,10", "--lengths", "5,3,2"],
-    ["rules"], ["rule", "RNN204"], ["demo", "--no-torch"],
+    ["rules"], ["rule", "RNN204"], ["rule", "RNN502"], ["rule", "RNN507"], ["demo", "--no-torch"],
 ])
 def test_json_matches_the_schema(argv: list[str]) -> None:
     code, out, _ = run([*argv, "--format", "json"])

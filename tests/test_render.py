@@ -76,6 +76,9 @@ FAKE_RULES = [
                         "## Example\n    lstm([1.0, 2.0])\n"),
     Rule("RNN301", "dropout-on-single-layer", Severity.WARNING,
          "`dropout` with `num_layers=1` does nothing", "construct", _no_check),
+    Rule("RNN504", "backward-state-only", Severity.WARNING,
+         "`h_n[-1]` of a bidirectional layer: the backward direction alone", "use", _no_check,
+         doc="RNN504 backward-state-only\n\n## What it catches\n`h_n[-1]` alone.\n"),
 ]
 
 
@@ -111,6 +114,7 @@ def test_views_text(update_goldens: bool) -> None:
     check_golden("render/shapes.txt", text, update_goldens)
     check_golden("render/rules.txt", render_rules(FAKE_RULES), update_goldens)
     check_golden("render/rule.txt", render_rule(FAKE_RULES[0]), update_goldens)
+    check_golden("render/rule-use.txt", render_rule(FAKE_RULES[2]), update_goldens)
 
 
 def test_views_have_no_trailing_spaces() -> None:

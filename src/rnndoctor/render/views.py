@@ -70,8 +70,11 @@ def render_rules(rules: Iterable[Rule]) -> str:
     rows += [[r.code, r.name, r.severity.value, r.summary] for r in listed]
     table = [line.removeprefix(INDENT) for line in _table(rows)]
     noun = "rule" if len(listed) == 1 else "rules"
-    footer = f"{len(listed)} {noun}; `rnndoctor rule CODE` shows one in full"
-    return "\n".join([*table, "", footer]) + "\n"
+    footer = [f"{len(listed)} {noun}; `rnndoctor rule CODE` shows one in full"]
+    semantic = [r.code for r in listed if r.stage in ("use", "program")]
+    if semantic:  # `rnndoctor check` never reports these: say so where they are listed
+        footer.append(f"checked only under `guard(semantics=True)`: {', '.join(semantic)}")
+    return "\n".join([*table, "", *footer]) + "\n"
 
 
 def render_rule(rule: Rule) -> str:
