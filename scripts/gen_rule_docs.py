@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from rnndoctor.render.views import _STAGES as STAGES
 from rnndoctor.rules import REGISTRY, RETIRED
 from rnndoctor.rules._base import Rule
 
@@ -23,8 +24,18 @@ HEADER = """\
 
 Every rule rnndoctor checks, in code order. `rnndoctor rules` lists them and
 `rnndoctor rule CODE` prints one. Codes: RNN1xx `input`, RNN2xx `h_0`/`c_0`/`hx`,
-RNN3xx constructor arguments, RNN4xx packed sequences and `lengths`.
+RNN3xx constructor arguments, RNN4xx packed sequences and `lengths`, RNN5xx
+what the program does with a layer's results.
+
+RNN1xx to RNN4xx are checked wherever rnndoctor sees a layer and its call:
+`rnndoctor check`, `rnndoctor.check()`, `rnndoctor.guard()` and `rnndoctor scan`.
+RNN5xx need the running program, and are checked only under
+`rnndoctor.guard(model, semantics=True)` (or `rnndoctor run --semantics`); the
+"checked" column says which.
 """
+# the index's "checked" column: when the rule can fire
+WHEN = {"construct": "at construction", "forward": "at the call",
+        "use": "`guard(semantics=True)`", "program": "`guard(semantics=True)`"}
 
 
 def rules_markdown(rules: Iterable[Rule] = REGISTRY, retired: dict[str, str] = RETIRED) -> str:
@@ -39,9 +50,9 @@ def rules_markdown(rules: Iterable[Rule] = REGISTRY, retired: dict[str, str] = R
 
 
 def _index(rules: list[Rule]) -> str:
-    rows = ["| code | name | severity | summary |", "|---|---|---|---|"]
+    rows = ["| code | name | severity | checked | summary |", "|---|---|---|---|---|"]
     rows += [f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity.value} | "
-             f"{r.summary} |" for r in rules]
+             f"{WHEN[r.stage]} | {r.summary} |" for r in rules]
     return "\n".join(rows) + "\n"
 
 
@@ -49,7 +60,7 @@ def _section(rule: Rule) -> str:
     """The docstring with its title as a heading and its sections one level down."""
     lines = rule.doc.strip().splitlines()[1:]
     body = [("#" + line) if line.startswith("## ") else line for line in lines]
-    head = f"## {rule.code} {rule.name}\n\nSeverity: {rule.severity.value}."
+    head = f"## {rule.code} {rule.name}\n\nSeverity: {rule.severity.value}; {STAGES[rule.stage]}."
     return head + "\n" + "\n".join(body).rstrip() + "\n"
 
 
