@@ -2,12 +2,19 @@
 
 Each rule doc's "Example" runs with real torch tensors and must produce exactly
 its code; "Use instead" must produce nothing (rustc's `compile_fail,E0061`).
-The snippets are our own text. They run with a stand-in `nn` whose six layer
+The snippets are our own text.
+
+Construct and forward rules' snippets run with a stand-in `nn` whose six layer
 classes record their constructor arguments and calls instead of running, and a
 stand-in `pack_padded_sequence` that records its arguments: the last call (or,
 without one, the last layer built) is diagnosed with rnndoctor. Without CUDA,
 tensors asked for on a CUDA device are made on `meta`, which rnndoctor reads as
 the layer's device.
+
+Use and program rules (RNN5xx) judge what a program does with real results, so
+their snippets run for real: plain `torch`, `nn`, `pack_padded_sequence` and
+`pad_packed_sequence`, inside `guard(semantics=True)`, and the warnings it
+gives are the snippet's findings.
 """
 
 from __future__ import annotations
@@ -24,16 +31,19 @@ import pytest
 from rnndoctor._api import _lengths
 from rnndoctor._torch import describe_call
 from rnndoctor.engine import diagnose
-from rnndoctor.findings import Severity
+from rnndoctor.findings import Finding, Severity
 from rnndoctor.report import Report
 from rnndoctor.rules import REGISTRY, RETIRED
 from rnndoctor.rules._base import Rule
 from rnndoctor.spec import KINDS, Call, RnnSpec, TensorInfo, spec
 
+from .semantic_support import under_semantics
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ["What it catches", "Why is this bad?", "Example", "Use instead", "Fixes, in order",
             "PyTorch reference"]
 RULES = {rule.code: rule for rule in REGISTRY}
+SEMANTIC = ("use", "program")  # the stages judged by `guard(semantics=True)` as a program runs
 
 
 def test_codes_are_unique_sorted_and_never_retired() -> None:
@@ -74,6 +84,10 @@ def test_docs_rules_md_is_fresh() -> None:
 
 @pytest.mark.parametrize("code", RULES)
 def test_example_yields_exactly_its_code(code: str) -> None:
+    if RULES[code].stage in SEMANTIC:
+        found = run_semantic_snippet(_section(RULES[code], "Example"))
+        assert [f.code for f in found] == [code], f"{code}: the Example gives {Report(found)}"
+        return
     report = run_snippet(_section(RULES[code], "Example"))
     codes = {f.code for f in report if f.severity is not Severity.NOTE}
     assert codes == {code}, f"{code}: the Example gives {sorted(codes)}\n{report}"
@@ -81,6 +95,10 @@ def test_example_yields_exactly_its_code(code: str) -> None:
 
 @pytest.mark.parametrize("code", RULES)
 def test_use_instead_yields_nothing(code: str) -> None:
+    if RULES[code].stage in SEMANTIC:
+        found = run_semantic_snippet(_section(RULES[code], "Use instead"))
+        assert not found, f"{code}: the Use instead block gives {Report(found)}"
+        return
     report = run_snippet(_section(RULES[code], "Use instead"))
     assert not list(report), f"{code}: the Use instead block gives\n{report}"
 
@@ -101,6 +119,20 @@ def test_snippet_runner_diagnoses_the_last_call() -> None:
     assert moved.call is not None and isinstance(moved.call.input, TensorInfo)
     assert isinstance(moved.call.hx, TensorInfo)
     assert (moved.call.input.device, moved.call.hx.device) == ("cuda", "cpu")
+
+
+def test_semantic_snippet_runner_sees_real_uses() -> None:
+    """The runner itself: a real layer, real results, and the warnings of semantic mode."""
+    found = run_semantic_snippet("gru = nn.GRU(10, 20, bidirectional=True)\n"
+                                 "output, h_n = gru(torch.randn(5, 3, 10))\n"
+                                 "x = output[-1]\n"
+                                 "y = torch.cat([h_n[-2], h_n[-1]], dim=-1)\n"
+                                 "z = h_n[-1]\n")
+    assert [(f.code, f.location.call_site) for f in found] == [("RNN502", "<rule doc>:3"),
+                                                                ("RNN504", "<rule doc>:5")]
+    assert not run_semantic_snippet("lstm = nn.LSTM(10, 20, bidirectional=True)\n"
+                                    "output, (h_n, c_n) = lstm(torch.randn(5, 3, 10))\n"
+                                    "x = output[-1, :, :20]\n")
 
 
 def _section(rule: Rule, name: str) -> str:
@@ -125,6 +157,21 @@ class _Packing:
 class _Log:
     layers: list[RnnSpec] = field(default_factory=list)
     calls: list[tuple[RnnSpec, Any, Any]] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)  # what the snippet's `rnndoctor.check` gave
+
+
+class _Rnndoctor:
+    """Stands in for `rnndoctor` in a snippet: `check` takes the stand-in layers and records."""
+
+    def __init__(self, log: _Log) -> None:
+        self._log = log
+
+    def check(self, layer: Any, *args: Any, **kwargs: Any) -> Report:
+        import rnndoctor
+
+        report = rnndoctor.check(layer.spec if isinstance(layer, _Layer) else layer, *args, **kwargs)
+        self._log.reports.append(report)
+        return report
 
 
 class _Layer:
@@ -200,16 +247,21 @@ def _pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
 
 
 def run_snippet(code: str) -> Report:
-    """Run a doc snippet with real tensors and diagnose its last layer call."""
+    """Run a doc snippet with real tensors and diagnose its last layer call.
+
+    A snippet that calls `rnndoctor.check` itself gives that report instead.
+    """
     torch = pytest.importorskip("torch")
     from torch.nn.utils.rnn import PackedSequence
 
     log = _Log()
     nn = _NN(log)
     namespace = {"torch": _Torch(torch, nn), "nn": nn, "PackedSequence": PackedSequence,
-                 "pack_padded_sequence": _pack_padded_sequence,
+                 "pack_padded_sequence": _pack_padded_sequence, "rnndoctor": _Rnndoctor(log),
                  "np": pytest.importorskip("numpy")}
     exec(compile(code, "<rule doc>", "exec"), namespace)
+    if log.reports:
+        return log.reports[-1]
     if log.calls:
         layer, input, hx = log.calls[-1]
         return diagnose(layer, _call(layer, input, hx))
@@ -223,3 +275,21 @@ def _call(layer: RnnSpec, input: Any, hx: Any) -> Call:
     described = describe_call(layer, input.padded, hx)
     lengths = replace(_lengths(input.lengths), enforce_sorted=input.enforce_sorted)
     return Call(described.input, described.hx, lengths)
+
+
+# ---- the semantic snippet runner -----------------------------------------------------------
+
+def run_semantic_snippet(code: str) -> tuple[Finding, ...]:
+    """Run a doc snippet for real inside `guard(semantics=True)`: what it warned, in order."""
+    torch = pytest.importorskip("torch")
+    from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+
+    namespace = {
+        "torch": torch, "nn": torch.nn, "PackedSequence": PackedSequence,
+        "pack_padded_sequence": pack_padded_sequence, "pad_packed_sequence": pad_packed_sequence,
+        # a module name for the warnings: `warnings.warn_explicit(..., module=None)` drops them
+        "__name__": "rule_doc",
+    }
+    found, texts = under_semantics(lambda: exec(compile(code, "<rule doc>", "exec"), namespace))
+    assert len(texts) == len(found), f"{len(found)} findings, but {len(texts)} warnings: {texts}"
+    return found
