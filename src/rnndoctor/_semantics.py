@@ -358,7 +358,12 @@ def _reorder(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     tag = _tag_of(source)
     if tag is not None and isinstance(dim, int) and result.shape == source.shape:
         if dim % max(source.ndim, 1) == tag.produced.batch_axis:
-            _tag(result, tag.produced, tag.source)
+            produced = tag.produced
+            if produced.lengths is not None:  # pad_packed_sequence restores the batch's order
+                index = args[2] if len(args) > 2 else kwargs["index"]
+                lengths = tuple(produced.lengths[i] for i in index.tolist())
+                produced = replace(produced, lengths=lengths)
+            _tag(result, produced, tag.source)
     return result
 
 
@@ -691,5 +696,7 @@ def _emit(finding: Finding, produced: Produced | None, site: Site) -> None:
     from .guard import RnnDoctorWarning
 
     text = _postmortem.prefixed(render_finding(located).rstrip("\n"), _postmortem.rank_prefix())
-    warnings.warn_explicit(text, RnnDoctorWarning, _postmortem.display(filename), line,
-                           module=module_globals.get("__name__"))
+    shown = _postmortem.display(filename)
+    # module=None would make warnings drop it: without a module name, the file's stands in
+    warnings.warn_explicit(text, RnnDoctorWarning, shown, line,
+                           module=module_globals.get("__name__") or shown.removesuffix(".py"))

@@ -177,6 +177,8 @@ class Use:
 
 
 def _item(k: object) -> Item:
+    if isinstance(k, bool):  # torch reads True and False as new axes, not as 1 and 0
+        raise TypeError(f"not a subscript item this reads: {k!r}")
     if isinstance(k, slice):
         return Slice(k.start, k.stop, k.step)
     if k is None or k is Ellipsis or isinstance(k, (int, Slice, Indices)):

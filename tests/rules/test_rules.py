@@ -154,17 +154,8 @@ def test_ok_uses_yield_nothing_of_their_code(code: str) -> None:
 
 
 # Where semantic mode and `judge` disagree today, with the reason; strict, so a fix shows.
-KNOWN_DIVERGENCES = {
-    "RNN503-FLAGGED-3": "semantic mode keeps the lengths of `_VF._pad_packed_sequence`, in sorted "
-                        "order, where `pad_packed_sequence` returns them in the batch's order",
-}
-
-
-def _all_pairs(kinds: tuple[str, ...] = ("FLAGGED", "OK"), known: bool = True) -> list[object]:
-    """Fixture pairs of every use rule, one test each: `RNN502-FLAGGED-3`.
-
-    With `known`, the cases in KNOWN_DIVERGENCES are expected to fail.
-    """
+def _all_pairs(kinds: tuple[str, ...] = ("FLAGGED", "OK")) -> list[object]:
+    """Fixture pairs of every use rule, one test each: `RNN502-FLAGGED-3`."""
     params: list[object] = []
     for code in USE_CODES:
         if not (HERE / "cases" / f"{code}.py").exists():
@@ -175,9 +166,7 @@ def _all_pairs(kinds: tuple[str, ...] = ("FLAGGED", "OK"), known: bool = True) -
                 continue
             for i, (p, use) in enumerate(pairs):
                 case_id = f"{code}-{kind}-{i}"
-                marks = [pytest.mark.xfail(reason=KNOWN_DIVERGENCES[case_id], strict=True)] \
-                    if known and case_id in KNOWN_DIVERGENCES else []
-                params.append(pytest.param(p, use, id=case_id, marks=marks))
+                params.append(pytest.param(p, use, id=case_id))
     return params
 
 
@@ -206,7 +195,7 @@ def test_semantic_mode_agrees_with_judge_on_real_tensors(p: Produced, use: Use) 
     assert len(texts) == len(found), f"{_pair(p, use)}: {len(texts)} warnings"
 
 
-@pytest.mark.parametrize(("p", "use"), _all_pairs(("FLAGGED",), known=False))
+@pytest.mark.parametrize(("p", "use"), _all_pairs(("FLAGGED",)))
 def test_every_help_snippet_runs_and_warns_nothing(p: Produced, use: Use) -> None:
     """Each fix shown for a flagged use, run as written on the real results, is silent."""
     pytest.importorskip("torch")

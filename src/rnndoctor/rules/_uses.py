@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ..findings import Applicability, Fix
 from ..uses import All, Indices, Produced, Use, UseBound, UseFix
 
@@ -23,12 +25,13 @@ def whole(b: UseBound, axis: int) -> bool:
 
 
 def cat_directions(p: Produced) -> UseFix:
-    """The last layer's final state in both directions, from `h_n`."""
-    h_n = p.state()
+    """The last layer's final state in both directions, from `h_n` (or `c_n`, if that was used)."""
+    name: Literal["h_n", "c_n"] = "c_n" if p.name == "c_n" else "h_n"
+    state = p if p.name == name else p.state(name)
     return UseFix(
-        Fix("concatenate the last layer's two directions from `h_n`", Applicability.SAFE,
-            "torch.cat([h_n[-2], h_n[-1]], dim=-1)"),
-        ((h_n, Use.index(-2)), (h_n, Use.index(-1))),
+        Fix(f"concatenate the last layer's two directions from `{name}`", Applicability.SAFE,
+            f"torch.cat([{name}[-2], {name}[-1]], dim=-1)"),
+        ((state, Use.index(-2)), (state, Use.index(-1))),
     )
 
 

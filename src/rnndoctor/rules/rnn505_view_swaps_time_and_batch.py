@@ -11,6 +11,8 @@ shape. A time-major (L, N, F) output viewed as (N, L, F) does not swap time
 and batch; it cuts the memory, step after step, into rows of the new length,
 so each "sample" mixes several samples and steps. The shapes fit, and the
 model trains on scrambled data. `transpose` (or `permute`) is what swaps axes.
+(A batch-first output is not contiguous in torch 2.13 on the CPU, so `view`
+raises there; `reshape` runs, and scrambles.)
 
 ## Example
     lstm = nn.LSTM(10, 20)
