@@ -186,6 +186,9 @@ BAD = [
     ["check", "nn.LSTM(50, 100, foo=1)"],
     ["check", "nn.LSTM(50, 100, dtype='float64')"],
     ["check", "nn.LSTM(50, 100)", "--input", "1,2,3", "--lengths", "3,x"],
+    ["check", "nn.LSTM(50, 100)", "--batch-size", "32"],
+    ["check", "nn.LSTM(50, 100)", "--input", "32,7,50", "--batch-size", "0"],
+    ["check", "nn.LSTM(50, 100)", "--input", "32,7,50", "--batch-size", "32,7"],
     ["shapes", "nn.LSTM(50, 100)", "--batch", "32,10"],
     ["shapes", "nn.LSTM(50, 100)", "--batch", "-3"],
     ["shapes", "nn.LSTM(50, 100)", "--batch", "3", "--unbatched"],
@@ -207,6 +210,14 @@ def test_usage_errors_are_one_line(argv: list[str]) -> None:
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and err.startswith("rnndoctor"), err
     assert "Traceback" not in err
+
+
+def test_batch_size_is_evidence_of_the_batch_axis() -> None:
+    code, out, _ = run(["check", "nn.GRU(10, 20)", "--input", "32,7,10", "--batch-size", "32"])
+    assert (code, out.splitlines()[0]) == (
+        0, "warning[RNN106]: `input`'s batch of 32 is on dim 0, but the GRU reads dim 1 as the batch")
+    assert run(["check", "nn.GRU(10, 20)", "--input", "7,32,10", "--batch-size", "32"])[:2] == \
+        (0, "ok: no problems found\n")
 
 
 def test_usage_error_for_an_expression_shows_what_is_accepted() -> None:

@@ -163,22 +163,27 @@ def _add_check(p: argparse.ArgumentParser) -> None:
                    "pack_padded_sequence(input, lengths); `input` is then the padded tensor")
     p.add_argument("--unbatched", action="store_true",
                    help="state that `input` is unbatched; its rank is checked against that")
+    p.add_argument("--batch-size", metavar="N", help="the batch size the data comes in (a "
+                   "DataLoader's batch_size): evidence of which axis of `input` is the batch")
 
 
 def _run_check(args: argparse.Namespace) -> int:
     layer = parse_layer(args.layer)
     if args.input is None:
-        extra = [f"--{k}" for k in ("h0", "c0", "hx", "dtype", "lengths")
+        extra = [f"--{k.replace('_', '-')}" for k in ("h0", "c0", "hx", "dtype", "lengths", "batch_size")
                  if getattr(args, k) is not None] + (["--unbatched"] if args.unbatched else [])
         if extra:
-            raise UsageError(f"{', '.join(extra)} need --input")
+            raise UsageError(f"{', '.join(extra)} {'needs' if len(extra) == 1 else 'need'} --input")
         report = diagnose(layer, None)
     else:
         dtype = parse_dtype(args.dtype) if args.dtype is not None else layer.dtype
         x = _tensor(layer, args.input, "--input", dtype)
         _check_unbatched(layer, x, args.unbatched)
         lengths = parse_sizes(args.lengths, "--lengths") if args.lengths is not None else None
-        report = check(layer, x, _hx(layer, args, dtype), lengths=lengths)
+        batch_size = _size(args.batch_size, "--batch-size")
+        if batch_size == 0:
+            raise UsageError("--batch-size must be 1 or more")
+        report = check(layer, x, _hx(layer, args, dtype), lengths=lengths, batch_size=batch_size)
     write_report(report, fmt=args.format, color=args.color)
     return 0 if report else 1
 
