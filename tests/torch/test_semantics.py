@@ -235,3 +235,17 @@ def bidirectional(use: Callable[[Any, Any], Any]) -> Callable[[], None]:
         "detach-and-dropout", "scaled", "twice-itself"])
 def test_what_settles_a_waiting_use(use: Callable[[Any, Any], Any], expected: list[str]) -> None:
     assert codes(bidirectional(use), BI) == expected
+
+
+def test_rnn501_on_a_time_major_output_proof() -> None:
+    """`output[:, -1]` copied from batch-first code: with L == N the shapes even agree."""
+    torch.manual_seed(0)
+    gru = nn.GRU(4, 3)
+    x = torch.randn(5, 5, 4)  # L == N == 5
+    with torch.no_grad():
+        output, h_n = gru(x)
+        assert output[:, -1].shape == output[-1].shape
+        assert not torch.allclose(output[:, -1], output[-1])
+        assert torch.allclose(output[-1], h_n[-1])
+    assert codes(lambda: gru(x)[0][:, -1], gru) == ["RNN501"]
+    assert codes(lambda: gru(x)[0][-1], gru) == []

@@ -13,6 +13,10 @@ FLAGGED = [
     index(output("LSTM(3, 8, proj_size=5, batch_first=True)", (4, 6, 5)), -1),
     index(output("RNN(3, 5, num_layers=2, batch_first=True)", (4, 6, 5)), -1),
     index(output(BF, (3, 5, 5), lengths=(5, 3, 2)), -1),  # padded: still the last sample
+    index(output("LSTM(3, 5)", (6, 4, 5)), slice(None), -1),  # time-major: dim 1 is the batch
+    index(output("GRU(3, 5)", (6, 4, 5)), Ellipsis, -1, slice(None)),
+    index(output("LSTM(3, 5)", (6, 4, 5)), -1, -1),
+    index(output("LSTM(3, 5)", (5, 3, 5), lengths=(5, 3, 2)), slice(None), -1),
 ]
 
 OK = [
@@ -26,4 +30,7 @@ OK = [
     index(output(BF, (4, 6, 5)), Indices(2, bool=True)),
     index(output(BF, (6, 5)), -1),  # unbatched: (L, H_out) whatever batch_first says
     index(output(BF, (1, 6, 5)), -1),  # a batch of one: its only sample
+    index(output("LSTM(3, 5)", (6, 4, 5)), slice(None), 0),  # a sample picked on purpose
+    index(output("LSTM(3, 5)", (6, 4, 5)), slice(2, 4), -1),  # some steps of the last sample
+    index(output("LSTM(3, 5)", (6, 1, 5)), slice(None), -1),  # a batch of one
 ]
