@@ -1,5 +1,8 @@
 """pytest plug-in: `pytest --rnndoctor` guards every recurrent call of the test session.
 
+`pytest --rnndoctor-semantics` adds semantic mode: its warnings appear in
+pytest's warnings summary, under the line that caused them.
+
 Registered under the `pytest11` entry point, so pytest loads it in every
 session of the environment; without `--rnndoctor` it only adds the option.
 Nothing here imports torch: the guard starts when torch is imported.
@@ -20,23 +23,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--rnndoctor", action="store_true", default=False,
                     help="check every recurrent-layer call before torch runs it (rnndoctor's "
                          "guard), and add the diagnosis to the report of a failing test")
+    group.addoption("--rnndoctor-semantics", action="store_true", default=False,
+                    help="--rnndoctor, and warn where a test uses a recurrent layer's results "
+                         "in a way that computes the wrong thing (RNN5xx)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("rnndoctor"):
-        config.pluginmanager.register(_GuardedSession(), "rnndoctor-session")
+    semantics = bool(config.getoption("rnndoctor_semantics"))
+    if config.getoption("rnndoctor") or semantics:
+        config.pluginmanager.register(_GuardedSession(semantics), "rnndoctor-session")
 
 
 class _GuardedSession:
     """The hooks that run only under `--rnndoctor`."""
 
-    def __init__(self) -> None:
+    def __init__(self, semantics: bool) -> None:
         self._stack = ExitStack()
+        self._semantics = semantics
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         from ._run_cli import guard_once_torch_loads
 
-        self._stack.enter_context(guard_once_torch_loads())
+        self._stack.enter_context(guard_once_torch_loads(self._semantics))
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self._stack.close()

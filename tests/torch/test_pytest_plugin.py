@@ -75,3 +75,31 @@ def test_errors_the_guard_does_not_stop_get_the_diagnosis_in_the_report(
 
 def test_the_option_is_in_the_help(pytester: pytest.Pytester) -> None:
     pytester.runpytest("--help").stdout.fnmatch_lines(["rnndoctor:", "*--rnndoctor*"])
+
+
+SEMANTIC = """
+import torch
+from torch import nn
+
+
+def test_uses_h_n():
+    lstm = nn.LSTM(4, 8, bidirectional=True)
+    _, (h_n, _) = lstm(torch.randn(5, 3, 4))
+    assert h_n[-1].shape == (3, 8)
+"""
+
+
+@pytest.mark.parametrize("option", ["--rnndoctor", "--rnndoctor-semantics"])
+def test_semantic_warnings_land_in_the_warnings_summary(pytester: pytest.Pytester,
+                                                        option: str) -> None:
+    pytester.makepyfile(test_semantic=SEMANTIC)
+    result = pytester.runpytest("-p", "no:cacheprovider", option)
+    result.assert_outcomes(passed=1)
+    if option == "--rnndoctor":
+        result.stdout.no_fnmatch_line("*RNN504*")
+    else:
+        result.stdout.fnmatch_lines([
+            "*warnings summary*",
+            "test_semantic.py:8",
+            "*test_semantic.py:8: RnnDoctorWarning: warning[[]RNN504]: `h_n[[]-1]` is the backward*",
+        ])
