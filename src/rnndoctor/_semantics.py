@@ -11,10 +11,15 @@ program applies to tensors, and judges the few that matter:
 - `pad_packed_sequence` on tagged data tags the padded output, with its lengths;
 - `contiguous`, `detach`, `clone`, `to`, `dropout`, and `index_select` along
   the batch, pass the tag on: as far as the patterns need, and no further;
-- `torch.cat` and `torch.stack` settle a use that is only half the story
-  (`h_n[-1]` of a bidirectional layer is right beside `h_n[-2]`): such a
-  finding waits until the next recurrent call, or the guard's exit, and is
-  dropped if its partner was concatenated with it by then.
+- a use that is only half the story waits: `h_n[-1]` of a bidirectional
+  layer is right beside `h_n[-2]` in a `torch.cat`, `torch.stack` or a sum,
+  and `output[:, -1]` is right once cut down to the forward direction. It is
+  warned about at the next recurrent call, or the guard's exit, if nothing
+  settled it by then;
+- a DataLoader batch's tensors carry the batch size (RNN106) through
+  `nn.Embedding`, casts and moves to the recurrent call;
+- a descending sort of lengths made by the program is followed to its uses,
+  and judged when it dies (RNN507).
 
 Every other operation goes straight through: one dictionary lookup. Tags are
 kept by `id` beside a weak reference, so no tensor is kept alive, and a tag
@@ -52,7 +57,7 @@ from .uses import (
     selection,
 )
 
-__all__ = ["Semantics", "collected", "start", "stop", "track"]
+__all__ = ["collected", "flush", "start", "stop", "track"]
 
 
 @dataclass(eq=False, slots=True)
@@ -122,18 +127,16 @@ def collected() -> tuple[Finding, ...]:
 
 # ---- turning it on and off ----------------------------------------------------------------
 
-class Semantics:
-    """The TorchFunctionMode, made when torch is first needed."""
-
-    mode: Any = None
+_Mode: Any = None  # the TorchFunctionMode class, made when torch is first needed
 
 
 def start() -> Any:
     """Turn semantic tracking on in this thread; returns the mode to give to `stop`."""
+    global _Mode
     torch = _boundary.load_torch()
-    if Semantics.mode is None:
-        Semantics.mode = _make_mode(torch)
-    mode = Semantics.mode()
+    if _Mode is None:
+        _Mode = _make_mode(torch)
+    mode = _Mode()
     mode.__enter__()
     with _state.lock:
         _state.active += 1
@@ -161,15 +164,31 @@ def _make_mode(torch: Any) -> type:
     handlers = _handlers(torch)
     get = handlers.get
 
-    class _Mode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
+    class SemanticMode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
         def __torch_function__(self, func: Any, types: Any, args: Any = (),
                                kwargs: Any = None) -> Any:
             handler = get(func)
             if handler is None:
                 return func(*args, **(kwargs or {}))
-            return handler(func, args, kwargs or {})
+            kwargs = kwargs or {}
+            result = func(*args, **kwargs)
+            try:
+                handler(func, args, kwargs, result)
+            except Exception as failure:  # ours: the program's result stands
+                _failed(failure)
+            return result
 
-    return _Mode
+    return SemanticMode
+
+
+def _failed(failure: Exception) -> None:
+    """rnndoctor's own failure is one note, once, and never an error in the program."""
+    if ("failure", "", 0) not in _state.warned:
+        _state.warned.add(("failure", "", 0))
+        from .guard import _warn
+
+        _warn(f"rnndoctor's semantic check failed ({type(failure).__name__}: {failure}); "
+              "the program runs on, with this use unchecked")
 
 
 # ---- tagging what the layers return --------------------------------------------------------
@@ -187,8 +206,7 @@ def track(module: Any, path: str | None, input: Any, result: Any) -> None:
         _check_layout(module, path, input)
     output, states = result
     data = output.data if _boundary.is_packed(output) else output
-    lstm = type(states) is tuple
-    h_n, c_n = states if lstm else (states, None)
+    h_n, c_n = states if type(states) is tuple else (states, None)
     shapes = (data.shape, h_n.shape, c_n.shape if c_n is not None else None)
     layer = weakref.ref(module)
     for tensor, produced in zip((data, h_n, c_n), _results(module, path, shapes)):
@@ -243,7 +261,7 @@ def _tag_of(tensor: Any) -> _Tag | None:
 
 # ---- the handlers --------------------------------------------------------------------------
 
-Handler = Callable[[Any, tuple[Any, ...], dict[str, Any]], Any]
+Handler = Callable[[Any, tuple[Any, ...], dict[str, Any], Any], None]  # func, args, kwargs, result
 
 
 def _handlers(torch: Any) -> dict[Any, Handler]:
@@ -269,8 +287,7 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
     return table
 
 
-def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    result = func(*args, **kwargs)
+def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     if _state.orders:
         _apply_orders(args[1])
     if _state.pending:
@@ -285,7 +302,6 @@ def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
                 if picked is not None:
                     _state.picks[id(result)] = (weakref.ref(result), tag.source, picked)
             _judge(tag, use, result)
-    return result
 
 
 def _key(index: Any) -> tuple[object, ...] | None:
@@ -310,8 +326,7 @@ def _key(index: Any) -> tuple[object, ...] | None:
     return tuple(key)
 
 
-def _view(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    result = func(*args, **kwargs)
+def _view(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     source: Any = args[0] if args else kwargs.get("input")
     tag = _tag_of(source)
     if tag is not None and _boundary.is_tensor(result) and result.dtype == source.dtype:
@@ -320,15 +335,13 @@ def _view(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             written = tuple(written[0])
         op: Literal["view", "reshape"] = "view" if func is _boundary.Tensor.view else "reshape"
         _judge(tag, Use.view(*result.shape, op=op, written=written), result)
-    return result
 
 
-def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """An operation that keeps the layout: the result keeps the tag."""
-    result = func(*args, **kwargs)
     source: Any = args[0] if args else kwargs.get("input")
     if result is source or not _boundary.is_tensor(result) or result.shape != source.shape:
-        return result
+        return
     tag = _tag_of(source)
     if tag is not None:
         _tag(result, tag.produced, tag.source)
@@ -336,39 +349,31 @@ def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         _pass_batch(source, result)
     if _state.pending or _state.picks:
         _carry_waiting(source, result)
-    return result
 
 
-def _keep_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _keep_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """A cast or a move: a DataLoader batch stays one."""
-    result = func(*args, **kwargs)
     if _state.batches and result is not args[0]:
         _pass_batch(args[0], result)
-    return result
 
 
-def _embedding(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _embedding(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`nn.Embedding` keeps the axes of its input, and adds one for the features."""
-    result = func(*args, **kwargs)
     if _state.batches:
         _pass_batch(args[0] if args else kwargs.get("input"), result)
-    return result
 
 
-def _unsqueeze(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _unsqueeze(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`x.unsqueeze(-1)` adds a feature axis after the others: the batch stays where it was."""
-    result = func(*args, **kwargs)
     if _state.batches:
         source: Any = args[0] if args else kwargs.get("input")
         dim = args[1] if len(args) > 1 else kwargs.get("dim")
         if isinstance(dim, int) and dim in (-1, source.ndim):
             _pass_batch(source, result)
-    return result
 
 
-def _reorder(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _reorder(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`index_select` along the batch: the samples are reordered, the layout is kept."""
-    result = func(*args, **kwargs)
     source, dim = args[0], (args[1] if len(args) > 1 else kwargs.get("dim"))
     if _state.orders:
         _apply_orders(args[2] if len(args) > 2 else kwargs.get("index"))
@@ -381,12 +386,10 @@ def _reorder(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
                 lengths = tuple(produced.lengths[i] for i in index.tolist())
                 produced = replace(produced, lengths=lengths)
             _tag(result, produced, tag.source)
-    return result
 
 
-def _pad_packed(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _pad_packed(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`pad_packed_sequence` on a layer's packed output: the padded output and its lengths."""
-    result = func(*args, **kwargs)
     tag = _tag_of(args[0])
     if tag is not None:
         padded, lengths = result
@@ -394,12 +397,10 @@ def _pad_packed(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
         produced = replace(tag.produced, shape=tuple(padded.shape), batch_first=batch_first,
                            lengths=tuple(int(n) for n in lengths.tolist()))
         _tag(padded, produced, _Source(tag.source.module))
-    return result
 
 
-def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`torch.cat([h_n[-2], h_n[-1]])` or `h_n[-2] + h_n[-1]`: a use may find its partner here."""
-    result = func(*args, **kwargs)
     if _state.pending:
         first = args[0] if args else kwargs.get("tensors", kwargs.get("input"))
         tensors = first if isinstance(first, (tuple, list)) else args[:2]
@@ -410,7 +411,6 @@ def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             if waiting is not None and waiting.ref() is t and any(
                     (waiting.source, partner) in chosen for partner in waiting.partners):
                 del _state.pending[id(t)]
-    return result
 
 
 def _narrowed(source: Any, result: Any, key: tuple[object, ...] | None) -> None:
@@ -436,9 +436,8 @@ def _is(ref: weakref.ref[Any], tensor: Any) -> bool:
     return ref() is tensor
 
 
-def _split(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _split(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`output[-1].split(H, -1)` or `.chunk(2, -1)`: a waiting use separated into directions."""
-    result = func(*args, **kwargs)
     if _state.pending:
         source: Any = args[0] if args else kwargs.get("input")
         waiting = _state.pending.get(id(source))
@@ -447,7 +446,6 @@ def _split(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
                 and isinstance(dim, int) and dim % source.ndim == source.ndim - 1 \
                 and result[0].shape[-1] == waiting.forward:
             del _state.pending[id(source)]
-    return result
 
 
 def _carry_waiting(source: Any, result: Any) -> None:
@@ -551,15 +549,14 @@ def _check_layout(module: Any, path: str | None, input: Any) -> None:
 
 # ---- a batch sorted by hand for packing (RNN507) -------------------------------------------
 
-def _sort(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _sort(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """A descending sort of lengths makes an order; sorting an order makes its inverse."""
-    result = func(*args, **kwargs)
     source: Any = args[0] if args else kwargs.get("input")
     indices = result if _boundary.is_tensor(result) else result[1]
     order = _order_of(source)
     if order is not None:
         order.inverted = True
-        return result
+        return
     descending = args[2] if len(args) > 2 else kwargs.get("descending", False)
     if descending is True and _boundary.is_tensor(source) and source.ndim == 1 \
             and not source.dtype.is_floating_point:
@@ -568,7 +565,6 @@ def _sort(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             key = id(indices)
             ref = weakref.ref(indices, functools.partial(_order_gone, key))
             _state.orders[key] = (ref, _Order(len(indices), site))
-    return result
 
 
 def _order_of(tensor: Any) -> _Order | None:
@@ -583,19 +579,17 @@ def _apply_orders(index: Any) -> None:
         order.applied += 1
 
 
-def _assign(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _assign(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`inverse[order] = torch.arange(n)`: an order used to put something back."""
     if _state.orders and len(args) > 1:
         _apply_orders(args[1])
-    return func(*args, **kwargs)
 
 
-def _pack(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _pack(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`pack_padded_sequence`: every order applied so far has reached a packed batch."""
     for _, order in _state.orders.values():
         if order.applied:
             order.packed = True
-    return func(*args, **kwargs)
 
 
 def _order_gone(key: int, ref: weakref.ref[Any]) -> None:
@@ -611,8 +605,8 @@ def _order_gone(key: int, ref: weakref.ref[Any]) -> None:
         reordering = Reordering(order.size, order.applied, order.inverted, order.packed)
         for finding in judge_reordering(reordering):
             _emit(finding, None, order.site)
-    except Exception:  # a weakref callback: nothing may escape, and nothing is lost
-        pass
+    except Exception as failure:  # a weakref callback: nothing may escape it
+        _failed(failure)
 
 
 # ---- judging and warning -------------------------------------------------------------------
@@ -623,19 +617,6 @@ def _judged(produced: Produced, use: Use) -> tuple[Any, ...]:
 
 
 def _judge(tag: _Tag, use: Use, result: Any) -> None:
-    """Judge one use; rnndoctor's own failure is one note, never an error in the program."""
-    try:
-        _judge_use(tag, use, result)
-    except Exception as failure:
-        if ("failure", "", 0) not in _state.warned:
-            _state.warned.add(("failure", "", 0))
-            from .guard import _warn
-
-            _warn(f"rnndoctor's semantic check failed ({type(failure).__name__}: {failure}); "
-                  "the program runs on, with this use unchecked")
-
-
-def _judge_use(tag: _Tag, use: Use, result: Any) -> None:
     judged = _judged(tag.produced, use)
     if not judged:
         return
