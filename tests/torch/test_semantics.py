@@ -180,10 +180,12 @@ def test_results_are_unchanged() -> None:
     assert torch.equal(bare, guarded) and torch.equal(grad, x.grad)
 
 
-def test_a_failure_of_ours_is_one_note_and_the_program_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("part", ["_judged", "_tag_of"])
+def test_a_failure_of_ours_is_one_note_and_the_program_goes_on(monkeypatch: pytest.MonkeyPatch,
+                                                               part: str) -> None:
     def broken(*args: Any) -> Any:
         raise RuntimeError("injected")
-    monkeypatch.setattr(_semantics, "_judged", broken)
+    monkeypatch.setattr(_semantics, part, broken)
     lstm = nn.LSTM(4, 8, batch_first=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
