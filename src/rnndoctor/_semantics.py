@@ -57,7 +57,7 @@ from .uses import (
     selection,
 )
 
-__all__ = ["collected", "flush", "start", "stop", "track"]
+__all__ = ["collected", "failed", "flush", "start", "stop", "track"]
 
 
 @dataclass(eq=False, slots=True)
@@ -175,13 +175,13 @@ def _make_mode(torch: Any) -> type:
             try:
                 handler(func, args, kwargs, result)
             except Exception as failure:  # ours: the program's result stands
-                _failed(failure)
+                failed(failure)
             return result
 
     return SemanticMode
 
 
-def _failed(failure: Exception) -> None:
+def failed(failure: Exception) -> None:
     """rnndoctor's own failure is one note, once, and never an error in the program."""
     if ("failure", "", 0) not in _state.warned:
         _state.warned.add(("failure", "", 0))
@@ -606,7 +606,7 @@ def _order_gone(key: int, ref: weakref.ref[Any]) -> None:
         for finding in judge_reordering(reordering):
             _emit(finding, None, order.site)
     except Exception as failure:  # a weakref callback: nothing may escape it
-        _failed(failure)
+        failed(failure)
 
 
 # ---- judging and warning -------------------------------------------------------------------

@@ -341,9 +341,12 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
 
 def _track(module: Any, input: Any, result: Any) -> Any:
     """Semantic mode: tag what the layer returned (see `rnndoctor._semantics`)."""
-    if not _boundary.load_torch().compiler.is_compiling():
-        state = _registry.states.get(id(module))
-        _semantics.track(module, state.path if state else None, input, result)
+    try:
+        if not _boundary.load_torch().compiler.is_compiling():
+            state = _registry.states.get(id(module))
+            _semantics.track(module, state.path if state else None, input, result)
+    except Exception as failure:  # ours: the call's result stands
+        _semantics.failed(failure)
     return result
 
 

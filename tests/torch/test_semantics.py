@@ -180,7 +180,7 @@ def test_results_are_unchanged() -> None:
     assert torch.equal(bare, guarded) and torch.equal(grad, x.grad)
 
 
-@pytest.mark.parametrize("part", ["_judged", "_tag_of"])
+@pytest.mark.parametrize("part", ["_judged", "_tag_of", "_results"])
 def test_a_failure_of_ours_is_one_note_and_the_program_goes_on(monkeypatch: pytest.MonkeyPatch,
                                                                part: str) -> None:
     def broken(*args: Any) -> Any:
