@@ -161,6 +161,8 @@ def stop(mode: Any) -> None:
 
 
 def _make_mode(torch: Any) -> type:
+    from .guard import RnnDoctorWarning
+
     handlers = _handlers(torch)
     get = handlers.get
 
@@ -174,6 +176,8 @@ def _make_mode(torch: Any) -> type:
             result = func(*args, **kwargs)
             try:
                 handler(func, args, kwargs, result)
+            except RnnDoctorWarning:  # warnings filtered as errors: the program asked for it
+                raise
             except Exception as failure:  # ours: the program's result stands
                 failed(failure)
             return result

@@ -251,3 +251,13 @@ def test_rnn501_on_a_time_major_output_proof() -> None:
         assert torch.allclose(output[-1], h_n[-1])
     assert codes(lambda: gru(x)[0][:, -1], gru) == ["RNN501"]
     assert codes(lambda: gru(x)[0][-1], gru) == []
+
+
+def test_warnings_filtered_as_errors_raise_in_the_program() -> None:
+    lstm = nn.LSTM(4, 8, batch_first=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RnnDoctorWarning)
+        with rnndoctor.guard(lstm, semantics=True):
+            output, _ = lstm(torch.randn(3, 5, 4))
+            with pytest.raises(RnnDoctorWarning, match=r"warning\[RNN501\]"):
+                output[-1]
