@@ -93,21 +93,17 @@ class _Outcome:
         self.failure: BaseException | None = None
 
     def write(self) -> None:
-        if self.path is None or (self.failure is None and not self.semantics):
+        if self.path is None:
             return
-        from .report import Report
-
         report = None
         if self.failure is not None:
             report = _diagnosed(self.failure, self.path, self.semantics)
-        if report is None and not self.semantics:
-            return
         if self.semantics:
             from ._semantics import collected
+            from .report import Report
 
-            findings = collected() + (report.findings if report is not None else ())
-            report = Report(findings, report.spec if report else None,
-                            report.call if report else None)
+            report = Report(collected() + (report.findings if report else ()),
+                            report.spec if report else None, report.call if report else None)
         _write_json(report, self.path)
 
 

@@ -22,7 +22,7 @@ from typing import Literal
 from .findings import Finding, Fix
 
 __all__ = ["All", "Indices", "Judged", "Produced", "Reordering", "Slice", "Use", "UseBound",
-           "UseCandidate", "UseFix", "judge", "judge_all", "judge_reordering"]
+           "UseCandidate", "UseFix", "judge", "judge_all", "judge_reordering", "selection"]
 
 Result = Literal["output", "h_n", "c_n"]
 
