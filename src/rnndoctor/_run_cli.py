@@ -102,8 +102,10 @@ class _Outcome:
             from ._semantics import collected
             from .report import Report
 
-            report = Report(collected() + (report.findings if report else ()),
-                            report.spec if report else None, report.call if report else None)
+            failure = report  # a report is falsy when it has errors: compare with None
+            report = Report(collected() + (failure.findings if failure is not None else ()),
+                            failure.spec if failure is not None else None,
+                            failure.call if failure is not None else None)
         _write_json(report, self.path)
 
 
