@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from ..findings import Applicability, Fix, Severity
 from ..uses import Use, UseBound, UseCandidate, UseFix
 from ._base import Rule
-from ._uses import cat_directions, gather_last, last_state, whole
+from ._uses import cat_directions, gather_last, last_state, picked_note, whole
 
 __all__ = ["RULE"]
 
@@ -65,6 +65,7 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
             f"`output{b.use.text}` selects the last sample of the batch, not the last time step",
             ("output",),
             notes=(p.describe(),
+                   picked_note(b, batch),
                    f"dim {batch} is the batch (N={p.batch}) because {flag} "
                    f"`batch_first={p.batch_first}`; the time steps are dim {time} (L={p.steps})"),
         ),

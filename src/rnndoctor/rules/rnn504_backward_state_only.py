@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..uses import UseBound, UseCandidate
 from ._base import Rule
-from ._uses import cat_directions
+from ._uses import cat_directions, picked_note
 
 __all__ = ["RULE"]
 
@@ -54,6 +54,7 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
             f"`{p.name}{b.use.text}` is the backward direction of the last layer only",
             (p.name,),
             notes=(p.describe(),
+                   picked_note(b, 0),
                    f"D=2 (bidirectional=True): dim 0 holds layer 0 forward, layer 0 backward, "
                    f"and so on; {rows - 2} is the last layer's forward direction and {rows - 1} "
                    "its backward one"),
