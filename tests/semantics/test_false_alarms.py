@@ -3,7 +3,8 @@
 Each model below uses what its recurrent layers return the way tutorials and
 production code do (detached states between batches, packed sequences, both
 directions of a bidirectional layer joined, transposes where the layout
-changes) and trains for two steps under `guard(model, semantics=True)`. None
+changes, batches from a DataLoader, a batch sorted by hand and kept track
+of) and trains for two steps under `guard(model, semantics=True)`. None
 may warn. The meta-test at the end runs deliberately wrong twins through the
 same harness, to show that it does see a warning when there is one.
 """
@@ -18,7 +19,8 @@ import pytest
 torch = pytest.importorskip("torch")
 nn = torch.nn
 F = torch.nn.functional
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
+from torch.utils.data import DataLoader, TensorDataset
 
 import rnndoctor
 from rnndoctor import RnnDoctorWarning, _semantics
@@ -536,6 +538,99 @@ class AttentionDecoder(Model):
         return torch.stack(losses).mean()
 
 
+# ---- batches from a DataLoader (RNN106), and batches sorted by hand (RNN507) ---------------
+
+class LoaderClassifier(Model):
+    """A batch-first GRU fed straight from a DataLoader: the loader's batch is dim 0, as read."""
+
+    V, L, N, C = 20, 7, 8, 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(self.V, 6)
+        self.rnn = nn.GRU(6, 10, batch_first=True)
+        self.head = nn.Linear(10, self.C)
+
+    def batches(self) -> Any:
+        g = generator(20)
+        data = TensorDataset(torch.randint(0, self.V, (STEPS * self.N, self.L), generator=g),
+                             torch.randint(0, self.C, (STEPS * self.N,), generator=g))
+        return DataLoader(data, batch_size=self.N)
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, labels = batch
+        _, h_n = self.rnn(self.embed(tokens))
+        return classify(self.head(h_n[-1]), labels)
+
+
+class LoaderTimeMajor(LoaderClassifier):
+    """A time-major LSTM fed from a DataLoader, transposed first: dim 1 is then the batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(6, 10)
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, labels = batch
+        output, _ = self.rnn(self.embed(tokens.t()))
+        return classify(self.head(output[-1]), labels)
+
+
+class LoaderTimeMajorCollate(LoaderTimeMajor):
+    """A `collate_fn` that pads with `pad_sequence`, time-major: the loader's batch is dim 1."""
+
+    def batches(self) -> Any:
+        g = generator(21)
+        samples = [(torch.randint(0, self.V, (self.L,), generator=g), int(c))
+                   for c in torch.randint(0, self.C, (STEPS * self.N,), generator=g)]
+        return DataLoader(samples, batch_size=self.N,
+                          collate_fn=lambda b: (pad_sequence([t for t, _ in b]),
+                                                torch.tensor([c for _, c in b])))
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, labels = batch
+        output, _ = self.rnn(self.embed(tokens))
+        return classify(self.head(output[-1]), labels)
+
+
+class SortedWithLabels(Model):
+    """The old packing recipe: sort by length by hand, and sort the labels by the same order."""
+
+    V, L, N, C = 15, 6, 4, 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(self.V, 5)
+        self.rnn = nn.LSTM(5, 8, batch_first=True)
+        self.head = nn.Linear(8, self.C)
+
+    def batches(self) -> list[Any]:
+        g = generator(22)
+        return [(torch.randint(0, self.V, (self.N, self.L), generator=g), torch.tensor([3, 6, 2, 5]),
+                 torch.randint(0, self.C, (self.N,), generator=g)) for _ in range(STEPS)]
+
+    def encode(self, tokens: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        """The last layer's final state, in sorted order, and the order."""
+        lengths, order = lengths.sort(descending=True)
+        packed = pack_padded_sequence(self.embed(tokens[order]), lengths, batch_first=True)
+        _, (h_n, _) = self.rnn(packed)
+        return h_n[-1], order
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, lengths, labels = batch
+        summary, order = self.encode(tokens, lengths)
+        return classify(self.head(summary), labels[order])
+
+
+class SortedAndRestored(SortedWithLabels):
+    """The same recipe, with the batch put back in its order by the inverse permutation."""
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, lengths, labels = batch
+        summary, order = self.encode(tokens, lengths)
+        return classify(self.head(summary[order.argsort()]), labels)
+
+
 # ---- directions joined or separated after the fact: the use waits, and is settled ----------
 
 class BiEncoderSumDirections(BiEncoderCat):
@@ -573,7 +668,8 @@ MODELS = [
     StackedBiDirectionsFromOutput, TimeMajorBiDirectionsFromOutput, SequenceClassifier, TimeMajorClassifier,
     SquareBatchClassifier, SqueezedStateClassifier, DeepRnnClassifier, FlattenedOutputClassifier, ProjectedLstm,
     ConvGru, UnbatchedSequence, Seq2Seq, BiSeq2Seq, AttentionDecoder, BiEncoderSumDirections,
-    BiEncoderDropoutEachDirection, TimeMajorChainedDirections,
+    BiEncoderDropoutEachDirection, TimeMajorChainedDirections, LoaderClassifier, LoaderTimeMajor,
+    LoaderTimeMajorCollate, SortedWithLabels, SortedAndRestored,
 ]
 
 
@@ -667,8 +763,38 @@ class StateViewMixesBatch(BiEncoderPermute):
         return h_n.view(h_n.size(1), -1)
 
 
+class LoaderIntoTimeMajor(LoaderClassifier):
+    """A tagger given the DataLoader's batch-first tokens into a time-major GRU, untransposed:
+    the per-token loss fits all the same."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(6, 10)
+
+    def batches(self) -> Any:
+        g = generator(23)
+        data = TensorDataset(torch.randint(0, self.V, (STEPS * self.N, self.L), generator=g),
+                             torch.randint(0, self.C, (STEPS * self.N, self.L), generator=g))
+        return DataLoader(data, batch_size=self.N)
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, tags = batch
+        output, _ = self.rnn(self.embed(tokens))
+        return classify(self.head(output).reshape(-1, self.C), tags.reshape(-1))
+
+
+class SortedNeverRestored(SortedWithLabels):
+    """The batch sorted for packing, and the labels left in their order."""
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, lengths, labels = batch
+        summary, _ = self.encode(tokens, lengths)
+        return classify(self.head(summary), labels)
+
+
 WRONG = [(BatchFirstLastSample, "RNN501"), (BiLastStep, "RNN502"), (PackedPaddingAsLastStep, "RNN503"),
-         (BiEncoderBackwardOnly, "RNN504"), (FlattenedByView, "RNN505"), (StateViewMixesBatch, "RNN506")]
+         (BiEncoderBackwardOnly, "RNN504"), (FlattenedByView, "RNN505"), (StateViewMixesBatch, "RNN506"),
+         (LoaderIntoTimeMajor, "RNN106"), (SortedNeverRestored, "RNN507")]
 
 
 @pytest.mark.parametrize(("model_class", "code"), WRONG, ids=lambda v: getattr(v, "__name__", v))
