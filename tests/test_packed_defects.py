@@ -122,6 +122,34 @@ def test_torch_stays_silent_and_rnndoctor_flags_it(name: str, isolated: Isolated
     _flagged(code, layer, call)
 
 
+# A packed nn.LSTM meets its data only in the first layer's matrix product, after ATen has
+# read dim 2 and the layer count of both states: a state error there is what torch raises.
+STATE_ERRORS_BEFORE_DATA_ERRORS = {
+    f"packed LSTM, {data} data, {state}, enforce_sorted={sort}": (
+        code, case(spec("LSTM", 10, 20), T(5, 3, features, dtype=dtype), hx,
+                   lengths=lengths(5, 3, 2, enforce_sorted=sort)))
+    for data, features, dtype in (("12-feature", 12, "float32"), ("float64", 10, "float64"),
+                                  ("int64", 10, "int64"))
+    for state, code, hx in (
+        ("2-D c_0", "RNN202", ((1, 3, 20), (3, 20))),
+        ("h_0 and c_0 with 2 layers", "RNN203", ((2, 3, 20), (2, 3, 20))),
+        ("c_0 of 21 features", "RNN205", ((1, 3, 20), (1, 3, 21))),
+    )
+    for sort in (True, False)
+}
+
+
+@pytest.mark.parametrize("name", STATE_ERRORS_BEFORE_DATA_ERRORS)
+def test_packed_lstm_reports_the_state_error_torch_raises_first(
+        name: str, isolated: IsolatedTorch) -> None:
+    code, (layer, call) = STATE_ERRORS_BEFORE_DATA_ERRORS[name]
+    outcome = isolated.run(layer, call)
+    report = diagnose(layer, call)
+    assert len(report.errors) == 2, report
+    assert report.first is not None and report.first.code == code, report
+    assert outcome.kind == "raise" and outcome.error == report.first.raises, outcome
+
+
 def test_lengths_beyond_the_padded_sequence_pack_without_an_error() -> None:
     """torch packs them into a corrupt PackedSequence; only the layer fails, later (RNN406)."""
     from torch.nn.utils.rnn import pack_padded_sequence

@@ -73,9 +73,17 @@ def check(b: Bound) -> Iterator[Candidate]:
             notes=tuple(notes),
             raises=None if silent else "RuntimeError",
         ),
-        Order.SILENT if silent else Order.INPUT_SIZE_FWD,
+        _order(b, silent, packed_lstm),
         fixes,
     )
+
+
+def _order(b: Bound, silent: bool, packed_lstm: bool) -> int:
+    if silent:
+        return Order.SILENT
+    # a packed nn.LSTM meets the data only in its first layer's matrix product, after ATen
+    # has read both states' dim 2 and their layer counts: those errors come first
+    return Order.PACKED_LATE if packed_lstm else Order.INPUT_SIZE_FWD
 
 
 RULE = Rule(

@@ -79,6 +79,8 @@ def _mismatch(b: Bound, x: TensorInfo) -> Candidate:
     if in_kernel and devices == {"meta"}:
         raises = None  # meta kernels compare no dtypes
     order = Order.CELL_DTYPE if s.is_cell else Order.INPUT_DTYPE
+    if b.packed is not None and s.base == "LSTM":
+        order = Order.PACKED_LATE  # after ATen reads the states, as for RNN103
     to_input = set_input(f"convert `input` to {s.dtype}", replace(_given(b, x), dtype=s.dtype),
                          f"input = input.to(torch.{s.dtype})")
     fixes = [to_input]
@@ -143,7 +145,9 @@ def _token_outcome(b: Bound, x: TensorInfo) -> tuple[str, int]:
     """What torch raises first for token ids, which it often reads as an unbatched input."""
     s = b.spec
     if b.packed is not None:
-        return ("RuntimeError" if s.base == "LSTM" else "ValueError"), Order.INPUT_DTYPE
+        if s.base == "LSTM":  # no Python check: the first layer's kernel fails
+            return "RuntimeError", Order.PACKED_LATE
+        return "ValueError", Order.INPUT_DTYPE
     if x.ndim < (1 if s.is_cell else 2):
         return "ValueError", Order.INPUT_RANK
     state_ranks = {t.ndim for t in b.states.values()}
