@@ -50,6 +50,16 @@ class _GuardedSession:
         self._stack.close()
 
     @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        """A use that waits on a partner is settled within its test, and warned about there."""
+        yield
+        if self._semantics:
+            from . import _semantics
+
+            if _semantics.here():
+                _semantics.flush()
+
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()

@@ -17,6 +17,7 @@ import os
 import runpy
 import sys
 import types
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -245,8 +246,10 @@ def guard_once_torch_loads(semantics: bool = False) -> Iterator[None]:
             from .guard import stop_everywhere
 
             try:
-                if modes:
-                    _semantics.stop(modes.pop())
+                if modes:  # at exit a finding can only be shown: never raised, whatever the filters
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("default", _semantics.warning_class())
+                        _semantics.stop(modes.pop())
             finally:
                 stop_everywhere()
 

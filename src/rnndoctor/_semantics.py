@@ -30,11 +30,12 @@ the thread that entered the guard.
 from __future__ import annotations
 
 import functools
+import operator
 import sys
 import threading
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any, Literal
@@ -57,7 +58,7 @@ from .uses import (
     selection,
 )
 
-__all__ = ["collected", "failed", "flush", "start", "stop", "track"]
+__all__ = ["collected", "failed", "flush", "here", "start", "stop", "track", "warning_class"]
 
 
 @dataclass(eq=False, slots=True)
@@ -99,6 +100,7 @@ class _Order:
     applied: int = 0
     inverted: bool = False
     packed: bool = False
+    escaped: bool = False
 
 
 class _State:
@@ -112,12 +114,19 @@ class _State:
         self.pending: dict[int, _Pending] = {}
         self.batches: dict[int, tuple[weakref.ref[Any], BatchEvidence]] = {}
         self.orders: dict[int, tuple[weakref.ref[Any], _Order]] = {}
+        self.ready: list[tuple[Reordering, Site]] = []  # gone in a weakref callback, to judge
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
 
 
 _state = _State()
-tracking = _state  # read by the guard's patched forward: `tracking.active`
+tracking = _state  # read by the guard's patched forward: `tracking.active`, in any thread
+_here = threading.local()  # `depth`: semantic guards entered in this thread
+
+
+def here() -> bool:
+    """Semantic mode is on in this thread (the mode is thread-local, as torch's modes are)."""
+    return bool(getattr(_here, "depth", 0))
 
 
 def collected() -> tuple[Finding, ...]:
@@ -138,6 +147,7 @@ def start() -> Any:
         _Mode = _make_mode(torch)
     mode = _Mode()
     mode.__enter__()
+    _here.depth = getattr(_here, "depth", 0) + 1
     with _state.lock:
         _state.active += 1
         _patch_loader(torch)
@@ -145,9 +155,15 @@ def start() -> Any:
 
 
 def stop(mode: Any) -> None:
-    """Settle what waits on a partner, then leave the mode."""
+    """Leave the mode; the outermost guard of the thread first warns about what still waits."""
+    _here.depth = max(0, getattr(_here, "depth", 0) - 1)
     try:
-        flush()
+        if not _here.depth:
+            flush()
+    except Exception as failure:  # ours; a RnnDoctorWarning filtered as an error is the program's
+        if isinstance(failure, warning_class()):
+            raise
+        failed(failure)
     finally:
         with _state.lock:
             _state.active = max(0, _state.active - 1)
@@ -160,15 +176,23 @@ def stop(mode: Any) -> None:
         mode.__exit__(None, None, None)
 
 
+def warning_class() -> type[Warning]:
+    from .guard import RnnDoctorWarning
+
+    return RnnDoctorWarning
+
+
 def _make_mode(torch: Any) -> type:
     from .guard import RnnDoctorWarning
 
     handlers = _handlers(torch)
-    get = handlers.get
+    get, orders, escaped = handlers.get, _state.orders, _escaped
 
     class SemanticMode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
         def __torch_function__(self, func: Any, types: Any, args: Any = (),
                                kwargs: Any = None) -> Any:
+            if orders:
+                escaped(func, args, kwargs)
             handler = get(func)
             if handler is None:
                 return func(*args, **(kwargs or {}))
@@ -200,12 +224,12 @@ def failed(failure: Exception) -> None:
 def track(module: Any, path: str | None, input: Any, result: Any) -> None:
     """After a forward call of nn.RNN, nn.LSTM or nn.GRU: tag `output`, `h_n` and `c_n`.
 
-    Uses that waited on a partner through the previous call are settled first:
-    a partner is looked for between two recurrent calls, no longer.
+    Uses of this layer's previous results that still wait on a partner are
+    warned about first: a partner is looked for until the same layer runs
+    again, or the guard exits.
     """
-    if _state.pending:
-        flush()
-    _state.picks.clear()
+    if _state.pending or _state.picks or _state.ready:
+        flush(module)
     if _state.batches:
         _check_layout(module, path, input)
     output, states = result
@@ -280,7 +304,11 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
     table[F.embedding] = _embedding
     for sort in (torch.sort, T.sort, torch.argsort, T.argsort):
         table[sort] = _sort
+        _ORDER_ROLES[sort] = (0, "input")  # sorting an order makes its inverse
     table[T.__setitem__] = _assign
+    table[T.select] = table[torch.select] = _select
+    _ORDER_ROLES.update({T.__getitem__: (1,), T.__setitem__: (1,), T.index_select: (2, "index"),
+                         torch.index_select: (2, "index")})  # an order used as the index
     table[VF._pack_padded_sequence] = _pack
     table[T.unsqueeze] = table[torch.unsqueeze] = _unsqueeze
     for joined in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack,
@@ -315,6 +343,11 @@ def _key(index: Any) -> tuple[object, ...] | None:
     for item in items:
         if isinstance(item, bool):
             return None
+        if _boundary.is_tensor(item) and item.ndim == 0 and item.device.type == "cpu" \
+                and not item.dtype.is_floating_point and item.dtype != _boundary.load_torch().bool:
+            item = int(item)  # a 0-d integer tensor indexes as its value (no device sync on the CPU)
+        elif not _boundary.is_tensor(item) and hasattr(item, "__index__"):
+            item = operator.index(item)  # numpy.int64 and the like
         if item is None or item is Ellipsis or isinstance(item, (int, slice)):
             if isinstance(item, slice) and not all(
                     v is None or (isinstance(v, int) and not isinstance(v, bool))
@@ -328,6 +361,17 @@ def _key(index: Any) -> tuple[object, ...] | None:
         else:
             return None
     return tuple(key)
+
+
+def _select(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """`output.select(1, -1)` is `output[:, -1]`."""
+    source: Any = args[0] if args else kwargs.get("input")
+    dim = args[1] if len(args) > 1 else kwargs.get("dim")
+    index = args[2] if len(args) > 2 else kwargs.get("index")
+    tag = _tag_of(source)
+    if tag is not None and isinstance(dim, int) and isinstance(index, int) and source.ndim:
+        use = Use.index(*(slice(None),) * (dim % source.ndim), index)
+        _judge(tag, replace(use, text=f".select({dim}, {index})"), result)
 
 
 def _view(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -480,7 +524,7 @@ def _patch_loader(torch: Any) -> None:
     def __next__(self: Any) -> Any:
         batch = original(self)
         size = getattr(self._index_sampler, "batch_size", None) if self._auto_collation else None
-        if _state.active and isinstance(size, int):
+        if here() and isinstance(size, int):
             _note_batch(batch, size)
         return batch
 
@@ -502,13 +546,20 @@ def _note_batch(batch: Any, size: int) -> None:
     has it: a custom `collate_fn` may put the batch on dim 1, and the last
     batch of an epoch may be smaller. Anything else is left alone.
     """
-    items = batch.values() if isinstance(batch, dict) else (
-        batch if isinstance(batch, (tuple, list)) else (batch,))
-    for t in items:
-        if _boundary.is_tensor(t) and t.ndim >= 2 and (t.shape[0] == size) != (t.shape[1] == size):
+    for t in _tensors(batch, depth=3):
+        if t.ndim >= 2 and (t.shape[0] == size) != (t.shape[1] == size):
             axis = 0 if t.shape[0] == size else 1
             source = f"the DataLoader's batch_size is {size}, on dim {axis} of the batch it yielded"
             _mark_batch(t, BatchEvidence(size, source, axis))
+
+
+def _tensors(batch: Any, depth: int) -> Iterator[Any]:
+    """The tensors of a batch: in it, or in its tuples, lists and dicts, `depth` levels down."""
+    if _boundary.is_tensor(batch):
+        yield batch
+    elif depth and isinstance(batch, (tuple, list, dict)):
+        for item in batch.values() if isinstance(batch, dict) else batch:
+            yield from _tensors(item, depth - 1)
 
 
 def _mark_batch(tensor: Any, evidence: BatchEvidence) -> None:
@@ -576,6 +627,22 @@ def _order_of(tensor: Any) -> _Order | None:
     return entry[1] if entry is not None and entry[0]() is tensor else None
 
 
+_ORDER_ROLES: dict[Any, tuple[int | str, ...]] = {}  # arguments where an order is followed
+
+
+def _escaped(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> None:
+    """An order given to a function in a role this mode does not follow (`gather`, `.tolist()`,
+    `.to(device)`): what it did there is unknown."""
+    followed = _ORDER_ROLES.get(func, ())
+    values = [v for i, v in enumerate(args) if i not in followed]
+    values += [v for k, v in (kwargs or {}).items() if k not in followed]
+    for value in values:
+        for item in value if isinstance(value, (tuple, list)) else (value,):
+            order = _order_of(item)
+            if order is not None:
+                order.escaped = True
+
+
 def _apply_orders(index: Any) -> None:
     """Count an order used as an index; the same tensor twice in one subscript counts once."""
     items = index if isinstance(index, (tuple, list)) else (index,)
@@ -605,12 +672,8 @@ def _order_gone(key: int, ref: weakref.ref[Any]) -> None:
     order = entry[1]
     if not _state.active:
         return
-    try:
-        reordering = Reordering(order.size, order.applied, order.inverted, order.packed)
-        for finding in judge_reordering(reordering):
-            _emit(finding, None, order.site)
-    except Exception as failure:  # a weakref callback: nothing may escape it
-        failed(failure)
+    _state.ready.append((Reordering(order.size, order.applied, order.inverted, order.packed,
+                                    order.escaped), order.site))
 
 
 # ---- judging and warning -------------------------------------------------------------------
@@ -658,14 +721,31 @@ def _path_on_stack(module: Any) -> str | None:
     return _postmortem.module_path(module, frames[::-1])
 
 
-def flush() -> None:
-    """Warn about every use still waiting on a partner: none came."""
+def flush(module: Any = None) -> None:
+    """Warn about the uses still waiting on a partner (of `module`'s results, or all): none came.
+
+    Sort orders that died (RNN507) are judged here too: in the program's own
+    flow, not in the weakref callback, so a warning filtered as an error raises
+    where the program can see it.
+    """
     with _state.lock:
-        waiting = list(_state.pending.values())
-        _state.pending.clear()
-        _state.picks.clear()
+        ready, _state.ready = _state.ready, []
+        keys = [k for k, p in _state.pending.items() if module is None or _is_from(p.source, module)]
+        waiting = [_state.pending.pop(k) for k in keys]
+        for key in [k for k, (_, source, _) in _state.picks.items()
+                    if module is None or _is_from(source, module)]:
+            del _state.picks[key]
+    for reordering, site in ready:
+        for finding in judge_reordering(reordering):
+            _emit(finding, None, site)
     for p in waiting:
         _emit(p.finding, p.produced, p.site)
+
+
+def _is_from(source: _Source, module: Any) -> bool:
+    """The source is a result of `module`, or its layer is gone."""
+    layer = source.module()
+    return layer is None or layer is module
 
 
 def _user_site(past_library: bool = False) -> Site | None:

@@ -340,10 +340,11 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
 
 
 def _track(module: Any, input: Any, result: Any) -> Any:
-    """Semantic mode: tag what the layer returned (see `rnndoctor._semantics`)."""
+    """Semantic mode: tag what a guarded layer returned, in a thread where the mode is on."""
     try:
-        if not _boundary.load_torch().compiler.is_compiling():
-            state = _registry.states.get(id(module))
+        state = _registry.states.get(id(module))
+        watched = _registry.everywhere or (state is not None and state.watchers)
+        if watched and _semantics.here() and not _boundary.load_torch().compiler.is_compiling():
             _semantics.track(module, state.path if state else None, input, result)
     except RnnDoctorWarning:  # warnings filtered as errors: the program asked for it
         raise

@@ -303,13 +303,16 @@ class Reordering:
 
     `applied` counts the tensors the order was applied to (`x[order]`,
     `index_select`, or an assignment through it); `inverted` is whether its
-    inverse was ever made (`order.argsort()`).
+    inverse was ever made (`order.argsort()`); `escaped` is whether it went
+    anywhere else (`gather`, `.tolist()`, `.to(device)`), where what it did is
+    not known.
     """
 
     size: int
     applied: int
     inverted: bool
     packed: bool
+    escaped: bool = False
 
 
 def judge_reordering(r: Reordering) -> tuple[Finding, ...]:

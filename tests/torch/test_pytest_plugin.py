@@ -100,6 +100,39 @@ def test_semantic_warnings_land_in_the_warnings_summary(pytester: pytest.Pyteste
     else:
         result.stdout.fnmatch_lines([
             "*warnings summary*",
-            "test_semantic.py:8",
+            "test_semantic.py::test_uses_h_n",
             "*test_semantic.py:8: RnnDoctorWarning: warning[[]RNN504]: `h_n[[]-1]` is the backward*",
         ])
+
+
+TWO = """
+import torch
+from torch import nn
+
+
+def test_a_buggy():
+    lstm = nn.LSTM(3, 4, bidirectional=True, batch_first=True)
+    out, (h, c) = lstm(torch.randn(2, 5, 3))
+    assert h[-1].shape == (2, 4)
+
+
+def test_b_correct():
+    gru = nn.GRU(3, 4, batch_first=True)
+    out, h = gru(torch.randn(2, 5, 3))
+    assert out[:, -1].shape == (2, 4)
+"""
+
+
+@pytest.mark.parametrize("error", [False, True], ids=["warning", "error"])
+def test_a_waiting_use_is_charged_to_its_own_test(pytester: pytest.Pytester, error: bool) -> None:
+    pytester.makepyfile(test_two=TWO)
+    flags = ["-W", "error::rnndoctor.RnnDoctorWarning"] if error else []
+    result = pytester.runpytest("-p", "no:cacheprovider", "--rnndoctor-semantics", *flags)
+    if error:
+        result.assert_outcomes(passed=1, failed=1)
+        result.stdout.fnmatch_lines(["FAILED test_two.py::test_a_buggy - *RNN504*"])
+    else:
+        result.assert_outcomes(passed=2)
+        result.stdout.fnmatch_lines(["test_two.py::test_a_buggy", "*warning[[]RNN504]*"])
+        result.stdout.no_fnmatch_line("test_two.py::test_b_correct")
+    assert result.ret == (1 if error else 0)

@@ -8,11 +8,13 @@ code does not.
 from __future__ import annotations
 
 import gc
+import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -261,3 +263,110 @@ def test_warnings_filtered_as_errors_raise_in_the_program() -> None:
             output, _ = lstm(torch.randn(3, 5, 4))
             with pytest.raises(RnnDoctorWarning, match=r"warning\[RNN501\]"):
                 output[-1]
+
+
+# ---- what the review found: scope, threads, and when waiting uses are settled ------------
+
+def test_rnn507_filtered_as_an_error_raises_in_the_program() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RnnDoctorWarning)
+        with pytest.raises(RnnDoctorWarning, match=r"warning\[RNN507\]"):
+            with rnndoctor.guard(LSTM, semantics=True):
+                sorted_by_hand()
+
+
+@pytest.mark.parametrize("route", [lambda y, order: y.gather(0, order),
+                                   lambda y, order: y[order.clone()],
+                                   lambda y, order: [y[i] for i in order.tolist()]],
+                         ids=["gather", "clone", "tolist"])
+def test_rnn507_is_silent_once_the_order_goes_where_it_cannot_be_followed(
+        route: Callable[[Any, Any], Any]) -> None:
+    def run() -> None:
+        sorted_lengths, order = LENGTHS.sort(descending=True)
+        LSTM(pack_padded_sequence(X[order], sorted_lengths, batch_first=True))
+        route(torch.arange(4), order)
+    assert codes(run, LSTM) == []
+
+
+class TwoEncoders(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.GRU(3, 6, bidirectional=True, batch_first=True)
+        self.b = nn.GRU(3, 6, bidirectional=True, batch_first=True)
+
+    def forward(self, x: Any) -> Any:
+        _, h_a = self.a(x)
+        forward, backward = h_a[-2], h_a[-1]
+        _, h_b = self.b(x)  # another layer's call: h_a's halves still wait for each other
+        return torch.cat([forward, backward, h_b[-2], h_b[-1]], dim=1)
+
+
+def test_a_partner_is_awaited_across_another_layers_call() -> None:
+    model = TwoEncoders()
+    assert codes(lambda: model(torch.randn(2, 5, 3)), model) == []
+
+
+def test_a_nested_guard_leaves_the_outer_ones_waiting_uses() -> None:
+    model = TwoEncoders()
+
+    def run() -> None:
+        _, h = model.a(torch.randn(2, 5, 3))
+        backward = h[-1]
+        with rnndoctor.guard(model.b, semantics=True):
+            pass
+        torch.cat([h[-2], backward], dim=1)
+    assert codes(run, model) == []
+
+
+def test_only_the_guarded_model_is_judged() -> None:
+    guarded, other = nn.GRU(3, 6, batch_first=True), nn.LSTM(3, 6, batch_first=True)
+
+    def run() -> None:
+        other(torch.randn(4, 5, 3))[0][-1]
+        guarded(torch.randn(4, 5, 3))[0][-1]
+    assert codes(run, guarded) == ["RNN501"]
+    assert [f.location.module_repr for f in _semantics.collected()] == [
+        "GRU(3, 6, batch_first=True)"]
+
+
+def test_another_threads_calls_neither_track_nor_settle() -> None:
+    encoder = nn.GRU(3, 6, bidirectional=True, batch_first=True)
+    with rnndoctor.guard():  # every layer, so that the other thread's one is guarded too
+        def run() -> None:
+            _, h = encoder(torch.randn(4, 5, 3))
+            backward = h[-1]
+            worker = threading.Thread(target=lambda: encoder(torch.randn(4, 5, 3)))
+            worker.start()
+            worker.join()
+            torch.cat([h[-2], backward], dim=1)
+        assert codes(run) == []
+
+
+@pytest.mark.parametrize("use", [lambda out: out.select(0, -1), lambda out: torch.select(out, 0, 3),
+                                 lambda out: out[np.int64(-1)], lambda out: out[torch.tensor(-1)]],
+                         ids=["select", "torch.select", "numpy-int", "0-d-tensor"])
+def test_other_spellings_of_a_subscript(use: Callable[[Any], Any]) -> None:
+    lstm = nn.LSTM(4, 8, batch_first=True)
+    assert codes(lambda: use(lstm(torch.randn(4, 5, 4))[0]), lstm) == ["RNN501"]
+
+
+def test_rnn106_finds_tensors_nested_in_the_batch() -> None:
+    model = Classifier(batch_first=False)
+    loader = DataLoader(TOKENS, batch_size=32, collate_fn=lambda b: ((torch.stack([t for (t,) in b]),),))
+
+    def run() -> None:
+        for ((tokens,),) in loader:
+            model(tokens)
+    assert codes(run, model) == ["RNN106"]
+
+
+def test_rnn505_fix_keeps_the_shape_the_view_asked_for() -> None:
+    lstm = nn.LSTM(6, 4, bidirectional=True)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        with rnndoctor.guard(lstm, semantics=True):
+            output, _ = lstm(torch.randn(5, 3, 6))
+            output.view(3, 5, 2, 4)
+    (finding,) = _semantics.collected()
+    assert finding.fixes[0].snippet == "output.transpose(0, 1).reshape(3, 5, 2, -1)"
+    assert output.transpose(0, 1).reshape(3, 5, 2, -1).shape == (3, 5, 2, 4)

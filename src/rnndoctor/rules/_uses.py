@@ -68,8 +68,9 @@ def last_step_per_direction(p: Produced) -> UseFix:
 
 
 def transpose(p: Produced, result: tuple[int, ...]) -> UseFix:
-    """Swap the time and batch axes, rather than reinterpret the memory."""
+    """Swap the time and batch axes, rather than reinterpret the memory; then reshape to what
+    the view asked for, if the swap alone does not give it."""
     snippet = f"{p.name}.transpose(0, 1)"
-    if len(result) == 2:
-        snippet += f".reshape({result[0]}, -1)"
+    if len(p.shape) > 1 and tuple(result) != (p.shape[1], p.shape[0], *p.shape[2:]):
+        snippet += f".reshape({', '.join(map(str, result[:-1]))}, -1)"
     return UseFix(Fix("swap the axes with `transpose`", Applicability.SAFE, snippet))

@@ -14,9 +14,10 @@ scored against another sample's label. The loss still goes down a little,
 and nothing raises.
 
 The rule needs evidence: it speaks only when the order was applied to
-exactly one tensor, its inverse was never made, the sorted batch was packed,
-and the order is gone (so nothing can undo it later). An order also applied
-to the labels, or inverted, is left alone.
+exactly one tensor, its inverse was never made, it went nowhere else
+(`gather`, `.tolist()`, `.to(device)`: what it did there is not known), the
+sorted batch was packed, and the order is gone (so nothing can undo it
+later). An order also applied to the labels, or inverted, is left alone.
 
 ## Example
     lstm = nn.LSTM(10, 20, batch_first=True)
@@ -58,7 +59,7 @@ __all__ = ["RULE"]
 
 
 def check(r: Reordering) -> Iterator[UseCandidate]:
-    if not r.packed or r.applied != 1 or r.inverted or r.size < 2:
+    if not r.packed or r.applied != 1 or r.inverted or r.escaped or r.size < 2:
         return
     yield UseCandidate(
         RULE.finding(
