@@ -14,7 +14,7 @@ program applies to tensors, and judges the few that matter:
 - a use that is only half the story waits: `h_n[-1]` of a bidirectional
   layer is right beside `h_n[-2]` in a `torch.cat`, `torch.stack` or a sum,
   and `output[:, -1]` is right once cut down to the forward direction. It is
-  warned about at the next recurrent call, or the guard's exit, if nothing
+  warned about when the same layer runs again, or the guard exits, if nothing
   settled it by then;
 - a DataLoader batch's tensors carry the batch size (RNN106) through
   `nn.Embedding`, casts and moves to the recurrent call;
@@ -24,7 +24,8 @@ program applies to tensors, and judges the few that matter:
 Every other operation goes straight through: one dictionary lookup. Tags are
 kept by `id` beside a weak reference, so no tensor is kept alive, and a tag
 dies with its tensor. The mode is thread-local, as torch's modes are: it sees
-the thread that entered the guard.
+the thread that entered the guard, and only the guarded model's layers are
+tagged there (every layer's, under `guard()` with no model).
 """
 
 from __future__ import annotations
