@@ -24,7 +24,9 @@ is worse:
   `hx` next to a 2-D `input` gives a batch-size error or an IndexError.
 - An RNNCell with a 1-D `input` and an (H, H) `hx` raises nothing: the state
   broadcasts and the call returns an (H, H) result where (H,) belongs. An
-  LSTMCell does the same with an (H, H) `c_0`. With an (H, H) `h_0`, GRUCell
+  LSTMCell does the same with an (H, H) or (H, 1) `c_0` (with H=1, any
+  (1, k) `c_0`): the cell state meets only elementwise operations, which
+  broadcast it against the gates. With an (H, H) `h_0`, GRUCell
   and LSTMCell cut the gates along the wrong axis: a broadcast error, or, when
   H gives fewer pieces than gates (GRUCell: H=1; LSTMCell: H=1, 2, 3, 5, 6,
   9), a segmentation fault.
@@ -241,9 +243,19 @@ def _aten_hidden_check(b: Bound, name: str, seen: tuple[int, ...]) -> Outcome | 
         return "RuntimeError", Order.HIDDEN, read + (
             f": `{label} has inconsistent hidden_size: got {seen[1]}, expected {b.spec.H}`")
     if seen[-1] != b.spec.H:
+        if name == "c_0" and _broadcasts(seen, (1, b.spec.H)):
+            return None, Order.SILENT, read + _broadcast_cell_state(b.spec.H, seen[-1])
         return "RuntimeError", Order.HIDDEN, read + "; that passes ATen's checks, and the " \
                                                     "kernel fails with a shape error"
     return None
+
+
+def _broadcast_cell_state(H: int, k: int) -> str:
+    """An LSTMCell's `c_0` meets only elementwise ops, which broadcast it with the (1, H) gates."""
+    result = fmt_shape((H, H if k == 1 else k))
+    return (f"; that passes ATen's checks, and torch 2.13 raises nothing: the kernel "
+            f"broadcasts `c_0` against the (1, {H}) gates, and the call returns states of "
+            f"shape {result} where ({H},) belongs")
 
 
 def _cell_kernel(b: Bound) -> Outcome:

@@ -33,6 +33,8 @@ ERRORS = [
     case(spec("GRUCell", 10, 20), (3, 10), T(3)),  # IndexError
     case(spec("LSTMCell", 10, 20), (3, 10), ((3, 20), (1, 3, 20))),
     case(spec("LSTMCell", 10, 20), T(10), (T(20), (20, 20))),  # silently broadcasts
+    case(spec("LSTMCell", 3, 2), T(3), (T(2), (2, 1))),  # silently broadcasts too
+    case(spec("LSTMCell", 3, 1), T(3), (T(1), (1, 4))),  # silently broadcasts too
 ]
 
 OK = [
