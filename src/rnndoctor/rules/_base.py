@@ -208,6 +208,23 @@ class Bound:
                 and s.dtype == p.data.dtype == "float32")
 
     @cached_property
+    def packed_lstm_gates_as_rows(self) -> bool:
+        """A packed nn.LSTM on ATen's native path whose data is one 1-D value (`input_size=1`).
+
+        The first layer's input product is then a 1-D (4H,) tensor, and the
+        packed loop takes each step's `batch_sizes[t]` rows from it: with every
+        batch size 1 and no more than 4H steps the slices fit and broadcast
+        with the gates, and torch 2.13 runs on silently, whatever `batch_sizes`
+        claim about the data.
+        """
+        p, s = self.packed, self.spec
+        if p is None or s.base != "LSTM" or s.is_cell or self.packed_lstm_via_onednn:
+            return False
+        if p.data.shape != (1,) or s.I != 1:
+            return False
+        return bool(p.batch_sizes) and set(p.batch_sizes) == {1} and len(p.batch_sizes) <= 4 * s.H
+
+    @cached_property
     def unbatched(self) -> bool:
         if self.x is None or self.packed is not None:
             return False
