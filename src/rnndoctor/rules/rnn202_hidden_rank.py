@@ -15,9 +15,15 @@ is worse:
 - Packed input has no rank check: RNN and GRU report `Expected hidden size
   (1, 3, 20), got [3, 20]`, or fail in `index_select` first when the
   PackedSequence carries `sorted_indices`. A packed `nn.LSTM` fails with
-  `IndexError: Dimension out of range`; with 4-D states it fails in a kernel,
-  crashes the process with a segmentation fault (when the states' shapes
-  happen to broadcast), or runs on silently through oneDNN.
+  `IndexError: Dimension out of range`; with 4-D states it fails in a kernel
+  (`got an incorrect number of RNN parameters` when dim 2 of `h_0` and
+  `c_0` differ without `proj_size`, or agree with it: ATen takes that
+  difference for projections), crashes the process with a segmentation
+  fault or returns without an error (when the states' shapes happen to
+  broadcast), or runs on silently through oneDNN. Which of these happens to
+  a `proj_size` LSTM whose sequences differ in length also depends on the
+  lengths, as the packed loop cuts the misshapen states along their dim 0;
+  rnndoctor does not model that and may name the wrong exception there.
 - The cells check only that `hx` is 1-D or 2-D (a ValueError otherwise). A
   2-D `hx` next to a 1-D `input` gains a batch axis with the input and ATen
   reports `hidden0 has inconsistent hidden_size: got 1, expected 20`; a 1-D
@@ -182,15 +188,17 @@ def _packed_lstm_outcome(b: Bound) -> Outcome:
         return "IndexError", Order.HIDDEN, prefix + "ATen reads dim 2 of each state and fails " \
                                                     "with `IndexError: Dimension out of range`"
     layers = b.spec.D * b.spec.layers
-    if h.shape[2] != c.shape[2]:
+    if (h.shape[2] != c.shape[2]) != (b.spec.P > 0):
+        # ATen takes projections to be on when dim 2 differs, and counts the weights by it
         return "RuntimeError", Order.HIDDEN, prefix + "it fails inside ATen"
     if b.packed_lstm_via_onednn:
         if min(h.shape[0], c.shape[0]) < layers:
             return "IndexError", Order.ONEDNN_STATES, prefix + "oneDNN fails selecting a layer's state"
         return None, Order.SILENT, prefix + "this call goes through oneDNN and runs on silently"
     if _native_kernel_runs(b, h, c):
-        return None, Order.SILENT, prefix + "this call crashes the process with a " \
-                                            "segmentation fault"
+        return None, Order.SILENT, prefix + "this call runs on unchecked, and crashes the " \
+                                            "process with a segmentation fault or returns " \
+                                            "without an error"
     return "RuntimeError", Order.HIDDEN, prefix + "it fails inside ATen"
 
 

@@ -35,6 +35,12 @@ ERRORS = [
     case(spec("LSTMCell", 10, 20), T(10), (T(20), (20, 20))),  # silently broadcasts
     case(spec("LSTMCell", 3, 2), T(3), (T(2), (2, 1))),  # silently broadcasts too
     case(spec("LSTMCell", 3, 1), T(3), (T(1), (1, 4))),  # silently broadcasts too
+    # with proj_size, equal dims 2 tell ATen there are no projections: a parameter count error
+    case(spec("LSTM", 5, 3, proj_size=1, batch_first=True), (3, 2, 5), ((1, 1, 3, 1), (1, 3, 3)),
+         lengths=lengths(2, 2, 1)),
+    # dims 2 that differ are what a proj_size LSTM expects: c_0 broadcasts, and the call runs
+    case(spec("LSTM", 4, 2, proj_size=1, batch_first=True), (4, 1, 4), ((1, 4, 1), (1, 1, 4, 2)),
+         lengths=lengths(1, 1, 1, 1)),
 ]
 
 OK = [
