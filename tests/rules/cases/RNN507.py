@@ -11,4 +11,5 @@ OK = [
     Reordering(size=3, applied=1, inverted=False, packed=False),  # never packed
     Reordering(size=1, applied=1, inverted=False, packed=True),  # nothing to reorder
     Reordering(size=3, applied=0, inverted=False, packed=True),
+    Reordering(size=3, applied=1, inverted=False, packed=True, escaped=True),  # gather, tolist: unknown
 ]
