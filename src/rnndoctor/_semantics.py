@@ -192,15 +192,16 @@ def _make_mode(torch: Any) -> type:
     class SemanticMode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
         def __torch_function__(self, func: Any, types: Any, args: Any = (),
                                kwargs: Any = None) -> Any:
-            if orders:
-                escaped(func, args, kwargs)
             handler = get(func)
-            if handler is None:
+            if handler is None and not orders:
                 return func(*args, **(kwargs or {}))
             kwargs = kwargs or {}
             result = func(*args, **kwargs)
             try:
-                handler(func, args, kwargs, result)
+                if orders:
+                    escaped(func, args, kwargs)
+                if handler is not None:
+                    handler(func, args, kwargs, result)
             except RnnDoctorWarning:  # warnings filtered as errors: the program asked for it
                 raise
             except Exception as failure:  # ours: the program's result stands
