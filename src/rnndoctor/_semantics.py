@@ -39,7 +39,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from types import FrameType
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from . import _postmortem
 from . import _torch as _boundary
@@ -71,7 +71,6 @@ class _Source:
 
 @dataclass(eq=False, slots=True)
 class _Tag:
-    ref: weakref.ref[Any]
     produced: Produced
     source: _Source
 
@@ -83,7 +82,6 @@ Site = tuple[str, int, dict[str, Any]]  # the file, line and globals of the user
 class _Pending:
     """A finding that a concatenation with one of `partners` would make right."""
 
-    ref: weakref.ref[Any]
     finding: Finding
     produced: Produced
     partners: frozenset[tuple[Picked, ...]]
@@ -104,17 +102,67 @@ class _Order:
     escaped: bool = False
 
 
+V = TypeVar("V")
+
+
+class _ByTensor(Generic[V]):
+    """Values kept beside tensors: by `id`, with a weak reference, so no tensor is kept alive.
+
+    An entry goes when its tensor dies (after `on_death(value)`, if given), unless
+    `keep_dead`: then it stays until popped, as a finding must.
+    """
+
+    def __init__(self, on_death: Callable[[V], None] | None = None, keep_dead: bool = False) -> None:
+        self.entries: dict[int, tuple[weakref.ref[Any], V]] = {}  # the mode tests it directly
+        self._on_death, self._keep_dead = on_death, keep_dead
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def put(self, tensor: Any, value: V) -> None:
+        key = id(tensor)
+        gone = None if self._keep_dead else functools.partial(self._gone, key)
+        self.entries[key] = (weakref.ref(tensor, gone), value)
+
+    def get(self, tensor: Any) -> V | None:
+        entry = self.entries.get(id(tensor))
+        return entry[1] if entry is not None and entry[0]() is tensor else None
+
+    def pop(self, tensor: Any) -> V | None:
+        """The value beside `tensor`, taken out; a stale entry under its `id` goes too."""
+        entry = self.entries.pop(id(tensor), None)
+        return entry[1] if entry is not None and entry[0]() is tensor else None
+
+    def values(self) -> list[V]:
+        return [value for _, value in self.entries.values()]
+
+    def pop_where(self, test: Callable[[V], bool]) -> list[V]:
+        """Take out every value that passes `test`."""
+        keys = [key for key, (_, value) in self.entries.items() if test(value)]
+        return [self.entries.pop(key)[1] for key in keys]
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+    def _gone(self, key: int, ref: weakref.ref[Any]) -> None:
+        entry = self.entries.get(key)
+        if entry is not None and entry[0] is ref:
+            del self.entries[key]
+            if self._on_death is not None:
+                self._on_death(entry[1])
+
+
 class _State:
     """Process-wide: the tags, the findings waiting on a partner, what was warned."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.active = 0
-        self.tags: dict[int, _Tag] = {}
-        self.picks: dict[int, tuple[weakref.ref[Any], _Source, tuple[Picked, ...]]] = {}
-        self.pending: dict[int, _Pending] = {}
-        self.batches: dict[int, tuple[weakref.ref[Any], BatchEvidence]] = {}
-        self.orders: dict[int, tuple[weakref.ref[Any], _Order]] = {}
+        self.tags: _ByTensor[_Tag] = _ByTensor()
+        self.picks: _ByTensor[tuple[_Source, tuple[Picked, ...]]] = _ByTensor()  # for partners
+        self.pending: _ByTensor[_Pending] = _ByTensor(keep_dead=True)
+        self.batches: _ByTensor[BatchEvidence] = _ByTensor()
+        self.orders: _ByTensor[_Order] = _ByTensor(on_death=lambda order: _order_gone(order))
         self.ready: list[tuple[Reordering, Site]] = []  # gone in a weakref callback, to judge
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
@@ -187,7 +235,7 @@ def _make_mode(torch: Any) -> type:
     from .guard import RnnDoctorWarning
 
     handlers = _handlers(torch)
-    get, orders, escaped = handlers.get, _state.orders, _escaped
+    get, orders, escaped = handlers.get, _state.orders.entries, _escaped
 
     class SemanticMode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
         def __torch_function__(self, func: Any, types: Any, args: Any = (),
@@ -273,20 +321,11 @@ def _layer_facts(module: Any, path: str | None) -> Produced:
 
 
 def _tag(tensor: Any, produced: Produced, source: _Source) -> None:
-    key = id(tensor)
-    ref = weakref.ref(tensor, functools.partial(_untag, key))
-    _state.tags[key] = _Tag(ref, produced, source)
-
-
-def _untag(key: int, ref: weakref.ref[Any]) -> None:
-    tag = _state.tags.get(key)
-    if tag is not None and tag.ref is ref:
-        del _state.tags[key]
+    _state.tags.put(tensor, _Tag(produced, source))
 
 
 def _tag_of(tensor: Any) -> _Tag | None:
-    tag = _state.tags.get(id(tensor))
-    return tag if tag is not None and tag.ref() is tensor else None
+    return _state.tags.get(tensor)
 
 
 # ---- the handlers --------------------------------------------------------------------------
@@ -325,7 +364,7 @@ def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result:
     if _state.orders:
         _apply_orders(args[1])
     if _state.pending:
-        _narrowed(args[0], result, _key(args[1]))
+        _narrowed(args[0], args[1])
     tag = _tag_of(args[0])
     if tag is not None:
         key = _key(args[1])
@@ -334,7 +373,7 @@ def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result:
             if tag.produced.directions == 2:
                 picked = UseBound(tag.produced, use).picked
                 if picked is not None:
-                    _state.picks[id(result)] = (weakref.ref(result), tag.source, picked)
+                    _state.picks.put(result, (tag.source, picked))
             _judge(tag, use, result)
 
 
@@ -454,19 +493,21 @@ def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: An
     if _state.pending:
         first = args[0] if args else kwargs.get("tensors", kwargs.get("input"))
         tensors = first if isinstance(first, (tuple, list)) else args[:2]
-        picks = [_state.picks.get(id(t)) for t in tensors]
-        chosen = {(p[1], p[2]) for p, t in zip(picks, tensors) if p is not None and p[0]() is t}
+        chosen = {pick for pick in map(_state.picks.get, tensors) if pick is not None}
         for t in tensors:
-            waiting = _state.pending.get(id(t))
-            if waiting is not None and waiting.ref() is t and any(
-                    (waiting.source, partner) in chosen for partner in waiting.partners):
-                del _state.pending[id(t)]
+            waiting = _state.pending.get(t)
+            if waiting is not None and any((waiting.source, partner) in chosen
+                                           for partner in waiting.partners):
+                _state.pending.pop(t)
 
 
-def _narrowed(source: Any, result: Any, key: tuple[object, ...] | None) -> None:
+def _narrowed(source: Any, index: Any) -> None:
     """`output[-1][:, :H]`: a waiting use whose result is cut down to the forward direction."""
-    waiting = _state.pending.get(id(source))
-    if waiting is None or waiting.forward is None or not _is(waiting.ref, source) or key is None:
+    waiting = _state.pending.get(source)
+    if waiting is None or waiting.forward is None:
+        return
+    key = _key(index)
+    if key is None:
         return
     picked = selection(Use.index(*key).key, tuple(source.shape))
     last = source.ndim - 1
@@ -478,35 +519,29 @@ def _narrowed(source: Any, result: Any, key: tuple[object, ...] | None) -> None:
     else:
         return
     if all(i < waiting.forward for i in kept):
-        del _state.pending[id(source)]
-
-
-def _is(ref: weakref.ref[Any], tensor: Any) -> bool:
-    """The weak reference is to this very tensor (an `id` may be reused once one dies)."""
-    return ref() is tensor
+        _state.pending.pop(source)
 
 
 def _split(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`output[-1].split(H, -1)` or `.chunk(2, -1)`: a waiting use separated into directions."""
     if _state.pending:
         source: Any = args[0] if args else kwargs.get("input")
-        waiting = _state.pending.get(id(source))
+        waiting = _state.pending.get(source)
         dim = args[2] if len(args) > 2 else kwargs.get("dim", 0)
-        if waiting is not None and waiting.forward is not None and _is(waiting.ref, source) \
-                and isinstance(dim, int) and dim % source.ndim == source.ndim - 1 \
-                and result[0].shape[-1] == waiting.forward:
-            del _state.pending[id(source)]
+        if waiting is not None and waiting.forward is not None and isinstance(dim, int) \
+                and dim % source.ndim == source.ndim - 1 and result[0].shape[-1] == waiting.forward:
+            _state.pending.pop(source)
 
 
 def _carry_waiting(source: Any, result: Any) -> None:
     """What waits on `source` now waits on `result` (`dropout(h_n[-1])`), and `result` may be
     the partner `source` was."""
-    waiting = _state.pending.pop(id(source), None)
-    if waiting is not None and waiting.ref() is source:
-        _state.pending[id(result)] = replace(waiting, ref=weakref.ref(result))
-    pick = _state.picks.get(id(source))
-    if pick is not None and pick[0]() is source:
-        _state.picks[id(result)] = (weakref.ref(result), pick[1], pick[2])
+    waiting = _state.pending.pop(source)
+    if waiting is not None:
+        _state.pending.put(result, waiting)
+    pick = _state.picks.get(source)
+    if pick is not None:
+        _state.picks.put(result, pick)
 
 
 # ---- the batch, as the DataLoader gave it (RNN106) -----------------------------------------
@@ -552,7 +587,7 @@ def _note_batch(batch: Any, size: int) -> None:
         if t.ndim >= 2 and (t.shape[0] == size) != (t.shape[1] == size):
             axis = 0 if t.shape[0] == size else 1
             source = f"the DataLoader's batch_size is {size}, on dim {axis} of the batch it yielded"
-            _mark_batch(t, BatchEvidence(size, source, axis))
+            _state.batches.put(t, BatchEvidence(size, source, axis))
 
 
 def _tensors(batch: Any, depth: int) -> Iterator[Any]:
@@ -564,33 +599,16 @@ def _tensors(batch: Any, depth: int) -> Iterator[Any]:
             yield from _tensors(item, depth - 1)
 
 
-def _mark_batch(tensor: Any, evidence: BatchEvidence) -> None:
-    key = id(tensor)
-    ref = weakref.ref(tensor, functools.partial(_unmark_batch, key))
-    _state.batches[key] = (ref, evidence)
-
-
-def _unmark_batch(key: int, ref: weakref.ref[Any]) -> None:
-    entry = _state.batches.get(key)
-    if entry is not None and entry[0] is ref:
-        del _state.batches[key]
-
-
-def _batch_of(tensor: Any) -> BatchEvidence | None:
-    entry = _state.batches.get(id(tensor))
-    return entry[1] if entry is not None and entry[0]() is tensor else None
-
-
 def _pass_batch(source: Any, result: Any) -> None:
-    evidence = _batch_of(source)
+    evidence = _state.batches.get(source)
     if evidence is not None and _boundary.is_tensor(result) and result.ndim > evidence.axis \
             and result.shape[evidence.axis] == evidence.size:
-        _mark_batch(result, evidence)
+        _state.batches.put(result, evidence)
 
 
 def _check_layout(module: Any, path: str | None, input: Any) -> None:
     """RNN106: the input's batch, by the DataLoader's, is on the axis the layer reads as time."""
-    evidence = _batch_of(input)
+    evidence = _state.batches.get(input)
     if evidence is None:
         return
     from .engine import diagnose
@@ -610,7 +628,7 @@ def _sort(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any)
     """A descending sort of lengths makes an order; sorting an order makes its inverse."""
     source: Any = args[0] if args else kwargs.get("input")
     indices = result if _boundary.is_tensor(result) else result[1]
-    order = _order_of(source)
+    order = _state.orders.get(source)
     if order is not None:
         order.inverted = True
         return
@@ -619,14 +637,7 @@ def _sort(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any)
             and not source.dtype.is_floating_point:
         site = _user_site()
         if site is not None:  # torch sorts for pack_padded_sequence(enforce_sorted=False)
-            key = id(indices)
-            ref = weakref.ref(indices, functools.partial(_order_gone, key))
-            _state.orders[key] = (ref, _Order(len(indices), site))
-
-
-def _order_of(tensor: Any) -> _Order | None:
-    entry = _state.orders.get(id(tensor))
-    return entry[1] if entry is not None and entry[0]() is tensor else None
+            _state.orders.put(indices, _Order(len(indices), site))
 
 
 _ORDER_ROLES: dict[Any, tuple[int | str, ...]] = {}  # arguments where an order is followed
@@ -640,7 +651,7 @@ def _escaped(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) ->
     values += [v for k, v in (kwargs or {}).items() if k not in followed]
     for value in values:
         for item in value if isinstance(value, (tuple, list)) else (value,):
-            order = _order_of(item)
+            order = _state.orders.get(item)
             if order is not None:
                 order.escaped = True
 
@@ -648,7 +659,7 @@ def _escaped(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) ->
 def _apply_orders(index: Any) -> None:
     """Count an order used as an index; the same tensor twice in one subscript counts once."""
     items = index if isinstance(index, (tuple, list)) else (index,)
-    for order in {id(o): o for o in map(_order_of, items) if o is not None}.values():
+    for order in {id(o): o for o in map(_state.orders.get, items) if o is not None}.values():
         order.applied += 1
 
 
@@ -660,18 +671,13 @@ def _assign(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: An
 
 def _pack(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`pack_padded_sequence`: every order applied so far has reached a packed batch."""
-    for _, order in _state.orders.values():
+    for order in _state.orders.values():
         if order.applied:
             order.packed = True
 
 
-def _order_gone(key: int, ref: weakref.ref[Any]) -> None:
-    """An order can no longer be undone: judge what the program did with it."""
-    entry = _state.orders.get(key)
-    if entry is None or entry[0] is not ref:
-        return
-    del _state.orders[key]
-    order = entry[1]
+def _order_gone(order: _Order) -> None:
+    """An order can no longer be undone: judge what the program did with it, in `flush`."""
     if not _state.active:
         return
     _state.ready.append((Reordering(order.size, order.applied, order.inverted, order.packed,
@@ -695,8 +701,8 @@ def _judge(tag: _Tag, use: Use, result: Any) -> None:
     produced = _named(tag)
     for j in judged:
         if j.waits:
-            _state.pending[id(result)] = _Pending(weakref.ref(result), j.finding, produced,
-                                                  j.partners, j.forward, site, tag.source)
+            _state.pending.put(result, _Pending(j.finding, produced, j.partners, j.forward, site,
+                                                tag.source))
         else:
             _emit(j.finding, produced, site)
 
@@ -715,12 +721,9 @@ def _named(tag: _Tag) -> Produced:
 
 def _path_on_stack(module: Any) -> str | None:
     """`encoder.rnn`: the module's name in the outermost model being called on the stack."""
-    frames: list[FrameType] = []
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        frames.append(frame)
-        frame = frame.f_back
-    return _postmortem.module_path(module, frames[::-1])
+    from .guard import _user_frames
+
+    return _postmortem.module_path(module, [frame for frame, _ in _user_frames()])
 
 
 def flush(module: Any = None) -> None:
@@ -732,11 +735,8 @@ def flush(module: Any = None) -> None:
     """
     with _state.lock:
         ready, _state.ready = _state.ready, []
-        keys = [k for k, p in _state.pending.items() if module is None or _is_from(p.source, module)]
-        waiting = [_state.pending.pop(k) for k in keys]
-        for key in [k for k, (_, source, _) in _state.picks.items()
-                    if module is None or _is_from(source, module)]:
-            del _state.picks[key]
+        waiting = _state.pending.pop_where(lambda p: _is_from(p.source, module))
+        _state.picks.pop_where(lambda pick: _is_from(pick[0], module))
     for reordering, site in ready:
         for finding in judge_reordering(reordering):
             _emit(finding, None, site)
@@ -745,9 +745,9 @@ def flush(module: Any = None) -> None:
 
 
 def _is_from(source: _Source, module: Any) -> bool:
-    """The source is a result of `module`, or its layer is gone."""
+    """The source is a result of `module` (any, for None), or its layer is gone."""
     layer = source.module()
-    return layer is None or layer is module
+    return module is None or layer is None or layer is module
 
 
 def _user_site(past_library: bool = False) -> Site | None:
