@@ -96,17 +96,17 @@ class _Outcome:
     def write(self) -> None:
         if self.path is None:
             return
-        report = None
+        diagnosed = None
         if self.failure is not None:
-            report = _diagnosed(self.failure, self.path, self.semantics)
-        if self.semantics:
+            diagnosed = _diagnosed(self.failure, self.path, self.semantics)
+        report = diagnosed
+        if self.semantics:  # a report with errors is falsy: compare with None
             from ._semantics import collected
             from .report import Report
 
-            failure = report  # a report is falsy when it has errors: compare with None
-            report = Report(collected() + (failure.findings if failure is not None else ()),
-                            failure.spec if failure is not None else None,
-                            failure.call if failure is not None else None)
+            found = diagnosed.findings if diagnosed is not None else ()
+            report = Report(collected() + found, getattr(diagnosed, "spec", None),
+                            getattr(diagnosed, "call", None))
         _write_json(report, self.path)
 
 
