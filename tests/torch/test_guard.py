@@ -265,10 +265,16 @@ def test_a_failing_diagnosis_runs_the_call_unchecked_with_a_note(monkeypatch: An
 
 # ---- warnings -----------------------------------------------------------------------------
 
-def test_warnings_use_our_category_once_per_signature(monkeypatch: Any) -> None:
+@pytest.fixture
+def made_up_warning(monkeypatch: Any) -> None:
+    """Every check finds one warning, RNN199."""
     finding = Finding(code="RNN199", rule="made-up", severity=Severity.WARNING,
                       title="`input` looks odd", arguments=("input",))
     monkeypatch.setattr("rnndoctor._api.check", lambda *a: Report(findings=(finding,)))
+
+
+@pytest.mark.usefixtures("made_up_warning")
+def test_warnings_use_our_category_once_per_signature() -> None:
     layer = nn.GRU(10, 20)
     with rnndoctor.guard(layer), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -279,10 +285,8 @@ def test_warnings_use_our_category_once_per_signature(monkeypatch: Any) -> None:
     assert str(caught[0].message).startswith("warning[RNN199]: `input` looks odd\n")
 
 
-def test_warnings_can_be_filtered_by_category(monkeypatch: Any) -> None:
-    finding = Finding(code="RNN199", rule="made-up", severity=Severity.WARNING,
-                      title="`input` looks odd", arguments=("input",))
-    monkeypatch.setattr("rnndoctor._api.check", lambda *a: Report(findings=(finding,)))
+@pytest.mark.usefixtures("made_up_warning")
+def test_warnings_can_be_filtered_by_category() -> None:
     layer = nn.GRU(10, 20)
     with rnndoctor.guard(layer), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
