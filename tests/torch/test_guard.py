@@ -21,8 +21,8 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 import rnndoctor
 from rnndoctor import RnnArgumentError, RnnDoctorWarning
-from rnndoctor.findings import Finding, Severity
 from rnndoctor._runtime.guard import CLASSES
+from rnndoctor.findings import Finding, Severity
 from rnndoctor.report import Report
 
 guard_module = sys.modules["rnndoctor._runtime.guard"]

@@ -20,8 +20,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 import rnndoctor
 from rnndoctor import cli
-from rnndoctor.render.scan_table import render_scan, write_scan
 from rnndoctor._scan.report import ScanReport, ScanRow
+from rnndoctor.render.scan_table import render_scan, write_scan
 
 from ..golden import check_golden
 

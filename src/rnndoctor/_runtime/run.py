@@ -101,8 +101,8 @@ class _Outcome:
             diagnosed = _diagnosed(self.failure, self.path, self.semantics)
         report = diagnosed
         if self.semantics:  # a report with errors is falsy: compare with None
-            from .semantics import collected
             from ..report import Report
+            from .semantics import collected
 
             found = diagnosed.findings if diagnosed is not None else ()
             report = Report(collected() + found, getattr(diagnosed, "spec", None),

@@ -6,7 +6,7 @@ Torch-free; `rnndoctor._scan.trace` fills it in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from ..findings import Finding, Severity
 from ..report import Report
