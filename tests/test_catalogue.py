@@ -33,7 +33,7 @@ from rnndoctor._torch import describe_call
 from rnndoctor.engine import diagnose
 from rnndoctor.findings import Finding, Severity
 from rnndoctor.report import Report
-from rnndoctor.rules import REGISTRY, RETIRED
+from rnndoctor.rules import REGISTRY, RETIRED, family_stages, get, named, of_stage
 from rnndoctor.rules._base import Rule
 from rnndoctor.specs import KINDS, Call, RnnSpec, TensorInfo, spec
 
@@ -58,6 +58,20 @@ def test_name_is_kebab_case_and_matches_the_file(code: str) -> None:
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", rule.name)
     module = rule.check.__module__.rsplit(".", 1)[-1]
     assert module == f"rnn{code[3:]}_{rule.name.replace('-', '_')}"
+
+
+@pytest.mark.parametrize("code", RULES)
+def test_the_code_family_gives_the_stage(code: str) -> None:
+    """The registry imports a stage's rules by family alone (RNN3xx construct, RNN5xx use or program)."""
+    rule = RULES[code]
+    assert rule.stage in family_stages(code)
+    assert rule in of_stage(rule.stage)
+    assert get(code.lower()) == named(rule.name) == rule
+
+
+def test_of_stage_covers_the_registry() -> None:
+    stages = ("construct", "forward", "use", "program")
+    assert sorted(r.code for s in stages for r in of_stage(s)) == [r.code for r in REGISTRY]
 
 
 @pytest.mark.parametrize("code", RULES)

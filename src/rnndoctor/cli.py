@@ -30,17 +30,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from ._api import check, expected_shapes
-from ._parse import UsageError, parse_dtype, parse_layer, parse_shape, parse_sizes
-from .engine import diagnose
-from .render import json
-from .render.output import COLORS, FORMATS, write_document, write_report
-from .render.views import render_demo, render_rule, render_rules, render_shapes
-from .rules import REGISTRY, RETIRED
-from .rules._base import Rule
-from .specs import Hx, RnnSpec, Seq, TensorInfo
+from ._parse import UsageError
+from .render.output import COLORS, FORMATS
+
+if TYPE_CHECKING:
+    from .rules._base import Rule
+    from .specs import Hx, RnnSpec, TensorInfo
 
 __all__ = ["PLUGINS", "main"]
 
@@ -168,6 +165,11 @@ def _add_check(p: argparse.ArgumentParser) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from ._api import check
+    from ._parse import parse_dtype, parse_layer, parse_sizes
+    from .engine import diagnose
+    from .render.output import write_report
+
     layer = parse_layer(args.layer)
     if args.input is None:
         extra = [f"--{k.replace('_', '-')}" for k in ("h0", "c0", "hx", "dtype", "lengths", "batch_size")
@@ -189,6 +191,9 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _tensor(layer: RnnSpec, text: str, what: str, dtype: str) -> TensorInfo:
+    from ._parse import parse_shape
+    from .specs import TensorInfo
+
     return TensorInfo(parse_shape(text, what), dtype, layer.device)
 
 
@@ -200,6 +205,8 @@ def _check_unbatched(layer: RnnSpec, x: TensorInfo, unbatched: bool) -> None:
 
 
 def _hx(layer: RnnSpec, args: argparse.Namespace, dtype: str) -> Hx:
+    from .specs import Seq
+
     if args.hx is not None:
         if args.h0 is not None or args.c0 is not None:
             raise UsageError("give --hx, or --h0 and --c0, not both")
@@ -224,6 +231,13 @@ def _add_shapes(p: argparse.ArgumentParser) -> None:
 
 
 def _run_shapes(args: argparse.Namespace) -> int:
+    from ._api import expected_shapes
+    from ._parse import parse_layer
+    from .engine import diagnose
+    from .render import json
+    from .render.output import write_document, write_report
+    from .render.views import render_shapes
+
     layer = parse_layer(args.layer)
     construction = diagnose(layer, None)
     if not construction:
@@ -237,6 +251,8 @@ def _run_shapes(args: argparse.Namespace) -> int:
 
 
 def _size(text: str | None, what: str) -> int | None:
+    from ._parse import parse_shape
+
     if text is None:
         return None
     sizes = parse_shape(text, what)
@@ -248,6 +264,11 @@ def _size(text: str | None, what: str) -> int | None:
 # ---- rules, rule, demo -------------------------------------------------------------------
 
 def _run_rules(args: argparse.Namespace) -> int:
+    from .render import json
+    from .render.output import write_document
+    from .render.views import render_rules
+    from .rules import REGISTRY
+
     write_document(render_rules(REGISTRY), "rules", json.rules_body(REGISTRY),
                    fmt=args.format, color=args.color)
     return 0
@@ -258,6 +279,10 @@ def _add_rule(p: argparse.ArgumentParser) -> None:
 
 
 def _run_rule(args: argparse.Namespace) -> int:
+    from .render import json
+    from .render.output import write_document
+    from .render.views import render_rule
+
     rule = _find_rule(args.code)
     write_document(render_rule(rule), "rule", json.rule_body(rule), fmt=args.format,
                    color=args.color)
@@ -265,8 +290,13 @@ def _run_rule(args: argparse.Namespace) -> int:
 
 
 def _find_rule(key: str) -> Rule:
+    from .rules import RETIRED, get, named
+
     wanted = key.strip()
-    found = next((r for r in REGISTRY if wanted.upper() == r.code or wanted == r.name), None)
+    try:
+        return get(wanted)
+    except KeyError:
+        found = named(wanted)
     if found is not None:
         return found
     if wanted.upper() in RETIRED:
@@ -281,6 +311,9 @@ def _add_demo(p: argparse.ArgumentParser) -> None:
 
 def _run_demo(args: argparse.Namespace) -> int:
     from ._demo import ARTICLE, run_examples
+    from .render import json
+    from .render.output import write_document
+    from .render.views import render_demo
 
     outcomes = run_examples(use_torch=not args.no_torch)
     write_document(render_demo(outcomes, ARTICLE), "demo", json.demo_body(outcomes, ARTICLE),
