@@ -44,7 +44,11 @@ RESOLVED = [
          def forward(self, x):
              out, _ = self.rnn(x)
              return out[-1]
+     model = M(3)
      """, ["RNN501"]),
+    # a default that no call in the file overrides
+    ("import torch.nn as nn\nclass E(nn.Module):\n    def __init__(self, h, n_layers=1, dropout=0.1):\n"
+     "        self.gru = nn.GRU(h, h, n_layers, dropout=dropout)\nencoder = E(10)", ["RNN301"]),
     # a use through the state tuple of an LSTM
     ("""\
      import torch, torch.nn as nn
@@ -84,6 +88,11 @@ SKIPPED = [
     "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, bf):\n"
     "        self.rnn = nn.LSTM(10, 20, batch_first=bf)\n"
     "    def forward(self, x):\n        o, _ = self.rnn(x)\n        return o[-1]",
+    # a default of a function the file never calls: a caller elsewhere may pass anything
+    "import torch.nn as nn\ndef build(n=1):\n    return nn.LSTM(10, 20, n, dropout=0.5)",
+    # a default that a call in the same file overrides
+    "import torch.nn as nn\nclass E(nn.Module):\n    def __init__(self, h, n_layers=1, dropout=0.1):\n"
+    "        self.gru = nn.GRU(h, h, n_layers, dropout=dropout)\nencoder = E(10, 2)",
     # a call guarded by a test of its input
     "import torch, torch.nn as nn\ng = nn.GRU(10, 20)\nx = torch.randn(0, 4, 10)\nif x.size(0) > 0:\n    g(x)",
 ]

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .values import (
-    UNKNOWN, Dim, Layer, LayerCall, Mod, Order, Out, Packed, Result, Shape, Slice, States, Sym, Tensor,
-    Tup, Uses, Value, binop, is_const, is_int, unary,
+    UNKNOWN, Const, Dim, Layer, LayerCall, Mod, Order, Out, Packed, Passed, Result, Shape, Slice, States, Sym,
+    Tensor, Tup, Uses, Value, _Unknown, binop, is_const, is_int, unary,
 )
 
 __all__ = ["Module", "read_module"]
@@ -32,13 +32,54 @@ class Module:
 
     layers: list[Layer] = field(default_factory=list)
     functions: list[Uses] = field(default_factory=list)
+    passed: dict[str, Passed] = field(default_factory=dict)  # by the name the calls use
+
+    def value(self, v: Value) -> Value:
+        """A parameter's default, where the file calls its function and no call passes it; else `v`.
+
+        A function the file never calls may be called elsewhere with anything.
+        """
+        if isinstance(v, Sym) and v.owner and v.default is not UNKNOWN:
+            calls = self.passed.get(v.owner)
+            return v if calls is None or calls.passes(v) else v.default
+        return v
 
 
 def read_module(tree: ast.Module) -> Module:
     """Every layer the module builds and every use of their results it can resolve."""
     reader = _Reader()
     reader.module(tree)
+    _settle(reader.result)
     return reader.result
+
+
+def _settle(m: Module) -> None:
+    """Put in the defaults of parameters that no call in the file passes, now that every call is seen."""
+    for layer in m.layers:
+        layer.args = tuple(_settled(m, a) for a in layer.args)
+        layer.keywords = {k: _settled(m, v) for k, v in layer.keywords.items()}
+    for uses in m.functions:
+        for call in uses.calls:
+            call.hx = _settled(m, call.hx)
+            if not isinstance(call.input, Sym):  # a tensor parameter keeps its identity for its sizes
+                call.input = _settled(m, call.input)
+        uses.subscripts = [(o, _settled(m, k), n) for o, k, n in uses.subscripts]
+        uses.views = [(o, tuple(_settled(m, v) for v in sizes), t, n) for o, sizes, t, n in uses.views]
+
+
+def _settled(m: Module, v: Value) -> Value:
+    if isinstance(v, Sym):
+        return m.value(v)
+    if isinstance(v, Tup):
+        return Tup(tuple(_settled(m, i) for i in v.items), v.kind)
+    if isinstance(v, Slice):
+        return Slice(_settled(m, v.start), _settled(m, v.stop), _settled(m, v.step))
+    if isinstance(v, Tensor):
+        return Tensor(tuple(_settled(m, d) for d in v.shape), v.values, v.dtype)
+    if isinstance(v, Packed):
+        return Packed(_settled(m, v.input), _settled(m, v.lengths), _settled(m, v.batch_first),
+                      _settled(m, v.enforce_sorted))
+    return v
 
 
 def layer_kind(path: str) -> str | None:
@@ -104,23 +145,26 @@ class _Reader:
         self.uses = Uses()
         self.use_ids = set()
 
-    def function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env) -> None:
+    def function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, env: Env, owner: str = "") -> None:
+        """Run a function's body; `owner` is the name its callers use (the class, for `__init__`)."""
         self.env = dict(env)
         args = fn.args
         positional = args.posonlyargs + args.args
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
         defaults += args.defaults
-        for a, d in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
-            self.env[a.arg] = Sym(a.arg) if d is None else self.default(d)
+        skip = 1 if owner != fn.name else 0  # `self`
+        for i, (a, d) in enumerate([*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]):
+            place = i - skip if i < len(positional) else -1
+            self.env[a.arg] = Sym(a.arg) if d is None else Sym(a.arg, self.default(d), owner, place)
         for rest in (args.vararg, args.kwarg):
             if rest is not None:
                 self.env[rest.arg] = UNKNOWN
         self.body(fn.body)
         self.finish_function()
 
-    def default(self, node: ast.expr) -> Value:
+    def default(self, node: ast.expr) -> Const | _Unknown:
         v = self.ev(node)
-        return v if is_const(v) and v is not None else Sym("default")
+        return v if is_const(v) else UNKNOWN
 
     def klass(self, cls: ast.ClassDef, env: Env) -> None:
         methods = [s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -129,7 +173,7 @@ class _Reader:
         elsewhere = {n for m in others for n in _assigned(m.body) if n.startswith("self.")}
         attrs: Env = {}
         if init is not None:
-            self.function(init, env)
+            self.function(init, env, cls.name)
             attrs = {k: v for k, v in self.env.items() if k.startswith("self.")}
         attrs.update({name: UNKNOWN for name in elsewhere})
         for m in others:
@@ -214,10 +258,10 @@ class _Reader:
     def s_function(self, s: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.env[s.name] = UNKNOWN
         if self.module_level:
-            self.deferred.append(lambda: self.function(s, self.globals))
+            self.deferred.append(lambda: self.function(s, self.globals, s.name))
         else:
             snapshot = dict(self.env)
-            self.deferred.append(lambda: self.function(s, snapshot))
+            self.deferred.append(lambda: self.function(s, snapshot, s.name))
 
     def s_class(self, s: ast.ClassDef) -> None:
         self.env[s.name] = UNKNOWN
@@ -436,6 +480,9 @@ class _Reader:
 
     def e_call(self, node: ast.Call) -> Value:
         func = node.func
+        callee = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if callee:
+            self.record_call(callee, node)
         if isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id == "self"):
             owner = self.ev(func.value)
             self.mark_further(func.value)
@@ -449,6 +496,13 @@ class _Reader:
             return self.layer_call(f, node)
         self.args(node)
         return UNKNOWN
+
+    def record_call(self, callee: str, node: ast.Call) -> None:
+        passed = self.result.passed.setdefault(callee, Passed())
+        passed.positional = max(passed.positional, len(node.args))
+        passed.keywords.update(k.arg for k in node.keywords if k.arg)
+        passed.anything |= any(isinstance(a, ast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords)
 
     def args(self, node: ast.Call) -> tuple[list[Value], dict[str, Value]]:
         """The arguments' values; any sort order passed on to an unknown function escapes."""

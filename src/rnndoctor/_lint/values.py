@@ -28,9 +28,29 @@ UNKNOWN = _Unknown()
 
 @dataclass(frozen=True, eq=False)
 class Sym:
-    """A value the source names but does not fix (a parameter): each is a distinct size."""
+    """A value the source names but does not fix (a parameter): each is a distinct size.
+
+    A parameter with a default has it here, with its function and position:
+    the default holds where the file calls the function and no call passes
+    that parameter.
+    """
 
     name: str
+    default: Const | _Unknown = None
+    owner: str = ""  # the function, or the class for `__init__`
+    position: int = -1  # among the parameters a caller passes (after `self`)
+
+
+@dataclass
+class Passed:
+    """What the calls of one function or class in a file pass: how many by position, which by keyword."""
+
+    positional: int = 0
+    keywords: set[str] = field(default_factory=set)
+    anything: bool = False  # a `*args` or `**kwargs` was passed
+
+    def passes(self, s: Sym) -> bool:
+        return self.anything or self.positional > s.position >= 0 or s.name in self.keywords
 
 
 @dataclass(frozen=True)
@@ -85,7 +105,7 @@ class Packed:
     enforce_sorted: Value
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class LayerCall:
     """One call of a layer, `layer(input, hx)`, and where it is."""
 
