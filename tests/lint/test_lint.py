@@ -143,3 +143,15 @@ def test_caret_sits_under_the_argument() -> None:
     assert (d.line, d.source[d.column - 1:d.end_column - 1]) == (2, "0.5")
     [_, d] = lint_source("import torch.nn as nn\nrnn = nn.LSTM(10, 20, 1, True, 'yes')  # é\n")
     assert d.source[d.column - 1:d.end_column - 1] == "'yes'"
+
+
+def test_a_positional_true_in_bias_read_batch_first_is_an_error() -> None:
+    source = ("import torch.nn as nn\nclass T(nn.Module):\n    def __init__(self):\n"
+              "        self.rnn = nn.LSTM(32, 64, 2, True)\n    def forward(self, x):\n"
+              "        output, _ = self.rnn(x)\n        return output[:, -1]\n")
+    [d, symptom] = lint_source(source)
+    assert (d.finding.code, d.finding.severity.value, symptom.finding.code) == ("RNN311", "error", "RNN501")
+    assert d.finding.fixes[0].snippet == "nn.LSTM(32, 64, 2, batch_first=True)"
+    assert "`output[:, -1]` on line 7 reads the results batch-first" in d.finding.notes[-1]
+    [d] = lint_source(source.replace("output[:, -1]", "output[-1]"))
+    assert (d.finding.code, d.finding.severity.value) == ("RNN311", "note")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from ..findings import Finding, Location
 from .interp import read_module
-from .judge import Located, constructor_findings, function_findings
+from .judge import Located, constructor_findings, function_findings, strengthen
 
 __all__ = ["Diagnostic", "FileResult", "lint_file", "lint_source", "might_have_layers"]
 
@@ -68,6 +68,7 @@ def lint_source(text: str, path: str = "<string>") -> list[Diagnostic]:
         found += constructor_findings(layer)
     uses = [list(function_findings(u)) for u in module.functions]
     found += [x for u in uses for x in u]
+    found = strengthen(found)
     lines = text.splitlines()
     located = [_diagnostic(x, path, lines) for x in found]
     return sorted((d for d in located if not _suppressed(d)), key=lambda d: (d.line, d.column, d.finding.code))

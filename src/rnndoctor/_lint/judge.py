@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..engine import diagnose
-from ..findings import Finding, Location, Severity
+from ..findings import Applicability, Finding, Fix, Location, Severity
 from ..rules import REGISTRY
 from ..spec import _POSITIONAL, Call, Hx, Lengths, RnnSpec, Seq, SpecError, TensorInfo, spec
 from ..uses import Produced, Reordering, Use, judge_all, judge_reordering, selection
 from .values import UNKNOWN, Dim, Layer, LayerCall, Out, Packed, Slice, Sym, Tensor, Tup, Uses, Value, is_const, is_int
 
-__all__ = ["Located", "STAND_INS", "StandIns", "constructor_findings", "function_findings"]
+__all__ = ["Located", "STAND_INS", "StandIns", "constructor_findings", "function_findings", "strengthen"]
 
 FORWARD = frozenset(r.code for r in REGISTRY if r.stage == "forward")
 
@@ -52,6 +52,7 @@ class Located:
 
     finding: Finding
     node: ast.AST
+    layer: Layer | None = None
 
 
 # ---- constructors ----------------------------------------------------------------------------
@@ -77,7 +78,8 @@ def _argument(v: Value, name: str, s: StandIns) -> object:
 
 def constructor_findings(layer: Layer) -> list[Located]:
     found = _agreed([list(diagnose(sp, None)) if sp else [] for sp in _specs(layer)])
-    return [Located(_at(f, layer), _argument_node(layer, f.arguments[0] if f.arguments else "")) for f in found]
+    return [Located(_at(f, layer), _argument_node(layer, f.arguments[0] if f.arguments else ""), layer)
+            for f in found]
 
 
 def _at(f: Finding, layer: Layer) -> Finding:
@@ -111,7 +113,7 @@ def call_findings(call: LayerCall) -> list[Located]:
         if sp is None or c is None:
             return []
         runs.append([f for f in diagnose(sp, c) if f.code in FORWARD])
-    return [Located(_at(f, call.layer), _call_node(call, f)) for f in _agreed(runs)]
+    return [Located(_at(f, call.layer), _call_node(call, f), call.layer) for f in _agreed(runs)]
 
 
 def _call(call: LayerCall, sp: RnnSpec) -> Call | None:
@@ -290,7 +292,7 @@ def function_findings(uses: Uses) -> Iterator[Located]:
                 break
             runs.append([j.finding for j in judge_all(p, u)])
         else:
-            yield from (Located(_at(f, out.call.layer), node) for f in _agreed(runs))
+            yield from (Located(_at(f, out.call.layer), node, out.call.layer) for f in _agreed(runs))
     if uses.packs:
         for order in uses.orders:
             r = Reordering(STAND_INS[0].batch, order.applied, order.inverted, True, order.escaped)
@@ -310,7 +312,7 @@ def _subscript(uses: Uses, out: Out, key: Value, node: ast.expr) -> Iterator[Loc
                   if o == out and n is not node and (u := index_use(k)) is not None}
         runs.append([j.finding for j in judge_all(p, use)
                      if not (j.partners & others) and not (j.forward is not None and id(node) in uses.further)])
-    yield from (Located(_at(f, out.call.layer), node) for f in _agreed(runs))
+    yield from (Located(_at(f, out.call.layer), node, out.call.layer) for f in _agreed(runs))
 
 
 # ---- what holds for every stand-in -----------------------------------------------------------------
@@ -341,3 +343,39 @@ def _common(f: Finding, g: Finding) -> Finding:
     return replace(f, notes=tuple(n for n in f.notes if n in g.notes), fixes=tuple(fixes),
                    dims=f.dims if f.dims == g.dims else (), severity=severity, location=Location(),
                    raises=f.raises if f.raises == g.raises else None)
+
+
+# ---- a positional `True` in `bias`, contradicted by the program ----------------------------------
+
+def strengthen(found: list[Located]) -> list[Located]:
+    """RNN311 on `bias` becomes an error when the same layer's results are read batch-first (RNN501).
+
+    The positional `True` meant `batch_first`: the RNN501 uses are its symptoms, named in a note.
+    They stay findings of their own, so that `--ignore RNN311` keeps them.
+    """
+    kept = list(found)
+    for x in found:
+        if x.finding.code != "RNN311" or x.layer is None or "bias" not in x.finding.arguments:
+            continue
+        layer = x.layer
+        params = _POSITIONAL[layer.kind]  # type: ignore[index]
+        bias = params.index("bias")
+        if len(layer.args) <= bias or layer.args[bias] is not True or "batch_first" in layer.keywords \
+                or (len(layer.args) > params.index("batch_first") and layer.args[params.index("batch_first")]):
+            continue
+        symptoms = [y for y in found if y.finding.code == "RNN501" and y.layer is layer]
+        if not symptoms:
+            continue
+        kept = [replace(y, finding=_contradicted(y.finding, layer, symptoms)) if y is x else y for y in kept]
+    return kept
+
+
+def _contradicted(f: Finding, layer: Layer, symptoms: list[Located]) -> Finding:
+    reads = ", ".join(f"`{ast.unparse(y.node)}` on line {getattr(y.node, 'lineno', '?')}" for y in symptoms)
+    note = (f"{reads} {'reads' if len(symptoms) == 1 else 'read'} the results batch-first, but the "
+            f"positional `True` made `bias=True`, so the layer is time-major and selects samples instead "
+            f"of steps there")
+    sizes = layer.node.args[:_POSITIONAL[layer.kind].index("bias")]  # type: ignore[index]
+    snippet = f"nn.{layer.kind}({', '.join(ast.unparse(a) for a in sizes)}, batch_first=True)"
+    fix = Fix(f"construct the {layer.kind} with `batch_first=True`, by keyword", Applicability.CHANGES_MODEL, snippet)
+    return replace(f, severity=Severity.ERROR, notes=(*f.notes, note), fixes=(fix, *f.fixes))

@@ -45,7 +45,7 @@ def render_diagnostic(d: Diagnostic) -> str:
 
 
 def _snippet(d: Diagnostic) -> list[str]:
-    number = str(d.line)
+    number = str(d.line).rjust(2)  # the gutter lines up with the notes' `   |` up to line 99
     pad = " " * len(number)
     source = d.source.rstrip().expandtabs(1)
     end = d.end_column if d.end_line == d.line else len(source) + 1
@@ -125,7 +125,7 @@ def _uri(path: str) -> str:
 
 
 def _annotation(d: Diagnostic) -> str:
-    level = "error" if d.finding.severity is Severity.ERROR else "warning"
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(d.finding.severity, "notice")
     props = (f"file={_prop(d.path)},line={d.line},col={d.column},endLine={d.end_line},"
              f"endColumn={d.end_column},title={_prop(d.finding.code + ' ' + d.finding.rule)}")
     return f"::{level} {props}::{_data(d.finding.title)}\n"
