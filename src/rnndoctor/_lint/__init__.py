@@ -62,14 +62,14 @@ def lint_source(text: str, path: str = "<string>") -> list[Diagnostic]:
     if not might_have_layers(text):
         return []
     tree = ast.parse(text, filename=path)
-    module = read_module(tree)
+    lines = text.splitlines()
+    module = read_module(tree, lines)
     found: list[Located] = []
     for layer in module.layers:
         found += constructor_findings(layer)
     uses = [list(function_findings(u)) for u in module.functions]
     found += [x for u in uses for x in u]
     found = strengthen(found)
-    lines = text.splitlines()
     located = [_diagnostic(x, path, lines) for x in found]
     return sorted((d for d in located if not _suppressed(d)), key=lambda d: (d.line, d.column, d.finding.code))
 

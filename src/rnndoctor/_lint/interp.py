@@ -10,12 +10,35 @@ Nothing is imported or run.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .values import (
-    UNKNOWN, Const, Dim, Layer, LayerCall, Mod, Order, Out, Packed, Passed, Result, Shape, Slice, States, Sym,
-    Tensor, Tup, Uses, Value, _Unknown, binop, is_const, is_int, unary,
+    UNKNOWN,
+    Const,
+    Dim,
+    Layer,
+    LayerCall,
+    Mod,
+    Order,
+    Out,
+    Packed,
+    Passed,
+    Result,
+    Shape,
+    Slice,
+    States,
+    Sym,
+    Tensor,
+    Tup,
+    Uses,
+    Value,
+    _Unknown,
+    binop,
+    is_const,
+    is_int,
+    unary,
 )
 
 __all__ = ["Module", "read_module"]
@@ -45,9 +68,14 @@ class Module:
         return v
 
 
-def read_module(tree: ast.Module) -> Module:
-    """Every layer the module builds and every use of their results it can resolve."""
-    reader = _Reader()
+def read_module(tree: ast.Module, lines: list[str] | None = None) -> Module:
+    """Every layer the module builds and every use of their results it can resolve.
+
+    With the source's `lines`, a function or class whose text names no layer class, no packing and
+    no layer the module builds is not read (that is most of a large file): the calls in it only
+    count, conservatively, as passing every parameter of what they call.
+    """
+    reader = _Reader(lines)
     reader.module(tree)
     _settle(reader.result)
     return reader.result
@@ -107,18 +135,59 @@ def _merge(into: Env, *branches: Env) -> None:
 
 
 def _assigned(body: list[ast.stmt]) -> Iterator[str]:
-    """Names and `self.<name>`s bound anywhere in `body`."""
+    """Names and `self.<name>`s bound anywhere in `body`, statement by statement (no walk of expressions)."""
     for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                yield node.id
-            elif (isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
-                  and isinstance(node.value, ast.Name) and node.value.id == "self"):
-                yield "self." + node.attr
+        yield from _bound_by(stmt)
+        for part in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, part, None)
+            if isinstance(inner, list) and not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                  ast.ClassDef)):
+                yield from _assigned(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            if handler.name:
+                yield handler.name
+            yield from _assigned(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            yield from _assigned(case.body)
+
+
+def _bound_by(stmt: ast.stmt) -> Iterator[str]:
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+        targets = [stmt.target]
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        targets = [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+    elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield stmt.name
+    elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        yield from ((a.asname or a.name).split(".")[0] for a in stmt.names)
+    elif isinstance(stmt, ast.Delete):
+        targets = stmt.targets
+    for t in targets:
+        yield from _target_names(t)
+
+
+def _target_names(t: ast.expr) -> Iterator[str]:
+    if isinstance(t, ast.Name):
+        yield t.id
+    elif isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+        yield "self." + t.attr
+    elif isinstance(t, (ast.Tuple, ast.List)):
+        for e in t.elts:
+            yield from _target_names(e)
+    elif isinstance(t, ast.Starred):
+        yield from _target_names(t.value)
+
+
+_CALLED = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
+MARKERS = ("RNN", "LSTM", "GRU", "pack_padded_sequence")
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, lines: list[str] | None = None) -> None:
+        self.lines = lines
         self.result = Module()
         self.env: Env = {}
         self.uses = Uses()
@@ -127,7 +196,7 @@ class _Reader:
         self.module_level = True
         self.bound_twice: set[str] = set()
         self.globals: Env = {}
-        self.guards: list[set[str]] = []  # the names tested by the enclosing `if`s and `while`s
+        self.guards: list[ast.expr] = []  # the tests of the enclosing `if`s and `while`s
 
     # ---- scopes ----------------------------------------------------------------------------
 
@@ -215,7 +284,7 @@ class _Reader:
         self.ev(s.test)
         before = self.env
         self.env = dict(before)
-        self.guards.append(_names(s.test))
+        self.guards.append(s.test)
         self.body(s.body)
         taken = self.env
         self.env = dict(before)
@@ -232,7 +301,7 @@ class _Reader:
             self.bind(s.target, UNKNOWN)
         changed = set(_assigned(s.body))
         self.forget(changed)
-        self.guards.append(_names(s.test) if isinstance(s, ast.While) else set())
+        self.guards.append(s.test if isinstance(s, ast.While) else ast.Constant(True))
         self.body(s.body)
         self.guards.pop()
         self.forget(changed)
@@ -255,18 +324,34 @@ class _Reader:
         self.body(s.orelse)
         self.body(s.finalbody)
 
+    def relevant(self, s: ast.stmt) -> bool:
+        """Whether a definition's text names a layer class, packing, or a layer of the module."""
+        if self.lines is None:
+            return True
+        text = "\n".join(self.lines[s.lineno - 1:s.end_lineno])
+        layers = [k for k, v in self.env.items() if isinstance(v, Layer)] if self.module_level else []
+        if any(m in text for m in (*MARKERS, *layers)):
+            return True
+        for name in _CALLED.findall(text):
+            self.result.passed.setdefault(name, Passed()).anything = True
+        return False
+
     def s_function(self, s: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.env[s.name] = UNKNOWN
+        if not self.relevant(s):
+            return
         if self.module_level:
-            self.deferred.append(lambda: self.function(s, self.globals, s.name))
+            self.deferred.append(lambda: self.function(s, {}, s.name))
         else:
             snapshot = dict(self.env)
             self.deferred.append(lambda: self.function(s, snapshot, s.name))
 
     def s_class(self, s: ast.ClassDef) -> None:
         self.env[s.name] = UNKNOWN
+        if not self.relevant(s):
+            return
         if self.module_level:
-            self.deferred.append(lambda: self.klass(s, self.globals))
+            self.deferred.append(lambda: self.klass(s, {}))
         else:
             snapshot = dict(self.env)
             self.deferred.append(lambda: self.klass(s, snapshot))
@@ -439,6 +524,21 @@ class _Reader:
     def e_lambda(self, node: ast.Lambda) -> Value:
         return UNKNOWN
 
+    def e_each(self, node: ast.expr) -> Value:
+        """An expression whose parts are read but whose value is not followed: `a < b`, `a and b`."""
+        parts = ([node.left, *node.comparators] if isinstance(node, ast.Compare)
+                 else node.values if isinstance(node, ast.BoolOp)
+                 else [k for k in node.keys if k is not None] + node.values if isinstance(node, ast.Dict)
+                 else node.elts if isinstance(node, ast.Set) else [])
+        for part in parts:
+            self.escape(self.ev(part))
+        return UNKNOWN
+
+    def e_namedexpr(self, node: ast.NamedExpr) -> Value:
+        v = self.ev(node.value)
+        self.bind(node.target, v)
+        return v
+
     def e_subscript(self, node: ast.Subscript) -> Value:
         owner = self.ev(node.value)
         self.mark_further(node.value)
@@ -545,7 +645,7 @@ class _Reader:
             return UNKNOWN
         x = args[0] if args else kwargs.get("input", UNKNOWN)
         hx = args[1] if len(args) == 2 else kwargs.get("hx", None)
-        tested = set().union(*self.guards) if self.guards else set()
+        tested = {n for test in self.guards for n in _names(test)}
         call = LayerCall(layer, x, hx, node, guarded=bool(tested & _names(node)))
         self.uses.calls.append(call)
         return UNKNOWN if layer.kind.endswith("Cell") else Result(call)
@@ -672,4 +772,6 @@ _EXPRESSIONS: dict[type[ast.AST], Callable[..., Value]] = {
     ast.ListComp: _Reader.e_comprehension, ast.SetComp: _Reader.e_comprehension,
     ast.GeneratorExp: _Reader.e_comprehension, ast.DictComp: _Reader.e_comprehension,
     ast.Lambda: _Reader.e_lambda, ast.Subscript: _Reader.e_subscript, ast.Call: _Reader.e_call,
+    ast.Compare: _Reader.e_each, ast.BoolOp: _Reader.e_each, ast.Dict: _Reader.e_each, ast.Set: _Reader.e_each,
+    ast.NamedExpr: _Reader.e_namedexpr,
 }
