@@ -144,3 +144,14 @@ def test_lint_never_imports_torch(tree: Path) -> None:
     assert done.returncode == 1, done.stderr
     meta = subprocess.run([sys.executable, "-c", "import torch; " + code], capture_output=True, cwd=tree)
     assert meta.returncode == 11  # the check can fail
+
+
+def test_the_readme_shows_a_lint_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("### In the source, before it runs: `lint`"):]
+    program = section.split("```python\n# tagger.py\n")[1].split("```")[0]
+    shown = section.split("$ rnndoctor lint tagger.py\n")[1].split("```")[0]
+    (tmp_path / "tagger.py").write_text(program)
+    monkeypatch.chdir(tmp_path)
+    assert lint("tagger.py", "--color", "never")[:2] == (1, shown)
+    assert shown.count("\nwarning[") + shown.startswith("warning[") == 2
