@@ -85,6 +85,17 @@ def test_select_and_ignore_take_codes_and_prefixes(tree: Path) -> None:
     assert found("--ignore", "RNN3,RNN501") == []
 
 
+def test_json_follows_the_schema(tree: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "report.schema.json").read_text())
+    _, out, _ = lint(".", "--format", "json")
+    doc = json.loads(out)
+    assert not [e.message for e in Draft202012Validator(schema).iter_errors(doc)]
+    assert doc["unreadable"] == [{"path": "./broken.py", "reason": "line 2: '(' was never closed"}]
+    assert {d["cell"] for d in doc["diagnostics"]} == {None, 3}
+
+
 def test_pyproject_table_and_the_command_line_over_it(tree: Path) -> None:
     (tree / "pyproject.toml").write_text('[tool.rnndoctor]\nignore = ["RNN311"]\nexclude = ["notes.ipynb"]\n')
     _, out, _ = lint(".", "--format", "json")
