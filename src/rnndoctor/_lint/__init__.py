@@ -88,6 +88,8 @@ def lint_file(path: str) -> FileResult:
         return FileResult(path, error=f"line {e.lineno}: {e.msg}")
     except RecursionError:
         return FileResult(path, error="nested too deeply to read")
+    except Exception as e:  # noqa: BLE001 - a failure of ours must not stop the other files
+        return FileResult(path, error=f"rnndoctor lint failed on this file ({type(e).__name__}); please report it")
 
 
 def _reason(e: Exception) -> str:
