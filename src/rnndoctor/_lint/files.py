@@ -14,7 +14,7 @@ from typing import Any
 
 from .._parse import UsageError
 from ..rules import REGISTRY
-from . import FileResult, lint_file
+from . import FileResult, lint_file, might_have_layers
 
 __all__ = ["Config", "discover", "load_config", "run"]
 
@@ -23,7 +23,7 @@ SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox"
                           ".ipynb_checkpoints", "__pypackages__"})
 KEYS = ("select", "ignore", "exclude")
 _PREFIX = re.compile(r"RNN[0-9]{0,3}")
-PARALLEL_FROM = 64  # files; below this, starting workers costs more than it saves
+PARALLEL_FROM = 32  # files that name a layer; below this, starting workers costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -119,12 +119,27 @@ def _excluded(path: str, patterns: tuple[str, ...]) -> bool:
 
 
 def run(files: Sequence[str], config: Config, jobs: int | None = None) -> list[FileResult]:
-    """Lint every file, on `jobs` processes (default: every core, for a large tree)."""
+    """Lint every file; the files that name a layer go to `jobs` processes when there are many.
+
+    A file that names no recurrent layer and no packing is settled here, by a text search: most
+    of a large tree. Processes are worth starting only for many files that need reading.
+    """
+    worth = [f for f in files if _names_a_layer(f)]
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(files) >= PARALLEL_FROM:
+    if workers > 1 and len(worth) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lint_file, files, chunksize=max(1, len(files) // (workers * 8))))
+            linted = dict(zip(worth, pool.map(lint_file, worth, chunksize=max(1, len(worth) // (workers * 4)))))
     else:
-        results = [lint_file(f) for f in files]
+        linted = {f: lint_file(f) for f in worth}
+    results = [linted.get(f) or FileResult(f) for f in files]
     return [replace(r, diagnostics=tuple(d for d in r.diagnostics if config.wants(d.finding.code)))
             for r in results]
+
+
+def _names_a_layer(path: str) -> bool:
+    """Whether the file may give a finding; a file that cannot be read is left to `lint_file` to report."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return might_have_layers(f.read())
+    except (OSError, UnicodeDecodeError):
+        return True
