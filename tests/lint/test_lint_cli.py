@@ -166,3 +166,11 @@ def test_the_readme_shows_a_lint_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     assert lint("tagger.py", "--color", "never")[:2] == (1, shown)
     assert shown.count("\nwarning[") + shown.startswith("warning[") == 2
+
+
+def test_a_file_nested_too_deeply_is_reported_not_fatal(tree: Path) -> None:
+    (tree / "deep.py").write_text("import torch.nn as nn\nx = " + "1+" * 200_000 + "1\nnn.LSTM(10, 20, dropout=0.5)\n")
+    code, out, _ = lint("deep.py", "model.py")
+    assert code == 1
+    assert "deep.py: not linted: nested too deeply to read\n" in out
+    assert out.endswith("in 1 file (2 files checked); 1 file could not be read\n")
