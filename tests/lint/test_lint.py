@@ -93,6 +93,15 @@ SKIPPED = [
     # a default that a call in the same file overrides
     "import torch.nn as nn\nclass E(nn.Module):\n    def __init__(self, h, n_layers=1, dropout=0.1):\n"
     "        self.gru = nn.GRU(h, h, n_layers, dropout=dropout)\nencoder = E(10, 2)",
+    # a use under a test of the layout: which branch runs is the test's to say
+    "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n"
+    "        self.rnn = nn.LSTM(10, 20, batch_first=True)\n"
+    "    def forward(self, x):\n        o, _ = self.rnn(x)\n"
+    "        return o[:, -1] if self.rnn.batch_first else o[-1]",
+    "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n"
+    "        self.rnn = nn.LSTM(10, 20, batch_first=True)\n"
+    "    def forward(self, x):\n        o, _ = self.rnn(x)\n        if not self.rnn.batch_first:\n"
+    "            return o[-1]\n        return o[:, -1]",
     # a call guarded by a test of its input
     "import torch, torch.nn as nn\ng = nn.GRU(10, 20)\nx = torch.randn(0, 4, 10)\nif x.size(0) > 0:\n    g(x)",
 ]

@@ -183,6 +183,8 @@ def _target_names(t: ast.expr) -> Iterator[str]:
 
 _CALLED = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
 MARKERS = ("RNN", "LSTM", "GRU", "pack_padded_sequence")
+LAYOUT = frozenset({"batch_first", "bidirectional", "num_layers", "num_directions", "n_directions", "directions",
+                    "n_layers"})
 
 
 class _Reader:
@@ -497,7 +499,9 @@ class _Reader:
 
     def e_ifexp(self, node: ast.IfExp) -> Value:
         self.ev(node.test)
+        self.guards.append(node.test)
         a, b = self.ev(node.body), self.ev(node.orelse)
+        self.guards.pop()
         return a if _same(a, b) else UNKNOWN
 
     def e_tuple(self, node: ast.Tuple | ast.List) -> Value:
@@ -547,8 +551,9 @@ class _Reader:
             key.applied += 1
             return UNKNOWN
         if isinstance(owner, Out) and not owner.packed:
-            self.uses.subscripts.append((owner, key, node))
-            self.use_ids.add(id(node))
+            if not self.layout_tested():
+                self.uses.subscripts.append((owner, key, node))
+                self.use_ids.add(id(node))
             return UNKNOWN
         if not is_int(key):
             self.escape(key)
@@ -571,6 +576,12 @@ class _Reader:
         if isinstance(node, ast.Tuple):
             return Tup(tuple(self.ev_key(e) for e in node.elts))
         return self.ev(node)
+
+    def layout_tested(self) -> bool:
+        """Under an `if` that tests a layout (`if self.rnn.batch_first:`): each branch reads a layout that
+        the test, not the layer, decides, and this reader does not follow which one runs."""
+        return any((n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else "") in LAYOUT
+                   for test in self.guards for n in ast.walk(test))
 
     def mark_further(self, node: ast.expr) -> None:
         if id(node) in self.use_ids:
@@ -673,7 +684,7 @@ class _Reader:
 
     def out_method(self, owner: Out, name: str, node: ast.Call) -> Value:
         args, kwargs = self.args(node)
-        if name in ("view", "reshape") and not kwargs and args:
+        if name in ("view", "reshape") and not kwargs and args and not self.layout_tested():
             sizes = args[0].items if len(args) == 1 and isinstance(args[0], Tup) else tuple(args)
             text = ", ".join(ast.unparse(a) for a in node.args)
             self.uses.views.append((owner, sizes, f".{name}({text})", node))
