@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from rnndoctor.engine import diagnose
-from rnndoctor.spec import _POSITIONAL, KINDS, spec
+from rnndoctor.specs import _POSITIONAL, KINDS, spec
 
 PREFIX = {"RNN": (10, 20, 1, "tanh"), "LSTM": (10, 20, 1), "GRU": (10, 20, 1),
           "RNNCell": (10, 20), "LSTMCell": (10, 20), "GRUCell": (10, 20)}

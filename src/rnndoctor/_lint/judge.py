@@ -18,7 +18,7 @@ from typing import Literal
 from ..engine import diagnose
 from ..findings import Applicability, Finding, Fix, Location, Severity
 from ..rules import REGISTRY
-from ..spec import _POSITIONAL, Call, Hx, Lengths, RnnSpec, Seq, SpecError, TensorInfo, spec
+from ..specs import _POSITIONAL, Call, Hx, Lengths, RnnSpec, Seq, SpecError, TensorInfo, spec
 from ..uses import Produced, Reordering, Use, judge_all, judge_reordering, selection
 from .values import UNKNOWN, Dim, Layer, LayerCall, Out, Packed, Slice, Sym, Tensor, Tup, Uses, Value, is_const, is_int
 

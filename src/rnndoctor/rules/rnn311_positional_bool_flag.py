@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..findings import Applicability, Fix, Severity
-from ..spec import _POSITIONAL, RnnSpec
+from ..specs import _POSITIONAL, RnnSpec
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 
 __all__ = ["FLAGS", "RULE", "before_2_3"]
