@@ -13,7 +13,8 @@ subcommand, or the full `rnndoctor --help`, is asked for. The module defines
     def main(args: argparse.Namespace) -> int: ...    # the exit code: 0, 1 or 2
 
 and does not import torch at module level. This module adds `--format
-{text,json}` and `--color {auto,always,never}` to every subcommand; write the
+{text,json}` (or the module's own `FORMATS`, described by `FORMAT_HELP`) and
+`--color {auto,always,never}` to every subcommand; write the
 result with `rnndoctor.render.output.write_report(report, fmt=args.format,
 color=args.color)` (or `write_document` for other data). A bad argument is
 `raise rnndoctor._parse.UsageError("one line that says what is accepted")`:
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["PLUGINS", "main"]
 
 PLUGINS = {"explain": "rnndoctor._explain._cli", "run": "rnndoctor._runtime.run",
-           "scan": "rnndoctor._scan.cli"}
-ORDER = ("check", "shapes", "explain", "run", "scan", "rules", "rule", "demo")
+           "scan": "rnndoctor._scan.cli", "lint": "rnndoctor._lint.cli"}
+ORDER = ("check", "shapes", "explain", "run", "scan", "lint", "rules", "rule", "demo")
 
 LAYER_HELP = (
     "the layer, e.g. 'nn.LSTM(50, 100, num_layers=2)': nn.X, torch.nn.X or X with X one of "
@@ -62,10 +63,14 @@ class Command:
     description: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     main: Callable[[argparse.Namespace], int]
+    formats: tuple[str, ...] = FORMATS
+    format_help: str = "text (the default) or json (docs/json-schema.md)"
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Command:
-        return cls(module.HELP, module.DESCRIPTION, module.add_arguments, module.main)
+        """A plug-in; one that writes other formats names them in `FORMATS` and `FORMAT_HELP`."""
+        return cls(module.HELP, module.DESCRIPTION, module.add_arguments, module.main,
+                   getattr(module, "FORMATS", FORMATS), getattr(module, "FORMAT_HELP", cls.format_help))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,14 +94,13 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     parser = _Parser(prog="rnndoctor", description=DESCRIPTION,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
-    common = _Parser(add_help=False)
-    common.add_argument("--format", choices=FORMATS, default="text",
-                        help="text (the default) or json (docs/json-schema.md)")
-    common.add_argument("--color", choices=COLORS, default="auto",
-                        help="auto (the default) colours a terminal's output, never if NO_COLOR "
-                             "is set, always if FORCE_COLOR is; or always, or never")
     sub = parser.add_subparsers(metavar="COMMAND", required=True)
     for name, command in commands.items():
+        common = _Parser(add_help=False)
+        common.add_argument("--format", choices=command.formats, default="text", help=command.format_help)
+        common.add_argument("--color", choices=COLORS, default="auto",
+                            help="auto (the default) colours a terminal's output, never if NO_COLOR "
+                                 "is set, always if FORCE_COLOR is; or always, or never")
         p = sub.add_parser(name, help=command.help, description=command.description,
                            parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
         command.add_arguments(p)

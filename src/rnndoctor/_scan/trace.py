@@ -27,6 +27,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten
 
 from .. import _torch
+from .._lint.runtime import positional_arguments
 from ..engine import diagnose
 from ..findings import Dim, Finding, Location
 from ..rules._base import Bound
@@ -140,13 +141,20 @@ class _FailedOp:
     tensors: list[torch.Tensor]
 
 
+def _constructed(model: nn.Module, path: str, layer: nn.Module) -> RnnSpec:
+    """The layer, with the arguments its construction passed by position where its owner's source says (RNN311)."""
+    owner_path, _, attribute = path.rpartition(".")
+    owner = model.get_submodule(owner_path) if owner_path else model
+    return replace(_torch.spec_from_module(layer), positional=positional_arguments(type(owner), attribute))
+
+
 class _Trace:
     """Everything recorded while the model runs."""
 
     def __init__(self, model: nn.Module) -> None:
         self.model = model
         self.paths = {id(m): path for path, m in model.named_modules()}
-        self.rows = {id(m): _Row(path, _torch.spec_from_module(m))
+        self.rows = {id(m): _Row(path, _constructed(model, path, m))
                      for path, m in model.named_modules() if isinstance(m, _RECURRENT)}
         if not self.rows:
             raise ValueError(
