@@ -121,6 +121,52 @@ def test_call_site_is_the_users_line() -> None:
     assert "the layer is called as `out, _ = lstm(x, (h0, c0))`" in f.notes
 
 
+class _Nested:
+    """A model whose recurrent layer sits two modules down, as most models' do."""
+
+    SOURCE = """\
+import torch
+from torch import nn
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(50, 100, num_layers=2, bidirectional=True)
+
+    def forward(self, x):
+        h0 = c0 = torch.zeros(2, x.shape[1], 100)
+        out, _ = self.rnn(x, (h0, c0))
+        return out
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = Encoder()
+
+    def forward(self, src):
+        return self.encoder(src)
+
+model = Seq2Seq()
+model(torch.randn(10, 32, 50))
+"""
+
+
+def test_call_site_in_a_nested_model_is_the_line_that_calls_the_layer(tmp_path: Path) -> None:
+    """Not `model(src)` at the top, nor `self.encoder(src)`: the line that calls into rnn.py."""
+    pytest.importorskip("torch")
+    import subprocess
+    import sys
+
+    script = tmp_path / "seq2seq.py"
+    script.write_text(_Nested.SOURCE)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert "RuntimeError: Expected hidden[0] size (4, 32, 100), got [2, 32, 100]" in done.stderr
+    f = explain(done.stderr).findings[0]
+    rnn_line = _Nested.SOURCE.splitlines().index("        out, _ = self.rnn(x, (h0, c0))") + 1
+    assert f.location.call_site == f"{script}:{rnn_line}"
+    assert "the layer is called as `out, _ = self.rnn(x, (h0, c0))`" in f.notes
+
+
 IPYTHON = """\
 ---------------------------------------------------------------------------
 RuntimeError                              Traceback (most recent call last)
