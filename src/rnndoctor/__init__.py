@@ -9,6 +9,8 @@ error[RNN103]: `input` has 25 features, but this LSTM expects 50
 module or tensor is handed over.
 """
 
+__version__ = "0.1.0"  # kept equal to pyproject.toml's version by tests/test_package.py
+
 from ._api import check as check
 from ._api import expected_shapes as expected_shapes
 from ._api import init_hidden as init_hidden

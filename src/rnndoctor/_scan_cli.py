@@ -59,6 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("torch") is None:
+        raise UsageError("scan runs the model, so it needs torch, which is not installed; "
+                         "install it, or rnndoctor with its extra: pip install 'rnndoctor[torch]'")
     inputs = [_example(text) for text in args.input]
     model = build(args.model)
     from .render.scan_table import write_scan
