@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -148,13 +149,14 @@ def test_no_guard_leaves_the_post_mortem(tmp_path: Path) -> None:
         < err.index("\nerror[RNN203]")
 
 
-def test_no_report_is_written_for_an_error_elsewhere(tmp_path: Path) -> None:
+def test_an_error_elsewhere_gets_an_empty_report(tmp_path: Path) -> None:
     write(tmp_path, "fail.py", "raise KeyError('x')\n")
     done = rnndoctor_run(tmp_path, "--report-json", "report.json", "fail.py")
     assert done.returncode == 1
-    assert done.stderr.endswith("rnndoctor: no report written to report.json: the error did not "
+    assert done.stderr.endswith("rnndoctor: the error is not in report.json: the error did not "
                                 "come through a recurrent layer\n")
-    assert not (tmp_path / "report.json").exists()
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert (report["kind"], report["valid"], report["findings"]) == ("report", True, [])
 
 
 MISUSE = """
@@ -194,12 +196,70 @@ def test_semantics_adds_the_warnings_to_a_diagnosed_failure(tmp_path: Path) -> N
     assert [f["code"] for f in report["findings"]] == ["RNN504", "RNN103"]
 
 
-def test_without_semantics_a_clean_run_writes_no_report(tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    write(tmp_path, "train.py", MISUSE)
+def test_a_clean_run_writes_an_empty_report(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    write(tmp_path, "train.py", "print('ran')\n")
     done = rnndoctor_run(tmp_path, "--report-json", "report.json", "train.py")
-    assert (done.returncode, done.stderr) == (0, "")
-    assert not (tmp_path / "report.json").exists()
+    assert (done.returncode, done.stdout, done.stderr) == (0, "ran\n", "")
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    assert (report["valid"], report["findings"]) == (True, [])
+
+
+GUARD_WARNINGS = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+single = nn.LSTM(8, 16, dropout=0.5)
+single(torch.randn(5, 3, 8))
+flag = nn.GRU(8, True)
+flag(torch.randn(5, 3, 8))
+embed, gru = nn.Embedding(50, 8), nn.GRU(8, 16)
+for (tokens,) in DataLoader(TensorDataset(torch.randint(0, 50, (64, 12))), batch_size=32):
+    gru(embed(tokens))
+print("ran")
+"""
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_report_holds_the_guards_warnings(tmp_path: Path, fails: bool) -> None:
+    pytest.importorskip("torch")
+    jsonschema = pytest.importorskip("jsonschema")
+    write(tmp_path, "train.py", GUARD_WARNINGS + ("single(torch.randn(5, 3, 9))\n" if fails else ""))
+    done = rnndoctor_run(tmp_path, "--semantics", "--report-json", "report.json", "train.py")
+    assert (done.returncode, done.stdout) == (int(fails), "ran\n")
+    printed = [code for code in ("RNN301", "RNN304", "RNN106") if f"warning[{code}]" in done.stderr]
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    codes = [f["code"] for f in report["findings"]]
+    assert printed == ["RNN301", "RNN304", "RNN106"]
+    assert codes == printed + (["RNN103"] if fails else [])
+    assert report["valid"] is not fails
+
+
+def test_format_json_writes_the_diagnosis_to_stderr(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", ENCODER)
+    done = rnndoctor_run(tmp_path, "--no-guard", "--format", "json", "train.py")
+    assert (done.returncode, done.stdout) == (1, "guarded: False\n")
+    traceback, brace, rest = done.stderr.partition("\n{\n")
+    assert traceback.endswith("RuntimeError: Expected hidden[0] size (4, 8, 20), got [2, 8, 20]")
+    report = json.loads(brace + rest)
+    assert (report["kind"], report["findings"][0]["code"]) == ("report", "RNN203")
+    assert "error[RNN203]" not in done.stderr
+
+
+@pytest.mark.parametrize("color", ["always", "never"])
+def test_color_applies_to_rnndoctors_output_only(tmp_path: Path, color: str) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", ENCODER)
+    done = rnndoctor_run(tmp_path, "--no-guard", "--color", color, "train.py")
+    assert (done.returncode, done.stdout) == (1, "guarded: False\n")
+    traceback, _, diagnosis = done.stderr.partition("RuntimeError: Expected hidden[0] size")
+    assert "\x1b[" not in traceback
+    assert ("\x1b[" in diagnosis) is (color == "always")
+    assert "error[RNN203]: `h_0` and `c_0` have 2 layers" in re.sub(r"\x1b\[[0-9;]*m", "", diagnosis)
 
 
 def test_semantics_needs_the_guard(tmp_path: Path) -> None:

@@ -24,11 +24,12 @@ from . import _api, _torch
 from .engine import diagnose
 from .errors import RnnArgumentError
 from .findings import Location
+from .render.output import use_color, write_report
 from .render.text import call_summary
 from .report import Report
 from .spec import Call, RnnSpec
 
-__all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "uninstall"]
+__all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
 
 Frames = list[tuple[FrameType, int]]  # outermost first, each with the line it is at
 
@@ -40,6 +41,7 @@ _UTILS_FILE = os.path.join("nn", "utils", "rnn.py")
 
 _lock = threading.Lock()
 _active = False
+_output = ("text", "never")  # how the hooks write a diagnosis: (format, color); see set_output
 _previous: dict[str, Any] = {}  # "sys", "threading": the hooks ours chain onto
 _shells: dict[int, tuple[Any, tuple[type[BaseException], ...], Any]] = {}
 
@@ -71,11 +73,21 @@ def install_for_shell(shell: Any | None) -> None:
             shell.set_custom_exc((Exception, *shell.custom_exceptions), _shell_handler)
 
 
+def set_output(fmt: str, color: str) -> None:
+    """Write the diagnosis as `rnndoctor run --format FMT --color COLOR` asks, until `uninstall()`.
+
+    With "json" the hooks write the report as a JSON document instead of text;
+    `color` (auto, always or never) applies to the text. Both go to stderr.
+    """
+    global _output
+    _output = (fmt, color)
+
+
 def uninstall() -> None:
     """Put back the hooks that `install()` chained onto."""
-    global _active
+    global _active, _output
     with _lock:
-        _active = False
+        _active, _output = False, ("text", "never")
         if sys.excepthook is _excepthook:
             sys.excepthook = _previous.pop("sys")
         if threading.excepthook is _threading_excepthook:
@@ -94,13 +106,13 @@ def _excepthook(etype: type[BaseException], value: BaseException,
                 tb: TracebackType | None) -> None:
     _previous.get("sys", sys.__excepthook__)(etype, value, tb)
     if _active:
-        _write(diagnosis_text(value), sys.stderr)
+        _write_diagnosis(value, sys.stderr)
 
 
 def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
     _previous.get("threading", threading.__excepthook__)(args)
     if _active and args.exc_value is not None:
-        _write(diagnosis_text(args.exc_value), sys.stderr)
+        _write_diagnosis(args.exc_value, sys.stderr)
 
 
 def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
@@ -123,6 +135,31 @@ def _write(text: str, stream: TextIO) -> None:
         stream.flush()
 
 
+def _write_diagnosis(exc: BaseException, stream: TextIO) -> None:
+    """The diagnosis of an uncaught error, in the format and colour `set_output` chose."""
+    fmt, color = _output
+    if fmt != "json":
+        text = diagnosis_text(exc)
+        if text and use_color(color, stream):
+            from .render.rich import print_styled, terminal_console
+
+            print_styled(text, terminal_console(stream))
+            stream.flush()
+        else:
+            _write(text, stream)
+        return
+    if not isinstance(exc, Exception):
+        return
+    try:
+        report = diagnose_exception(exc)
+    except Exception as failure:
+        _write(_failure_note(failure), stream)
+        return
+    if report is not None:
+        write_report(report, fmt="json", file=stream)
+        stream.flush()
+
+
 # ---- the diagnosis ------------------------------------------------------------------------
 
 def diagnosis_text(exc: BaseException) -> str:
@@ -137,14 +174,18 @@ def diagnosis_text(exc: BaseException) -> str:
     try:
         found = _diagnose(exc)
     except Exception as failure:
-        reason = str(failure).splitlines()[0] if str(failure) else ""
-        return (f"rnndoctor: could not diagnose this error ({type(failure).__name__}: {reason}); "
-                "the traceback above is unchanged\n")
+        return _failure_note(failure)
     if found is None:
         return ""
     report, where = found
     text = "\n" + str(report) if report.findings else _no_finding(report, where)
     return prefixed(text, rank_prefix())
+
+
+def _failure_note(failure: Exception) -> str:
+    reason = str(failure).splitlines()[0] if str(failure) else ""
+    return (f"rnndoctor: could not diagnose this error ({type(failure).__name__}: {reason}); "
+            "the traceback above is unchanged\n")
 
 
 def diagnose_exception(exc: BaseException) -> Report | None:
