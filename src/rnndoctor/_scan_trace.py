@@ -14,6 +14,8 @@ Imported only by `scan()`, never by `import rnndoctor`. While a scan runs:
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -41,6 +43,7 @@ __all__ = ["run"]
 _PLAIN = (bool, int, float, complex, str, torch.dtype, torch.device)  # passed on as they are
 _RECURRENT = (nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell)
 _LOCK = threading.Lock()  # the patches are process-wide: one scan at a time
+_DEPTH = 4  # batch objects are searched for tensors this many attributes deep
 _SOURCES = "_rnndoctor_sources"  # tensor attribute: the Upstreams a tensor is computed from
 _DIRECT = "_rnndoctor_direct"  # tensor attribute: True on a recurrent layer's own outputs
 Infos = tuple[TensorInfo | Packed | None, TensorInfo | None, TensorInfo | None]  # output, h_n, c_n
@@ -74,26 +77,44 @@ def _float_dtype(model: nn.Module) -> torch.dtype:
     return torch.get_default_dtype()
 
 
-def _stand_in(value: Any, where: str, dtype: torch.dtype) -> Any:
-    """An example input with every tensor (and shape) replaced by a meta tensor."""
+def _stand_in(value: Any, where: str, dtype: torch.dtype, depth: int = 0) -> Any:
+    """An example input with every tensor (and, at the top, every shape) replaced by a meta tensor.
+
+    Containers keep their type: a dict subclass, a named tuple, a dataclass or
+    another batch object is copied with the tensors inside it converted. What
+    holds no tensor (numpy arrays, numbers, strings) passes as it is.
+    """
     if isinstance(value, PackedSequence):
         return value._replace(data=_meta(value.data))
     if isinstance(value, torch.Tensor):
         return _meta(value)
-    if isinstance(value, torch.Size) or _torch.as_shape(value) is not None:
+    if depth == 0 and (isinstance(value, torch.Size) or _torch.as_shape(value) is not None):
         return torch.empty(value, dtype=dtype, device="meta")
+    if value is None or isinstance(value, (*_PLAIN, nn.Module, type)) or depth >= _DEPTH:
+        return value
     if isinstance(value, (list, tuple)):
-        items = [_stand_in(v, f"{where}[{i}]", dtype) for i, v in enumerate(value)]
+        items = [_stand_in(v, f"{where}[{i}]", dtype, depth) for i, v in enumerate(value)]
         return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     if isinstance(value, dict):
-        return {k: _stand_in(v, f"{where}[{k!r}]", dtype) for k, v in value.items()}
-    if value is None or isinstance(value, _PLAIN):
+        converted = copy.copy(value)
+        for k, v in value.items():
+            converted[k] = _stand_in(v, f"{where}[{k!r}]", dtype, depth)
+        return converted
+    return _with_tensors_converted(value, where, dtype, depth + 1)
+
+
+def _with_tensors_converted(value: Any, where: str, dtype: torch.dtype, depth: int) -> Any:
+    """A copy of a batch object (a dataclass, or any object with attributes) with meta tensors in it."""
+    names = ([f.name for f in dataclasses.fields(value)] if dataclasses.is_dataclass(value)
+             else list(getattr(value, "__dict__", {})))
+    attributes = {name: getattr(value, name) for name in names}
+    converted = {name: _stand_in(v, f"{where}.{name}", dtype, depth) for name, v in attributes.items()}
+    if all(converted[name] is attributes[name] for name in names):
         return value
-    raise TypeError(
-        f"{where} is a {type(value).__name__}; a scan takes tensors (real or meta), shapes "
-        f"such as (32, 10, 50), PackedSequences, numbers, strings, None, and lists, tuples "
-        f"and dicts of these"
-    )
+    copied = copy.copy(value)
+    for name, v in converted.items():
+        object.__setattr__(copied, name, v)
+    return copied
 
 
 def _meta(t: torch.Tensor) -> torch.Tensor:
