@@ -178,10 +178,40 @@ def test_rich_table_on_a_wide_terminal_plain_text_on_a_narrow_one(
         write_scan(report, color="always", file=out)
         text = ANSI.sub("", out.getvalue())
         if columns == "80":
-            assert text == render_scan(report)
+            assert text == render_scan(report, 80)
         else:
             check_golden("scan/seq2seq-rich.txt", "\n".join(s.rstrip() for s in text.split("\n")),
                          update_goldens)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("columns", [100, 80, 64])
+def test_the_table_fits_the_terminal_folding_its_cells(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
+    report = rnndoctor.scan(Seq2Seq(), (32, 10, 50))
+    natural = render_scan(report).split("\n\n")[0].splitlines()
+    assert max(map(len, natural)) > columns
+    monkeypatch.setenv("COLUMNS", str(columns))
+    out = _Terminal()
+    write_scan(report, color="never", file=out)
+    table, _, details = out.getvalue().partition("\n\n")
+    assert max(map(len, table.splitlines())) <= columns
+    assert details == render_scan(report).partition("\n\n")[2]  # the findings are never folded
+    def characters(lines: list[str]) -> list[str]:  # folding moves characters, never drops one
+        return sorted("".join(line for line in lines if set(line) != {"="}).replace(" ", ""))
+
+    assert characters(table.splitlines()) == characters(natural)
+
+
+def test_piped_output_is_never_folded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    report = rnndoctor.scan(Seq2Seq(), (32, 10, 50))
+    out = io.StringIO()
+    write_scan(report, color="never", file=out)
+    assert out.getvalue() == render_scan(report)
 
 
 # ---- every call, every problem --------------------------------------------------------------
