@@ -9,7 +9,8 @@ Imported only by `scan()`, never by `import rnndoctor`. While a scan runs:
 - `nn.Linear` and `nn.Embedding` that fail are recorded and answered with the
   output they were meant to give, so the scan goes on;
 - a torch function mode tags every tensor computed from a recurrent output,
-  so failures and findings can name the layer upstream.
+  so failures and findings can name the layer upstream (and a finding whose
+  culprit comes from a layer with an error offers no fixes of its own).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from torch.utils._pytree import tree_flatten
 from . import _torch
 from ._scan_notes import Upstream, classify, finding_links, reason
 from .engine import diagnose
-from .findings import Dim, Finding, Location
+from .findings import Dim, Finding, Location, Severity
 from .rules._base import Bound
 from .rules._fixes import fmt_shape
 from .scan import Failure, ScanReport, ScanRow
@@ -204,8 +205,24 @@ class _Trace:
                                                    module_repr=repr(row.spec)))
         for f in report.findings:
             links = finding_links(f, name, row.spec, sources)
-            found = replace(f, notes=f.notes + links, origin="scan")
+            found = self._after_upstream_errors(replace(f, notes=f.notes + links, origin="scan"), sources)
             row.findings.setdefault((f.code, f.title, f.dims), found)
+
+    def _after_upstream_errors(self, f: Finding, sources: dict[str, tuple[Upstream, ...]]) -> Finding:
+        """No fixes for a finding whose culprit comes from a layer with an error of its own.
+
+        That layer's stand-in output has the shape its wrong call gave, so a fix
+        here would reshape this layer to fit the mistake upstream.
+        """
+        failed = {r.path: e.code for r in self.rows.values()
+                  for e in r.findings.values() if e.severity is Severity.ERROR}
+        for arg in f.arguments:
+            up = next((u.path for u in sources.get(arg, ()) if u.path in failed), None)
+            if up is not None:
+                note = (f"`{arg}` takes its shape from `{up}`, which has an error ({failed[up]}): "
+                        f"fix `{up}` first; no fix is offered here until then")
+                return replace(f, notes=f.notes + (note,), fixes=())
+        return f
 
     def op_failed(self, exc: BaseException, name: str, values: Any) -> None:
         tensors = [t for t in _tensors(values) if id(t) not in self.weights]

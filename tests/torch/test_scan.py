@@ -229,6 +229,32 @@ def test_the_scan_goes_on_past_a_failed_linear_and_names_the_layer_upstream() ->
     assert "failed downstream of `encoder`" in render_scan(report)
 
 
+class TimeMajorChain(nn.Module):
+    """Batch-first data into a time-major encoder, its output and the states on to a decoder."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.LSTM(50, 100)
+        self.decoder = nn.LSTM(100, 100)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.zeros(1, x.size(0), 100)
+        out, _ = self.encoder(x, (h, h))
+        return self.decoder(out, (h, h))[0]
+
+
+def test_after_an_error_no_fix_downstream_fits_the_wrong_shape() -> None:
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(1, 10, 100\)"):
+        TimeMajorChain()(torch.randn(32, 10, 50))  # torch stops at the encoder
+    report = rnndoctor.scan(TimeMajorChain(), (32, 10, 50))
+    (upstream,), (downstream,) = row(report, "encoder").findings, row(report, "decoder").findings
+    assert upstream.code == downstream.code == "RNN204"
+    assert "construct the LSTM with `batch_first=True`" in [f.title for f in upstream.fixes]
+    assert downstream.fixes == ()  # not `batch_first=True` on the decoder, nor its states for batch 10
+    assert downstream.notes[-1] == ("`input` takes its shape from `encoder`, which has an error (RNN204): "
+                                    "fix `encoder` first; no fix is offered here until then")
+
+
 def test_a_cell_looped_over_time_is_one_row_with_its_count() -> None:
     report = rnndoctor.scan(CellLoop(), (7, 4, 6))
     (cell,) = report.rows
