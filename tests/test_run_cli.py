@@ -238,6 +238,46 @@ def test_the_report_holds_the_guards_warnings(tmp_path: Path, fails: bool) -> No
     assert report["valid"] is not fails
 
 
+TIME_MAJOR = """
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(50, 8)
+        self.rnn = nn.GRU(8, 16)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, tokens):
+        _, h_n = self.rnn(self.embed(tokens))
+        return self.head(h_n[-1])
+
+
+model = Classifier()
+data = TensorDataset(torch.randint(0, 50, (64, 12)), torch.randint(0, 3, (64,)))
+for tokens, labels in DataLoader(data, batch_size=32):
+    F.cross_entropy(model(tokens), labels)
+"""
+
+
+@pytest.mark.parametrize("semantics", [False, True])
+def test_a_time_major_mix_up_seen_only_in_the_loss_suggests_semantics(tmp_path: Path, semantics: bool) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", TIME_MAJOR)
+    done = rnndoctor_run(tmp_path, *(["--semantics"] if semantics else []), "train.py")
+    assert done.returncode == 1
+    assert "ValueError: Expected input batch_size (12) to match target batch_size (32)." in done.stderr
+    hint = ("rnndoctor: the loss got 12 rows for 32 labels; `rnn` is time-major (batch_first=False), and a "
+            "batch-first batch into it gives one row per time step; `rnndoctor run --semantics` compares "
+            "each call with the DataLoader's batch size\n")
+    assert done.stderr.endswith(hint) is not semantics
+    assert ("warning[RNN106]" in done.stderr) is semantics  # semantic mode shows the mix-up itself
+
+
 def test_format_json_writes_the_diagnosis_to_stderr(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     write(tmp_path, "train.py", ENCODER)

@@ -36,6 +36,9 @@ Frames = list[tuple[FrameType, int]]  # outermost first, each with the line it i
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _GUARD_FILE = os.path.join(_HERE, "guard.py")
 _CALL_FRAMES = frozenset({"_wrapped_call_impl", "_call_impl", "inner"})
+_BATCH_MISMATCH = re.compile(r"Expected input batch_size \((?P<got>\d{1,12})\) to match target "
+                             r"batch_size \((?P<want>\d{1,12})\)")  # cross_entropy, nll_loss
+MAX_LOCALS = 200  # locals looked at per frame for a model
 _MODULE_FILE = os.path.join("nn", "modules", "module.py")
 _UTILS_FILE = os.path.join("nn", "utils", "rnn.py")
 
@@ -176,10 +179,48 @@ def diagnosis_text(exc: BaseException) -> str:
     except Exception as failure:
         return _failure_note(failure)
     if found is None:
-        return ""
+        return prefixed(_semantics_hint(exc), rank_prefix())
     report, where = found
     text = "\n" + str(report) if report.findings else _no_finding(report, where)
     return prefixed(text, rank_prefix())
+
+
+def _semantics_hint(exc: BaseException) -> str:
+    """A batch-size mismatch after a time-major layer: a mix-up only semantic mode can show.
+
+    Fed batch-first data, a time-major layer runs without an error and returns
+    one result per step instead of per sample; the mismatch surfaces later, in
+    the loss. Only the DataLoader's batch size (semantic mode) tells the axes apart.
+    """
+    m = _BATCH_MISMATCH.search(str(exc)[:2000])
+    if m is None or _semantics_on():
+        return ""
+    layer = _time_major_layer(traceback_frames(exc.__traceback__))
+    if layer is None:
+        return ""
+    return (f"\nrnndoctor: the loss got {m['got']} rows for {m['want']} labels; `{layer}` is time-major "
+            "(batch_first=False), and a batch-first batch into it gives one row per time step; "
+            "`rnndoctor run --semantics` compares each call with the DataLoader's batch size\n")
+
+
+def _semantics_on() -> bool:
+    semantics = sys.modules.get("rnndoctor._semantics")
+    return semantics is not None and bool(semantics.here())
+
+
+def _time_major_layer(frames: Frames) -> str | None:
+    """The qualified name of a time-major nn.RNN/LSTM/GRU in a model some frame holds."""
+    nn = sys.modules.get("torch.nn")
+    if nn is None:
+        return None
+    for frame, _ in reversed(frames):
+        for value in list(frame.f_locals.values())[:MAX_LOCALS]:
+            if isinstance(value, nn.Module):
+                found = next((path or type(m).__name__ for path, m in value.named_modules()
+                              if isinstance(m, nn.RNNBase) and not m.batch_first), None)
+                if found is not None:
+                    return found
+    return None
 
 
 def _failure_note(failure: Exception) -> str:
