@@ -60,8 +60,8 @@ BODIES = {
                        "code = cli.main(['scan', 'models.py:build', '--input', '8,128:int64'])\n"
                        "assert code == 0, code"),
     "rnndoctor scan, built off meta": (
-        "from rnndoctor import _scan_cli, cli\n"
-        "_scan_cli._on_meta = lambda factory, name: factory()  # the factory runs as written\n"
+        "from rnndoctor import cli\nfrom rnndoctor._scan import cli as scan_cli\n"
+        "scan_cli._on_meta = lambda factory, name: factory()  # the factory runs as written\n"
         "code = cli.main(['scan', 'models.py:build', '--input', '8,128:int64'])\n"
         "assert code == 0, code"),
 }

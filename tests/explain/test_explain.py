@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnndoctor import cli
-from rnndoctor.explain import READERS, Explanation, explain
-from rnndoctor.explain.patterns import PATTERNS
+from rnndoctor._explain import READERS, Explanation, explain
+from rnndoctor._explain.patterns import PATTERNS
 from rnndoctor.rules import REGISTRY
 
 from ..golden import check_golden

@@ -22,7 +22,8 @@ nn = torch.nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 import rnndoctor
-from rnndoctor import RnnDoctorWarning, _postmortem
+from rnndoctor import RnnDoctorWarning
+from rnndoctor._runtime import postmortem as _postmortem
 
 pytestmark = [pytest.mark.cuda,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")]

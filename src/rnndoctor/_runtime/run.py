@@ -24,8 +24,8 @@ from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .findings import Finding
-    from .report import Report
+    from ..findings import Finding
+    from ..report import Report
 
 __all__ = ["DESCRIPTION", "HELP", "add_arguments", "main"]
 
@@ -73,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the program; the exit code is the program's own."""
-    from . import _postmortem
+    from . import postmortem as _postmortem
 
     if args.semantics and args.no_guard:
         print("rnndoctor run: --semantics needs the guard; drop --no-guard", file=sys.stderr)
@@ -101,7 +101,7 @@ class _Outcome:
     def write(self) -> None:
         if self.path is None:
             return
-        from .report import Report
+        from ..report import Report
 
         diagnosed = _diagnosed(self.failure, self.path) if self.failure is not None else None
         findings = _printed_warnings(self.semantics)
@@ -119,7 +119,7 @@ def _printed_warnings(semantics: bool) -> tuple[Finding, ...]:
 
     found = warned()
     if semantics:
-        from ._semantics import collected
+        from .semantics import collected
 
         found += collected()
     return found
@@ -216,7 +216,7 @@ def _exit_code(exit: SystemExit) -> int:
 
 def _diagnosed(error: BaseException, path: str) -> Report | None:
     """The failure's report; None, with a line that says why, if there is none."""
-    from ._postmortem import diagnose_exception
+    from .postmortem import diagnose_exception
 
     lead = f"the error is not in {path}"
     try:
@@ -231,7 +231,7 @@ def _diagnosed(error: BaseException, path: str) -> Report | None:
 
 
 def _write_json(report: Report, path: str) -> None:
-    from .render.output import write_report
+    from ..render.output import write_report
 
     try:
         with open(path, "w", encoding="utf-8") as file:
@@ -256,7 +256,7 @@ def guard_once_torch_loads(semantics: bool = False) -> Iterator[None]:
 
         start_everywhere()
         if semantics:
-            from . import _semantics
+            from . import semantics as _semantics
 
             modes.append(_semantics.start())
 
@@ -266,7 +266,7 @@ def guard_once_torch_loads(semantics: bool = False) -> Iterator[None]:
     finally:
         watcher.cancel()
         if watcher.fired:
-            from . import _semantics
+            from . import semantics as _semantics
             from .guard import stop_everywhere
 
             try:
