@@ -177,10 +177,11 @@ def diagnosis_text(exc: BaseException) -> str:
         return ""
     try:
         found = _diagnose(exc)
+        hint = _semantics_hint(exc) if found is None else ""
     except Exception as failure:
         return _failure_note(failure)
     if found is None:
-        return prefixed(_semantics_hint(exc), rank_prefix())
+        return prefixed(hint, rank_prefix())
     report, where = found
     text = "\n" + str(report) if report.findings else _no_finding(report, where)
     return prefixed(text, rank_prefix())

@@ -113,7 +113,7 @@ def build(target: str) -> Any:
 def _on_meta(factory: Any, name: str) -> Any:
     """The factory's model, built on the meta device so that no weight takes memory.
 
-    A factory that needs real values (`.item()`, a checkpoint) fails there: it
+    A factory that needs real values (`.item()`, for instance) fails there: it
     is then called again as it is written, and one line on stderr says so.
     """
     import torch
