@@ -118,9 +118,9 @@ class _Parser(argparse.ArgumentParser):
 class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
-        from importlib.metadata import version
+        from . import __version__
 
-        print(f"rnndoctor {version('rnndoctor')}")
+        print(f"rnndoctor {__version__}")
         parser.exit(0)
 
 

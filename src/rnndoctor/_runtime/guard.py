@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .. import _torch as _boundary
 from ..errors import RnnArgumentError, RnnDoctorWarning
-from ..findings import Location
+from ..findings import Finding, Location
 from ..render.text import render_finding
 from ..report import Report
 from . import postmortem as _postmortem
@@ -84,6 +84,7 @@ class _Registry:
 
 _registry = _Registry()
 _noted_scripted = False
+_warned: dict[tuple[str, str, str | None], Finding] = {}  # for `run --report-json`; see warned()
 
 
 class Guard(contextlib.ContextDecorator):
@@ -405,12 +406,19 @@ def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: An
         for finding in report.warnings:
             located = replace(finding, location=_where(module, state, finding.location))
             _postmortem.warn(render_finding(located).rstrip("\n"))
+            if len(_warned) < MAX_SIGNATURES:
+                _warned.setdefault((located.code, located.title, located.location.module_path), located)
     verdict = None if report else report
     if key is not None:
         if len(state.verdicts) >= MAX_SIGNATURES:
             state.verdicts.clear()
         state.verdicts[key] = verdict
     return verdict
+
+
+def warned() -> tuple[Finding, ...]:
+    """Every finding the guard has warned about in this process, in order, each once."""
+    return tuple(_warned.values())
 
 
 def _error(module: Any, state: _Watched, report: Report) -> RnnArgumentError:

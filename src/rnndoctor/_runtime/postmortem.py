@@ -25,22 +25,27 @@ from .. import _api, _torch
 from ..engine import diagnose
 from ..errors import RnnArgumentError, RnnDoctorWarning
 from ..findings import Location
+from ..render.output import use_color, write_report
 from ..render.text import call_summary
 from ..report import Report
 from ..specs import Call, RnnSpec
 
-__all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "uninstall"]
+__all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
 
 Frames = list[tuple[FrameType, int]]  # outermost first, each with the line it is at
 
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the rnndoctor package
 _GUARD_FILE = os.path.join(_HERE, "_runtime", "guard.py")
 _CALL_FRAMES = frozenset({"_wrapped_call_impl", "_call_impl", "inner"})
+_BATCH_MISMATCH = re.compile(r"Expected input batch_size \((?P<got>\d{1,12})\) to match target "
+                             r"batch_size \((?P<want>\d{1,12})\)")  # cross_entropy, nll_loss
+MAX_LOCALS = 200  # locals looked at per frame for a model
 _MODULE_FILE = os.path.join("nn", "modules", "module.py")
 _UTILS_FILE = os.path.join("nn", "utils", "rnn.py")
 
 _lock = threading.Lock()
 _active = False
+_output = ("text", "never")  # how the hooks write a diagnosis: (format, color); see set_output
 _previous: dict[str, Any] = {}  # "sys", "threading": the hooks ours chain onto
 _shells: dict[int, tuple[Any, tuple[type[BaseException], ...], Any]] = {}
 
@@ -72,11 +77,21 @@ def install_for_shell(shell: Any | None) -> None:
             shell.set_custom_exc((Exception, *shell.custom_exceptions), _shell_handler)
 
 
+def set_output(fmt: str, color: str) -> None:
+    """Write the diagnosis as `rnndoctor run --format FMT --color COLOR` asks, until `uninstall()`.
+
+    With "json" the hooks write the report as a JSON document instead of text;
+    `color` (auto, always or never) applies to the text. Both go to stderr.
+    """
+    global _output
+    _output = (fmt, color)
+
+
 def uninstall() -> None:
     """Put back the hooks that `install()` chained onto."""
-    global _active
+    global _active, _output
     with _lock:
-        _active = False
+        _active, _output = False, ("text", "never")
         if sys.excepthook is _excepthook:
             sys.excepthook = _previous.pop("sys")
         if threading.excepthook is _threading_excepthook:
@@ -95,13 +110,13 @@ def _excepthook(etype: type[BaseException], value: BaseException,
                 tb: TracebackType | None) -> None:
     _previous.get("sys", sys.__excepthook__)(etype, value, tb)
     if _active:
-        _write(diagnosis_text(value), sys.stderr)
+        _write_diagnosis(value, sys.stderr)
 
 
 def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
     _previous.get("threading", threading.__excepthook__)(args)
     if _active and args.exc_value is not None:
-        _write(diagnosis_text(args.exc_value), sys.stderr)
+        _write_diagnosis(args.exc_value, sys.stderr)
 
 
 def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
@@ -124,6 +139,31 @@ def _write(text: str, stream: TextIO) -> None:
         stream.flush()
 
 
+def _write_diagnosis(exc: BaseException, stream: TextIO) -> None:
+    """The diagnosis of an uncaught error, in the format and colour `set_output` chose."""
+    fmt, color = _output
+    if fmt != "json":
+        text = diagnosis_text(exc)
+        if text and use_color(color, stream):
+            from ..render.rich import print_styled, terminal_console
+
+            print_styled(text, terminal_console(stream))
+            stream.flush()
+        else:
+            _write(text, stream)
+        return
+    if not isinstance(exc, Exception):
+        return
+    try:
+        report = diagnose_exception(exc)
+    except Exception as failure:
+        _write(_failure_note(failure), stream)
+        return
+    if report is not None:
+        write_report(report, fmt="json", file=stream)
+        stream.flush()
+
+
 # ---- the diagnosis ------------------------------------------------------------------------
 
 def diagnosis_text(exc: BaseException) -> str:
@@ -137,15 +177,58 @@ def diagnosis_text(exc: BaseException) -> str:
         return ""
     try:
         found = _diagnose(exc)
+        hint = _semantics_hint(exc) if found is None else ""
     except Exception as failure:
-        reason = str(failure).splitlines()[0] if str(failure) else ""
-        return (f"rnndoctor: could not diagnose this error ({type(failure).__name__}: {reason}); "
-                "the traceback above is unchanged\n")
+        return _failure_note(failure)
     if found is None:
-        return ""
+        return prefixed(hint, rank_prefix())
     report, where = found
     text = "\n" + str(report) if report.findings else _no_finding(report, where)
     return prefixed(text, rank_prefix())
+
+
+def _semantics_hint(exc: BaseException) -> str:
+    """A batch-size mismatch after a time-major layer: a mix-up only semantic mode can show.
+
+    Fed batch-first data, a time-major layer runs without an error and returns
+    one result per step instead of per sample; the mismatch surfaces later, in
+    the loss. Only the DataLoader's batch size (semantic mode) tells the axes apart.
+    """
+    m = _BATCH_MISMATCH.search(str(exc)[:2000])
+    if m is None or _semantics_on():
+        return ""
+    layer = _time_major_layer(traceback_frames(exc.__traceback__))
+    if layer is None:
+        return ""
+    return (f"\nrnndoctor: the loss got {m['got']} rows for {m['want']} labels; `{layer}` is time-major "
+            "(batch_first=False), and a batch-first batch into it gives one row per time step; "
+            "`rnndoctor run --semantics` compares each call with the DataLoader's batch size\n")
+
+
+def _semantics_on() -> bool:
+    semantics = sys.modules.get("rnndoctor._runtime.semantics")
+    return semantics is not None and bool(semantics.here())
+
+
+def _time_major_layer(frames: Frames) -> str | None:
+    """The qualified name of a time-major nn.RNN/LSTM/GRU in a model some frame holds."""
+    nn = sys.modules.get("torch.nn")
+    if nn is None:
+        return None
+    for frame, _ in reversed(frames):
+        for value in list(frame.f_locals.values())[:MAX_LOCALS]:
+            if isinstance(value, nn.Module):
+                found = next((path or type(m).__name__ for path, m in value.named_modules()
+                              if isinstance(m, nn.RNNBase) and not m.batch_first), None)
+                if found is not None:
+                    return found
+    return None
+
+
+def _failure_note(failure: Exception) -> str:
+    reason = str(failure).splitlines()[0] if str(failure) else ""
+    return (f"rnndoctor: could not diagnose this error ({type(failure).__name__}: {reason}); "
+            "the traceback above is unchanged\n")
 
 
 def diagnose_exception(exc: BaseException) -> Report | None:
