@@ -136,6 +136,15 @@ class ScanReport:
 
         return render_scan(self)
 
+    def _repr_html_(self) -> str:
+        """The recurrent layers as a chain with the failing link highlighted, for Jupyter."""
+        from .render.html_scan import scan_html
+
+        return scan_html(self)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
 
 def scan(model: Any, *example_inputs: Any, **example_kwargs: Any) -> ScanReport:
     """Run `model(*example_inputs, **example_kwargs)` on meta tensors; check each recurrent call.

@@ -135,6 +135,12 @@ class ExpectedShapes(Mapping[str, tuple[int | None, ...]]):
         inner = ", ".join(f"{k}={_fmt(v)}" for k, v in self.items())
         return f"ExpectedShapes({inner})"
 
+    def _repr_html_(self) -> str:
+        """The call diagram with the expected sizes only, for Jupyter."""
+        from .render.html import shapes_html
+
+        return shapes_html(self)
+
 
 def _state_alias(name: str) -> str:
     return {"h_n": "h_0", "c_n": "c_0"}.get(name, name)
