@@ -32,13 +32,19 @@ LAYER_WIDTH = 24  # the rich table wraps each layer's config to this width
 
 def write_scan(report: ScanReport, *, fmt: str = "text", color: str = "auto",
                file: IO[str] | None = None) -> None:
-    """The table and findings (a rich table on a terminal), or a "scan" JSON document."""
+    """The table and findings (a rich table on a terminal), a "scan" JSON document, or a page."""
     out = sys.stdout if file is None else file
     if fmt == "text" and use_color(color, out):
         _print_rich(report, out)
     else:
         write_document(render_scan(report), "scan", json.scan_body(report), fmt=fmt,
-                       color="never", file=out)
+                       color="never", file=out, html=lambda: _scan_html(report))
+
+
+def _scan_html(report: ScanReport) -> str:
+    from .html_scan import scan_html
+
+    return scan_html(report)
 
 
 def render_scan(report: ScanReport) -> str:
