@@ -20,7 +20,7 @@ from dataclasses import replace
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from . import _api, _torch
+from . import _api, _notebook, _torch
 from .engine import diagnose
 from .errors import RnnArgumentError
 from .findings import Location
@@ -105,16 +105,37 @@ def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
 
 def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
                    tb: TracebackType | None, tb_offset: int | None = None) -> None:
-    """IPython's custom exception handler: the usual traceback, then the diagnosis."""
+    """IPython's custom exception handler: the usual traceback, then the diagnosis.
+
+    A diagnosis with findings is displayed as rich output (HTML in a notebook,
+    its text in a terminal) and held back from the traceback, so it shows once.
+    """
     _, types, handler = _shells.get(id(shell), (None, (), None))
-    if types and isinstance(value, types):
-        handler(etype, value, tb, tb_offset)
-    elif issubclass(etype, SyntaxError):
-        shell.showsyntaxerror()
-    else:
-        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-    if _active:
+    report = displayed_report(value) if _active else None
+    with _notebook.held_back(value) if report is not None else contextlib.nullcontext():
+        if types and isinstance(value, types):
+            handler(etype, value, tb, tb_offset)
+        elif issubclass(etype, SyntaxError):
+            shell.showsyntaxerror()
+        else:
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    if report is not None:
+        _notebook.display_report(report)
+    elif _active:
         _write(diagnosis_text(value), sys.stdout)
+
+
+def displayed_report(exc: BaseException) -> Report | None:
+    """The report IPython displays under the traceback: the guard's, or one with findings."""
+    if isinstance(exc, RnnArgumentError):
+        return exc.report
+    if not isinstance(exc, Exception):
+        return None
+    try:
+        found = _diagnose(exc)
+    except Exception:  # diagnosis_text says so in one line
+        return None
+    return found[0] if found is not None and found[0].findings else None
 
 
 def _write(text: str, stream: TextIO) -> None:
