@@ -99,8 +99,9 @@ def _title(d: Diagram) -> str:
 def _description(d: Diagram, report: Report) -> str:
     """The text alternative: the culprit first, then each wrong axis, then the tensors."""
     parts = []
-    if report.first is not None and d.culprit:
-        parts.append(f"culprit: {d.culprit}, {report.first.title.replace('`', '')}")
+    first = report.first or next(iter(report.findings), None)  # a warning when there is no error
+    if first is not None and d.culprit:
+        parts.append(f"culprit: {d.culprit}, {first.title.replace('`', '')}")
     parts += [cell_title(t.name, c) for t, c in d.wrong_cells]
     shown = [f"{t.name} {t.shape(actual=t.has_actual)}" for t in d.inputs]
     if shown:

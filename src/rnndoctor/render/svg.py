@@ -3,7 +3,8 @@
 Every string is escaped here, where it meets the markup. Sizes are worked out
 from character counts: the text is monospace (see static/style.css), 12px.
 Mismatched axes are drawn in the highlight colour, in bold, and with a caret
-under the actual size, so that colour is never the only signal.
+under the actual size, so that colour is never the only signal; a constructor
+argument that is the culprit is bold, highlighted and marked `<-`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ PAD = 8
 HEADER = 22
 GAP = 56
 LABEL_W = 8 * CW + PAD  # "expected"
+CULPRIT = " <-"  # after the constructor argument that a finding names first
 
 
 def attrs(**values: object) -> str:
@@ -122,7 +124,8 @@ def _column(tensors: Sequence[Tensor]) -> tuple[float, float]:
 
 def diagram_svg(d: Diagram, uid: str, title: str, desc: str) -> str:
     """The layer in the middle, inputs on the left with arrows in, outputs on the right."""
-    lines = [d.layer, *d.arguments]
+    marked = [a.split("=", 1)[0] == d.culprit for a in d.arguments]
+    lines = [d.layer, *(a + (CULPRIT if m else "") for a, m in zip(d.arguments, marked))]
     layer_w = max(len(s) for s in lines) * CW + 2 * PAD
     layer_h = len(lines) * ROW + 2 * PAD
     left_w, left_h = _column(d.inputs)
@@ -136,7 +139,8 @@ def diagram_svg(d: Diagram, uid: str, title: str, desc: str) -> str:
     out = [_open_svg(uid, width, height, title, desc),
            _rect(layer_x, layer_y, layer_w, layer_h, "rnnd-layer" + (" rnnd-layer-bad" if bad else ""))]
     for i, line in enumerate(lines):
-        out.append(svg_text(layer_x + PAD, layer_y + PAD + 12 + i * ROW, line, "rnnd-name" if i == 0 else None))
+        cls = "rnnd-name" if i == 0 else "rnnd-bad-text" if marked[i - 1] else None
+        out.append(svg_text(layer_x + PAD, layer_y + PAD + 12 + i * ROW, line, cls))
     span = (layer_y + PAD, layer_y + layer_h - PAD)
     y = (height - left_h) / 2
     for t in d.inputs:
