@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from rnndoctor import check, explain, expected_shapes, spec
+from rnndoctor import check, expected_shapes, explain, spec
 from rnndoctor._demo import EXAMPLES
 from rnndoctor.explain._render import explanation_html
 from rnndoctor.findings import Applicability, Dim, Finding, Fix, Location, Severity

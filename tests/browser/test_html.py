@@ -10,7 +10,7 @@ import rnndoctor
 from rnndoctor.render import html as render_html
 
 from ..golden import check_golden
-from .cases import EVIL, UID, report_cases, scan_case
+from .cases import UID, report_cases, scan_case
 
 CASES = {c.name: c for c in report_cases()}
 

@@ -56,7 +56,10 @@ def _arrow(x1: float, y1: float, x2: float, y2: float, bad: bool) -> str:
 
 
 def _open_svg(uid: str, width: float, height: float, title: str, desc: str) -> str:
-    return (f"<svg{attrs(xmlns='http://www.w3.org/2000/svg', cls='rnnd-diagram', role='img', width=width, height=height, viewBox=f'0 0 {width:g} {height:g}', aria_labelledby=f'{uid}-title {uid}-desc')}>"
+    svg = attrs(xmlns="http://www.w3.org/2000/svg", cls="rnnd-diagram", role="img", width=width,
+                height=height, viewBox=f"0 0 {width:g} {height:g}",
+                aria_labelledby=f"{uid}-title {uid}-desc")
+    return (f"<svg{svg}>"
             f"<title{attrs(id=f'{uid}-title')}>{escape(title)}</title>"
             f"\n<desc{attrs(id=f'{uid}-desc')}>{escape(desc)}</desc>")
 
