@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 INSTALL = "sudo apt-get install chromium fonts-dejavu-core"
+VIEWPORT = {"width": 1000, "height": 700}
 
 
 @pytest.fixture(scope="session")
@@ -30,10 +31,11 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A page at a fixed size and scale that may fetch nothing: every request is refused and noted."""
-    page = browser.new_page(viewport={"width": 1000, "height": 700}, device_scale_factor=1)
+@pytest.fixture(scope="session")
+def shared_page(browser: Any) -> Iterator[Any]:
+    """One page for every test (a new page costs more than a test): it may fetch nothing,
+    every request is refused and noted, and so are console messages and dialogs."""
+    page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
     page.requests = []
     page.console = []
     page.route("**/*", lambda route: (page.requests.append(route.request.url), route.abort()))
@@ -41,3 +43,12 @@ def page(browser: Any) -> Iterator[Any]:
     page.on("dialog", lambda dialog: (page.console.append("dialog: " + dialog.message), dialog.dismiss()))
     yield page
     page.close()
+
+
+@pytest.fixture
+def page(shared_page: Any) -> Any:
+    """The shared page at its fixed size, with nothing noted yet."""
+    shared_page.set_viewport_size(VIEWPORT)
+    shared_page.requests.clear()
+    shared_page.console.clear()
+    return shared_page
