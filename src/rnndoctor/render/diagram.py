@@ -9,7 +9,7 @@ mentions is shown as given, never judged here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..findings import Dim, Finding
 from ..report import Report
@@ -17,6 +17,8 @@ from ..shapes import ExpectedShapes, expected_dims, with_actual
 from ..spec import Call, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = ["Cell", "Diagram", "Tensor", "call_diagram", "layer_lines", "shapes_diagram"]
+
+MAX_LENGTHS = 8  # values of `lengths` drawn; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Tensor:
     name: str
     cells: tuple[Cell, ...]
     note: str = ""  # "not given: torch starts from zeros"
+    label: str = "size"  # what the one row of a tensor without actual sizes shows
+    given: bool = True  # False: a state the call leaves out (drawn dashed)
 
     @property
     def wrong(self) -> bool:
@@ -142,8 +146,19 @@ def _inputs(spec: RnnSpec, call: Call, drawn: dict[str, tuple[Dim, ...]]) -> tup
         if isinstance(tensor, TensorInfo):
             boxes.append(_given(name, expected, tensor.shape))
         elif name in ("h_0", "c_0") and call.hx is None and expected:
-            boxes.append(_expected(name, expected, "not given: torch starts from zeros"))
+            boxes.append(replace(_expected(name, expected, "not given: torch starts from zeros"),
+                                 given=False))
+    if call.lengths is not None:
+        boxes.append(_lengths(call.lengths.values))
     return tuple(boxes)
+
+
+def _lengths(values: tuple[float, ...]) -> Tensor:
+    """The `lengths` given to `pack_padded_sequence`: its first values, one cell each."""
+    cells = [Cell(i, f"[{i}]", repr(v), None) for i, v in enumerate(values[:MAX_LENGTHS])]
+    if len(values) > MAX_LENGTHS:
+        cells.append(Cell(MAX_LENGTHS, "...", f"{len(values) - MAX_LENGTHS} more", None))
+    return Tensor("lengths", tuple(cells), "given to pack_padded_sequence", "value")
 
 
 def _outputs(spec: RnnSpec, call: Call, drawn: dict[str, tuple[Dim, ...]]) -> tuple[Tensor, ...]:

@@ -3,8 +3,8 @@
 Every string is escaped here, where it meets the markup. Sizes are worked out
 from character counts: the text is monospace (see static/style.css), 12px.
 Mismatched axes are drawn in the highlight colour, in bold, and with a caret
-under the actual size, so that colour is never the only signal; a constructor
-argument that is the culprit is bold, highlighted and marked `<-`.
+under the actual size, so that colour is never the only signal; the culprit,
+a tensor going in or a constructor argument, is bold, highlighted and marked `<-`.
 """
 
 from __future__ import annotations
@@ -72,18 +72,20 @@ def _cell_width(c: Cell) -> float:
 
 def _tensor_size(t: Tensor) -> tuple[float, float]:
     cells = sum(_cell_width(c) for c in t.cells) + 4 * max(len(t.cells) - 1, 0)
-    width = max(2 * PAD + LABEL_W + cells, 2 * PAD + len(t.name) * CW, 2 * PAD + len(t.note) * CW)
+    width = max(2 * PAD + LABEL_W + cells, 2 * PAD + len(t.name + CULPRIT) * CW,
+                2 * PAD + len(t.note) * CW)
     rows = 3 if t.has_actual else 2
     height = HEADER + rows * ROW + PAD + (ROW if t.wrong else 0) + PAD + (ROW if t.note else 0)
     return width, height
 
 
-def _tensor(t: Tensor, x: float, y: float) -> str:
+def _tensor(t: Tensor, x: float, y: float, culprit: bool = False) -> str:
     width, height = _tensor_size(t)
-    box = "rnnd-box" + (" rnnd-box-open" if t.note else "")
+    box = "rnnd-box" + ("" if t.given else " rnnd-box-open")
+    name = t.name + (CULPRIT if culprit else "")
     out = [f"<g{attrs(cls='rnnd-tensor', data_tensor=t.name)}>", _rect(x, y, width, height, box),
-           svg_text(x + PAD, y + 16, t.name, "rnnd-name")]
-    labels = ["expected", "actual"] if t.has_actual else ["size"]
+           svg_text(x + PAD, y + 16, name, "rnnd-name" + (" rnnd-bad-text" if culprit else ""))]
+    labels = ["expected", "actual"] if t.has_actual else [t.label]
     for i, label in enumerate(labels):
         out.append(svg_text(x + PAD, y + HEADER + 13 + (i + 1) * ROW, label, "rnnd-label"))
     cx = x + PAD + LABEL_W
@@ -148,7 +150,7 @@ def diagram_svg(d: Diagram, uid: str, title: str, desc: str) -> str:
     y = (height - left_h) / 2
     for t in d.inputs:
         w, h = _tensor_size(t)
-        out.append(_tensor(t, left_w - w + 1, y))
+        out.append(_tensor(t, left_w - w + 1, y, culprit=t.name == d.culprit))
         out.append(_arrow(left_w + 1, y + h / 2, layer_x, _clamp(y + h / 2, span), t.wrong))
         y += h + 2 * PAD
     y = (height - right_h) / 2
