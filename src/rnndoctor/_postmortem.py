@@ -120,7 +120,11 @@ def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
         else:
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
     if report is not None:
-        _notebook.display_report(report)
+        try:
+            _notebook.display_report(report)
+        except Exception as failure:  # the traceback above stands; say so in one line
+            _write(f"rnndoctor: could not display the diagnosis ({type(failure).__name__}); "
+                   "the traceback above is unchanged\n", sys.stdout)
     elif _active:
         _write(diagnosis_text(value), sys.stdout)
 

@@ -120,3 +120,17 @@ def test_a_diagnosis_note_is_held_back_while_the_traceback_shows(
     assert "error[RNN203]" not in out and "a note of the user" in out
     assert published.bundles and "<svg" in published.bundles[0]["text/html"]
     assert result.error_in_exec.__notes__[0].startswith("error[RNN203]")  # put back
+
+
+def test_a_display_that_fails_is_one_line(shell: Any, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(report: object) -> None:
+        raise RuntimeError("no display here")
+
+    monkeypatch.setattr("rnndoctor._notebook.display_report", broken)
+    shell.run_line_magic("load_ext", "rnndoctor")
+    shell.run_cell(BAD_CALL)
+    out = capsys.readouterr().out
+    assert "RuntimeError: Expected hidden[0] size (2, 3, 20), got [1, 3, 20]\n" in out
+    assert out.endswith("rnndoctor: could not display the diagnosis (RuntimeError); "
+                        "the traceback above is unchanged\n")
