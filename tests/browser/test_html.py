@@ -60,3 +60,10 @@ def test_expected_shapes_draw_no_mismatch() -> None:
 def test_the_stylesheet_is_read_once() -> None:
     assert render_html.style() is render_html.style()
     assert "--jp-content-font-color0" in render_html.style() and "body.vscode-dark" in render_html.style()
+
+
+def test_the_layer_box_lists_each_constructor_argument_whole() -> None:
+    from rnndoctor.render.diagram import layer_lines
+
+    layer = rnndoctor.spec("RNN", (1, 2), 20, nonlinearity="re, lu")
+    assert layer_lines(layer) == ("RNN", ("input_size=(1, 2)", "hidden_size=20", "nonlinearity='re, lu'"))

@@ -73,10 +73,28 @@ class Diagram:
 
 def layer_lines(spec: RnnSpec) -> tuple[str, tuple[str, ...]]:
     """`("LSTM", ("input_size=10", "hidden_size=20", "num_layers=2"))` from the constructor repr."""
-    inner = repr(spec)[len(spec.kind) + 1:-1]
-    parts = [p for p in inner.split(", ") if p]
+    parts = _top_level(repr(spec)[len(spec.kind) + 1:-1])
     named = [f"{name}={value}" for name, value in zip(("input_size", "hidden_size"), parts[:2])]
     return spec.kind, tuple(named + parts[2:])
+
+
+def _top_level(args: str) -> list[str]:
+    """`"10, (1, 2), x='a, b'"` -> `["10", "(1, 2)", "x='a, b'"]`: split at commas outside brackets and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(args):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(args[start:i].strip())
+            start = i + 1
+    parts.append(args[start:].strip())
+    return [p for p in parts if p]
 
 
 def call_diagram(report: Report) -> Diagram | None:
