@@ -37,17 +37,17 @@ from ._api import check, expected_shapes
 from ._parse import UsageError, parse_dtype, parse_layer, parse_shape, parse_sizes
 from .engine import diagnose
 from .render import json
-from .render.html import report_html, shapes_html
+from .render.html import shapes_html
 from .render.output import COLORS, FORMATS, html_page, open_page, write_document, write_report
 from .render.views import render_demo, render_rule, render_rules, render_shapes
 from .rules import REGISTRY, RETIRED
 from .rules._base import Rule
-from .spec import Hx, RnnSpec, Seq, TensorInfo
+from .specs import Hx, RnnSpec, Seq, TensorInfo
 
 __all__ = ["PLUGINS", "main"]
 
-PLUGINS = {"explain": "rnndoctor.explain._cli", "run": "rnndoctor._run_cli",
-           "scan": "rnndoctor._scan_cli"}
+PLUGINS = {"explain": "rnndoctor._explain._cli", "run": "rnndoctor._runtime.run",
+           "scan": "rnndoctor._scan.cli"}
 ORDER = ("check", "shapes", "explain", "run", "scan", "rules", "rule", "demo")
 
 LAYER_HELP = (
@@ -191,7 +191,7 @@ def _run_check(args: argparse.Namespace) -> int:
         report = check(layer, x, _hx(layer, args, dtype), lengths=lengths, batch_size=batch_size)
     write_report(report, fmt=args.format, color=args.color)
     if args.open:
-        path = open_page(html_page(str(report), "report", lambda: report_html(report)))
+        path = open_page(html_page(str(report), "report", report._repr_html_))
         print(f"rnndoctor: opened {path}", file=sys.stderr)
     return 0 if report else 1
 

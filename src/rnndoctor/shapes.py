@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from .findings import Dim
-from .spec import RnnSpec
+from .specs import RnnSpec
 
 __all__ = ["ExpectedShapes", "expected_dims", "layer_derivation", "with_actual"]
 
@@ -134,12 +134,6 @@ class ExpectedShapes(Mapping[str, tuple[int | None, ...]]):
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={_fmt(v)}" for k, v in self.items())
         return f"ExpectedShapes({inner})"
-
-    def _repr_html_(self) -> str:
-        """The call diagram with the expected sizes only, for Jupyter."""
-        from .render.html import shapes_html
-
-        return shapes_html(self)
 
 
 def _state_alias(name: str) -> str:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 
 from rnndoctor import check, expected_shapes, explain, spec
 from rnndoctor._demo import EXAMPLES
-from rnndoctor.explain._render import explanation_html
+from rnndoctor._explain._render import explanation_html
 from rnndoctor.findings import Applicability, Dim, Finding, Fix, Location, Severity
 from rnndoctor.render.html import report_html, shapes_html
 from rnndoctor.render.html_scan import scan_html
 from rnndoctor.report import Report
-from rnndoctor.spec import Seq, TensorInfo
+from rnndoctor.specs import Seq, TensorInfo
 from rnndoctor.uses import judge
 
 from ..rules.cases._uses import index, output

@@ -53,7 +53,7 @@ def test_each_render_has_its_own_ids() -> None:
 
 def test_expected_shapes_draw_no_mismatch() -> None:
     shapes = rnndoctor.expected_shapes(rnndoctor.spec("GRU", 10, 20, num_layers=2), batch=3)
-    html = shapes._repr_html_()
+    html = render_html.shapes_html(shapes)
     assert "<svg" in html and "rnnd-cell rnnd-bad" not in html and "h_n" in html
 
 

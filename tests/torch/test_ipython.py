@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 torch = pytest.importorskip("torch")
+import rnndoctor
+
 interactiveshell = pytest.importorskip("IPython.core.interactiveshell")
 displaypub = pytest.importorskip("IPython.core.displaypub")
 
@@ -60,6 +62,8 @@ def test_unload_ext_restores_the_shell(shell: Any, capsys: pytest.CaptureFixture
     assert shell.custom_exceptions != types
     shell.run_line_magic("unload_ext", "rnndoctor")
     assert (shell.CustomTB, shell.custom_exceptions) == (handler, types)
+    shapes = rnndoctor.expected_shapes(rnndoctor.spec("GRU", 10, 20))
+    assert "text/html" not in shell.display_formatter.format(shapes)[0]
     shell.run_cell(BAD_CALL)
     assert "error[RNN" not in capsys.readouterr().out
     shell.run_line_magic("load_ext", "rnndoctor")  # for the fixture's unload
@@ -113,7 +117,7 @@ def test_a_diagnosis_note_is_held_back_while_the_traceback_shows(
                    "try:\n"
                    f"    {BAD_CALL}\n"
                    "except RuntimeError as e:\n"
-                   "    e.add_note(str(rnndoctor._postmortem.diagnose_exception(e)))\n"
+                   "    e.add_note(str(rnndoctor._runtime.postmortem.diagnose_exception(e)))\n"
                    "    e.add_note('a note of the user')\n"
                    "    raise")
     out = capsys.readouterr().out
@@ -127,7 +131,7 @@ def test_a_display_that_fails_is_one_line(shell: Any, monkeypatch: pytest.Monkey
     def broken(report: object) -> None:
         raise RuntimeError("no display here")
 
-    monkeypatch.setattr("rnndoctor._notebook.display_report", broken)
+    monkeypatch.setattr("rnndoctor._runtime.notebook.display_report", broken)
     shell.run_line_magic("load_ext", "rnndoctor")
     shell.run_cell(BAD_CALL)
     out = capsys.readouterr().out

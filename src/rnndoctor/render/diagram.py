@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from ..findings import Dim, Finding
-from ..report import Report
-from ..shapes import ExpectedShapes, expected_dims, with_actual
-from ..spec import Call, Packed, RnnSpec, Seq, TensorInfo
+from ..shapes import expected_dims, with_actual
+from ..specs import Packed, Seq, TensorInfo
+
+if TYPE_CHECKING:
+    from ..findings import Dim, Finding
+    from ..report import Report
+    from ..shapes import ExpectedShapes
+    from ..specs import Call, RnnSpec
 
 __all__ = ["Cell", "Diagram", "Tensor", "call_diagram", "layer_lines", "shapes_diagram"]
 

@@ -18,14 +18,17 @@ from collections.abc import Sequence
 from functools import lru_cache
 from html import escape
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from ..findings import Finding
-from ..report import Report
-from ..shapes import ExpectedShapes
 from .diagram import Diagram, call_diagram, shapes_diagram
 from .svg import cell_title, diagram_svg
 from .text import render_report
 from .views import render_shapes
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..report import Report
+    from ..shapes import ExpectedShapes
 
 __all__ = ["inline", "mimebundle", "new_uid", "page", "report_body", "report_html", "shapes_html", "style", "wrap"]
 

@@ -8,15 +8,18 @@ layer whose call fails is highlighted, dashed and marked with a cross.
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from ..report import Report
 from ..rules._fixes import fmt_shape
-from ..scan import ScanReport, ScanRow
-from ..spec import Packed, TensorInfo
+from ..specs import Packed, TensorInfo
 from .diagram import layer_lines
 from .html import new_uid, report_body, wrap
 from .scan_table import render_failure, render_scan
 from .svg import Link, chain_svg
+
+if TYPE_CHECKING:
+    from .._scan.report import ScanReport, ScanRow
 
 __all__ = ["scan_html"]
 

@@ -37,13 +37,7 @@ def write_report(report: Report, *, fmt: str = "text", color: str = "auto",
                  file: IO[str] | None = None) -> None:
     """Write one report: the golden text (coloured on request), a "report" JSON document, or a page."""
     write_document(render_report(report), "report", json.report_body(report),
-                   fmt=fmt, color=color, file=file, html=lambda: _report_html(report))
-
-
-def _report_html(report: Report) -> str:
-    from .html import report_html
-
-    return report_html(report)
+                   fmt=fmt, color=color, file=file, html=report._repr_html_)
 
 
 def write_document(text: str, kind: str, body: json.Json, *, fmt: str = "text",

@@ -13,14 +13,15 @@ from typing import IO, TYPE_CHECKING
 from ..findings import Severity
 from ..report import Report
 from ..rules._fixes import fmt_shape
-from ..scan import Failure, ScanReport, ScanRow
-from ..spec import Packed, TensorInfo
+from ..specs import Packed, TensorInfo
 from . import json
 from .output import use_color, write_document
 from .text import GUTTER, render_finding
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from .._scan.report import Failure, ScanReport, ScanRow
 
 __all__ = ["COLUMNS", "render_failure", "render_scan", "rich_table", "scan_table", "write_scan"]
 
@@ -38,13 +39,7 @@ def write_scan(report: ScanReport, *, fmt: str = "text", color: str = "auto",
         _print_rich(report, out)
     else:
         write_document(render_scan(report), "scan", json.scan_body(report), fmt=fmt,
-                       color="never", file=out, html=lambda: _scan_html(report))
-
-
-def _scan_html(report: ScanReport) -> str:
-    from .html_scan import scan_html
-
-    return scan_html(report)
+                       color="never", file=out, html=report._repr_html_)
 
 
 def render_scan(report: ScanReport) -> str:

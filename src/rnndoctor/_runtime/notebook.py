@@ -7,6 +7,11 @@ text the traceback would have carried. Held back are the diagnosis that an
 `RnnArgumentError` carries as its message (its title line stays) and any
 PEP 678 note that is a rendered diagnosis, as the guard attaches to torch's
 own exception; both are put back once the traceback is shown.
+
+`%load_ext rnndoctor` also registers the HTML of `expected_shapes()` with
+the shell: the call diagram with the expected sizes only. (`ExpectedShapes`
+has no `_repr_html_` of its own: the core's data never imports a renderer
+that imports it back.)
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .errors import RnnArgumentError
-from .report import Report
+from ..errors import RnnArgumentError
+from ..render.html import shapes_html
+from ..report import Report
+from ..shapes import ExpectedShapes
 
-__all__ = ["display_report", "held_back", "is_diagnosis_note"]
+__all__ = ["display_report", "held_back", "is_diagnosis_note", "register", "unregister"]
 
 _HEAD = re.compile(r"(?:\[rank \d+\] )?(?:error|warning|note)\[RNN\d{3}\]: ", re.MULTILINE)
 
@@ -51,3 +58,12 @@ def display_report(report: Report) -> None:
     """Publish the report's HTML and text; the front end shows the richest it can."""
     display: Any = __import__("IPython.display", fromlist=["display"]).display
     display(report)
+
+
+def register(shell: Any) -> None:
+    """Show `expected_shapes()` as its diagram in this shell."""
+    shell.display_formatter.formatters["text/html"].for_type(ExpectedShapes, shapes_html)
+
+
+def unregister(shell: Any) -> None:
+    shell.display_formatter.formatters["text/html"].pop(ExpectedShapes, None)
