@@ -181,7 +181,7 @@ class Link:
 def chain_svg(links: Sequence[Link], out_label: str, uid: str, title: str, desc: str) -> str:
     """Boxes left to right, each arrow labelled with the shape it carries; failing links highlighted."""
     box_h = max(len(link.lines) for link in links) * ROW + 2 * PAD
-    top = 28.0
+    top = 4.0
     mid = top + box_h / 2
     x = 1.0
     body = []
