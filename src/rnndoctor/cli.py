@@ -13,10 +13,11 @@ subcommand, or the full `rnndoctor --help`, is asked for. The module defines
     def main(args: argparse.Namespace) -> int: ...    # the exit code: 0, 1 or 2
 
 and does not import torch at module level. This module adds `--format
-{text,json}` (or the module's own `FORMATS`, described by `FORMAT_HELP`) and
-`--color {auto,always,never}` to every subcommand; write the
-result with `rnndoctor.render.output.write_report(report, fmt=args.format,
-color=args.color)` (or `write_document` for other data). A bad argument is
+{text,json,html}` (or the module's own `FORMATS`, described by `FORMAT_HELP`)
+and `--color {auto,always,never}` to every subcommand; write the result with
+`rnndoctor.render.output.write_report(report, fmt=args.format,
+color=args.color)` (or `write_document` for other data, with `html=` giving
+its HTML fragment; without it the page holds the text). A bad argument is
 `raise rnndoctor._parse.UsageError("one line that says what is accepted")`:
 it is printed as one line on stderr, with exit code 2. While a module does not
 exist, its subcommand is simply absent.
@@ -64,7 +65,8 @@ class Command:
     add_arguments: Callable[[argparse.ArgumentParser], None]
     main: Callable[[argparse.Namespace], int]
     formats: tuple[str, ...] = FORMATS
-    format_help: str = "text (the default) or json (docs/json-schema.md)"
+    format_help: str = ("text (the default), json (docs/json-schema.md), or html (one self-contained "
+                        "page, with a diagram of the call)")
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Command:
@@ -166,13 +168,15 @@ def _add_check(p: argparse.ArgumentParser) -> None:
                    help="state that `input` is unbatched; its rank is checked against that")
     p.add_argument("--batch-size", metavar="N", help="the batch size the data comes in (a "
                    "DataLoader's batch_size): evidence of which axis of `input` is the batch")
+    p.add_argument("--open", action="store_true", help="also write the report as an HTML page "
+                   "to a temporary file and open it in the web browser")
 
 
 def _run_check(args: argparse.Namespace) -> int:
     from ._api import check
     from ._parse import parse_dtype, parse_layer, parse_sizes
     from .engine import diagnose
-    from .render.output import write_report
+    from .render.output import html_page, open_page, write_report
 
     layer = parse_layer(args.layer)
     if args.input is None:
@@ -191,6 +195,9 @@ def _run_check(args: argparse.Namespace) -> int:
             raise UsageError("--batch-size must be 1 or more")
         report = check(layer, x, _hx(layer, args, dtype), lengths=lengths, batch_size=batch_size)
     write_report(report, fmt=args.format, color=args.color)
+    if args.open:
+        path = open_page(html_page(str(report), "report", report._repr_html_))
+        print(f"rnndoctor: opened {path}", file=sys.stderr)
     return 0 if report else 1
 
 
@@ -239,6 +246,7 @@ def _run_shapes(args: argparse.Namespace) -> int:
     from ._parse import parse_layer
     from .engine import diagnose
     from .render import json
+    from .render.html import shapes_html
     from .render.output import write_document, write_report
     from .render.views import render_shapes
 
@@ -250,7 +258,7 @@ def _run_shapes(args: argparse.Namespace) -> int:
     shapes = expected_shapes(layer, _size(args.batch, "--batch"), _size(args.seq_len, "--seq-len"),
                              unbatched=args.unbatched)
     write_document(render_shapes(shapes), "shapes", json.shapes_body(shapes),
-                   fmt=args.format, color=args.color)
+                   fmt=args.format, color=args.color, html=lambda: shapes_html(shapes))
     return 0
 
 
@@ -353,7 +361,9 @@ BUILTIN: dict[str, Command] = {
         "--hx 1x3x20\n"
         "  rnndoctor check 'nn.LSTM(10, 20)' --input 5,3,10 --lengths 5,3,2\n"
         "  rnndoctor check 'nn.LSTM(10, 20, dropout=0.5)'      # the constructor only\n"
-        "  rnndoctor check 'nn.GRUCell(10, 20)' --input 10 --unbatched --format json",
+        "  rnndoctor check 'nn.GRUCell(10, 20)' --input 10 --unbatched --format json\n"
+        "  rnndoctor check 'nn.LSTM(50, 100)' --input 10,32,25 --format html > report.html\n"
+        "  rnndoctor check 'nn.LSTM(50, 100)' --input 10,32,25 --open",
         _add_check, _run_check),
     "shapes": Command(
         "print the expected shape of every input and output of a layer",

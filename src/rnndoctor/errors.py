@@ -27,10 +27,13 @@ class RnnArgumentError(Exception):
     def __init__(self, report: Report, prefix: str = "") -> None:
         self.report = report
         self.prefix = prefix  # "[rank 1] " in a torch.distributed process: starts every line
+        self.brief = False  # True while IPython displays the report itself (rnndoctor._runtime.notebook)
         super().__init__(str(report))
 
     def __str__(self) -> str:
         lines = str(self.report).splitlines(True)
+        if self.brief:
+            lines = [lines[0], "(rnndoctor's diagnosis is displayed below)\n"]
         return "\n" + "".join(self.prefix + line if line.strip() else line for line in lines)
 
     @classmethod

@@ -39,10 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..render.output import write_document
     from . import explain
-    from ._render import explanation_body, explanation_text
+    from ._render import explanation_body, explanation_html, explanation_text
 
     e = explain(_read(args.text, args.file))
-    write_document(explanation_text(e), "report", explanation_body(e), fmt=args.format, color=args.color)
+    write_document(explanation_text(e), "report", explanation_body(e), fmt=args.format, color=args.color,
+                   html=lambda: explanation_html(e))
     return e.exit_code
 
 

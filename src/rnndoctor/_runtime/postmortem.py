@@ -29,6 +29,7 @@ from ..render.output import use_color, write_report
 from ..render.text import call_summary
 from ..report import Report
 from ..specs import Call, RnnSpec
+from . import notebook
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
 
@@ -121,16 +122,41 @@ def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
 
 def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
                    tb: TracebackType | None, tb_offset: int | None = None) -> None:
-    """IPython's custom exception handler: the usual traceback, then the diagnosis."""
+    """IPython's custom exception handler: the usual traceback, then the diagnosis.
+
+    A diagnosis with findings is displayed as rich output (HTML in a notebook,
+    its text in a terminal) and held back from the traceback, so it shows once.
+    """
     _, types, handler = _shells.get(id(shell), (None, (), None))
-    if types and isinstance(value, types):
-        handler(etype, value, tb, tb_offset)
-    elif issubclass(etype, SyntaxError):
-        shell.showsyntaxerror()
-    else:
-        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-    if _active:
+    report = displayed_report(value) if _active else None
+    with notebook.held_back(value) if report is not None else contextlib.nullcontext():
+        if types and isinstance(value, types):
+            handler(etype, value, tb, tb_offset)
+        elif issubclass(etype, SyntaxError):
+            shell.showsyntaxerror()
+        else:
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    if report is not None:
+        try:
+            notebook.display_report(report)
+        except Exception as failure:  # the traceback above stands; say so in one line
+            _write(f"rnndoctor: could not display the diagnosis ({type(failure).__name__}); "
+                   "the traceback above is unchanged\n", sys.stdout)
+    elif _active:
         _write(diagnosis_text(value), sys.stdout)
+
+
+def displayed_report(exc: BaseException) -> Report | None:
+    """The report IPython displays under the traceback: the guard's, or one with findings."""
+    if isinstance(exc, RnnArgumentError):
+        return exc.report
+    if not isinstance(exc, Exception):
+        return None
+    try:
+        found = _diagnose(exc)
+    except Exception:  # diagnosis_text says so in one line
+        return None
+    return found[0] if found is not None and found[0].findings else None
 
 
 def _write(text: str, stream: TextIO) -> None:

@@ -132,3 +132,11 @@ class ScanReport:
 
         return render_scan(self)
 
+    def _repr_html_(self) -> str:
+        """The recurrent layers as a chain with the failing link highlighted, for Jupyter."""
+        from ..render.html_scan import scan_html
+
+        return scan_html(self)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}

@@ -36,7 +36,7 @@ MIN_COLUMN = 3  # a folded column keeps at least this many characters
 
 def write_scan(report: ScanReport, *, fmt: str = "text", color: str = "auto",
                file: IO[str] | None = None) -> None:
-    """The table and findings (a rich table on a terminal), or a "scan" JSON document.
+    """The table and findings (a rich table on a terminal), a "scan" JSON document, or a page.
 
     On a terminal the table fits its width: cells fold onto more lines, as rich folds them.
     """
@@ -47,7 +47,7 @@ def write_scan(report: ScanReport, *, fmt: str = "text", color: str = "auto",
     isatty = getattr(out, "isatty", None)
     width = shutil.get_terminal_size().columns if isatty is not None and isatty() else None
     write_document(render_scan(report, width), "scan", json.scan_body(report), fmt=fmt,
-                   color="never", file=out)
+                   color="never", file=out, html=report._repr_html_)
 
 
 def render_scan(report: ScanReport, width: int | None = None) -> str:
