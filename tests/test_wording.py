@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).parent
-GOLDENS = sorted(p for p in TESTS.rglob("*") if p.is_file() and "goldens" in p.relative_to(TESTS).parts)
+IMAGES = {".png"}  # the browser tests' screenshots: pixels, not words
+GOLDENS = sorted(p for p in TESTS.rglob("*")
+                 if p.is_file() and "goldens" in p.relative_to(TESTS).parts and p.suffix not in IMAGES)
 
 ARTICLE = re.compile(r"(?<![\w`'.-])(?P<article>[Aa]n?) (?P<quote>[`'\"]?)(?P<word>[\w.*+-]+)")
 COUNTED = re.compile(r"(?<![\w.*=/-])(?P<count>\d+) (?P<noun>(?:time )?[a-z]+)\b(?![\w(=-])")
