@@ -21,8 +21,9 @@ from types import FrameType, TracebackType
 from typing import Any, TextIO
 
 from . import _api, _torch
+from ._delivery import hide_frames
 from .engine import diagnose
-from .errors import RnnArgumentError
+from .errors import RnnArgumentError, is_kept
 from .findings import Location
 from .render.text import call_summary
 from .report import Report
@@ -92,12 +93,17 @@ def _current_shell() -> Any | None:
 
 def _excepthook(etype: type[BaseException], value: BaseException,
                 tb: TracebackType | None) -> None:
-    _previous.get("sys", sys.__excepthook__)(etype, value, tb)
+    hide_frames(value)
+    _previous.get("sys", sys.__excepthook__)(etype, value, value.__traceback__)
     if _active:
         _write(diagnosis_text(value), sys.stderr)
 
 
 def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        hide_frames(args.exc_value)
+        args = threading.ExceptHookArgs([args.exc_type, args.exc_value,
+                                         args.exc_value.__traceback__, args.thread])
     _previous.get("threading", threading.__excepthook__)(args)
     if _active and args.exc_value is not None:
         _write(diagnosis_text(args.exc_value), sys.stderr)
@@ -106,6 +112,8 @@ def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
 def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
                    tb: TracebackType | None, tb_offset: int | None = None) -> None:
     """IPython's custom exception handler: the usual traceback, then the diagnosis."""
+    hide_frames(value)
+    tb = value.__traceback__
     _, types, handler = _shells.get(id(shell), (None, (), None))
     if types and isinstance(value, types):
         handler(etype, value, tb, tb_offset)
@@ -128,11 +136,12 @@ def _write(text: str, stream: TextIO) -> None:
 def diagnosis_text(exc: BaseException) -> str:
     """What the hooks print under the traceback: the diagnosis, a one-line note, or nothing.
 
-    Errors the guard raised already carry their diagnosis, so nothing is added.
+    Errors the guard raised already carry their diagnosis (in their message, or
+    as a note on torch's exception), so nothing is added.
     If the diagnosis itself fails, a one-line note says so; the traceback above
     it is the original, unchanged.
     """
-    if isinstance(exc, RnnArgumentError) or not isinstance(exc, Exception):
+    if isinstance(exc, RnnArgumentError) or is_kept(exc) or not isinstance(exc, Exception):
         return ""
     try:
         found = _diagnose(exc)

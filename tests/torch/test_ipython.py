@@ -62,3 +62,29 @@ def test_unload_ext_restores_the_shell(shell: Any, capsys: pytest.CaptureFixture
     shell.run_cell(BAD_CALL)
     assert "error[RNN" not in capsys.readouterr().out
     shell.run_line_magic("load_ext", "rnndoctor")  # for the fixture's unload
+
+
+@pytest.mark.parametrize("cell", [f"rnndoctor.watch(lstm)\n{BAD_CALL}",
+                                  f"with rnndoctor.guard(lstm):\n    {BAD_CALL}"],
+                         ids=["watch", "guard"])
+def test_under_the_guard_torchs_error_shows_with_the_diagnosis(
+        shell: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        cell: str) -> None:
+    monkeypatch.setattr("rnndoctor._delivery.in_pytest_test", lambda: False)  # as in a notebook
+    shell.run_cell("import rnndoctor")
+    result = shell.run_cell(cell)
+    shell.run_cell("rnndoctor.unwatch(lstm)" if "watch" in cell else "")
+    out = capsys.readouterr().out
+    assert isinstance(result.error_in_exec, RuntimeError)
+    assert isinstance(result.error_in_exec, rnndoctor_error())
+    message = out.index("RuntimeError: Expected hidden[0] size (2, 3, 20), got [1, 3, 20]\n")
+    diagnosis = out.index("\nerror[RNN203]: `h_0` and `c_0` have 1 layer, but this LSTM needs 2\n")
+    assert message < diagnosis
+    assert "guard.py" not in out  # rnndoctor's frames are skipped
+    assert out.rstrip().endswith("found 1 error")
+
+
+def rnndoctor_error() -> type[Exception]:
+    from rnndoctor import RnnArgumentError
+
+    return RnnArgumentError
