@@ -7,7 +7,7 @@ diagnosis is added to it:
 
 - as a PEP 678 note, printed under torch's message by Python's traceback
   (3.11+), IPython and `traceback.print_exception`. Python 3.10 has no
-  `add_note`: `__notes__` is set, and a hook chained onto `sys.excepthook`
+  `add_note`: `__notes__` is set, and rnndoctor's hook on `sys.excepthook`
   prints it;
 - while a pytest test runs in this process, not at all: pytest 8 matches
   `pytest.raises(match=...)` against the notes too, so a note would break a
@@ -16,8 +16,10 @@ diagnosis is added to it:
   report as a section instead (`section_text`).
 
 `hide_frames` unlinks rnndoctor's frames from a traceback; the guard's exit,
-the post-mortem's hooks, `rnndoctor run` and the pytest plug-in call it.
-pytest and IPython also skip frames whose locals set `__tracebackhide__`.
+the post-mortem's hooks, `rnndoctor run` and the pytest plug-in call it, and
+so does the hook that the first error the guard raises outside pytest chains
+onto `sys.excepthook`, for an error that goes uncaught. pytest and IPython
+also skip frames whose locals set `__tracebackhide__`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from typing import Any, TextIO
 from .errors import RnnArgumentError, is_kept, keep
 from .report import Report
 
-__all__ = ["hide_frames", "in_pytest_test", "kept", "note_text", "print_notes", "section_text"]
+__all__ = ["hide_frames", "in_pytest_test", "kept", "note_text", "own", "print_notes",
+           "section_text"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _ADD_NOTE = sys.version_info >= (3, 11)
@@ -46,6 +49,8 @@ def kept(error: Exception, report: Report, prefix: str = "") -> Exception:
     (none under pytest).
     """
     noted = not in_pytest_test()
+    if noted:
+        _chain_excepthook()
     try:
         result = keep(error, report, prefix)
         if noted:
@@ -57,6 +62,13 @@ def kept(error: Exception, report: Report, prefix: str = "") -> Exception:
         return error
     hide_frames(result)
     return result
+
+
+def own(report: Report, prefix: str = "") -> RnnArgumentError:
+    """rnndoctor's error, where torch would crash or run on silently."""
+    if not in_pytest_test():
+        _chain_excepthook()
+    return RnnArgumentError.for_report(report, prefix)
 
 
 def note_text(report: Report, prefix: str = "") -> str:
@@ -87,22 +99,22 @@ def _add_note(error: BaseException, text: str) -> None:
         error.add_note(text)
         return
     error.__notes__ = [*getattr(error, "__notes__", ()), text]
-    _print_notes_at_exit()
 
 
-def _print_notes_at_exit() -> None:
-    """Python 3.10's excepthook does not print `__notes__`: chain one that does, once."""
+def _chain_excepthook() -> None:
+    """Once per process: an uncaught error prints without rnndoctor's frames (and, on 3.10, notes)."""
     with _hook_lock:
-        if getattr(sys.excepthook, "_rnndoctor_notes", False):
+        if getattr(sys.excepthook, "_rnndoctor_delivery", False):
             return
         previous: Callable[..., Any] = sys.excepthook
 
         def excepthook(etype: type[BaseException], value: BaseException,
                        tb: TracebackType | None) -> None:
-            previous(etype, value, tb)
+            hide_frames(value)
+            previous(etype, value, value.__traceback__)
             print_notes(value, sys.stderr)
 
-        excepthook._rnndoctor_notes = True  # type: ignore[attr-defined]
+        excepthook._rnndoctor_delivery = True  # type: ignore[attr-defined]
         sys.excepthook = excepthook
 
 

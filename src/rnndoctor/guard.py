@@ -43,7 +43,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from . import _delivery, _postmortem, _semantics
 from . import _torch as _boundary
-from .errors import RnnArgumentError
 from .findings import Location
 from .render.text import render_finding
 from .report import Report
@@ -421,13 +420,13 @@ def _judged(report: Report, original: Callable[..., Any], module: Any, input: An
     prefix = _postmortem.rank_prefix()
     first = report.first
     if first is None or first.raises is None:
-        raise RnnArgumentError.for_report(report, prefix)
+        raise _delivery.own(report, prefix)
     try:
         original(module, input, hx)
     except Exception as caught:
         error = _delivery.kept(caught, report, prefix)
     else:
-        error = RnnArgumentError.for_report(report, prefix)
+        error = _delivery.own(report, prefix)
     try:
         raise error
     finally:

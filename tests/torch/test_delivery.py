@@ -66,6 +66,7 @@ def guarded_error(layer: Any, args: tuple[Any, ...]) -> BaseException:
 def notes(monkeypatch: pytest.MonkeyPatch) -> None:
     """The guard as outside pytest: the diagnosis goes on the exception as a note."""
     monkeypatch.setattr(_delivery, "in_pytest_test", lambda: False)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # the guard chains a hook onto it
 
 
 @pytest.mark.usefixtures("notes")
@@ -203,12 +204,15 @@ from torch import nn
 import rnndoctor
 
 lstm = nn.LSTM(10, 20)
+if sys.argv[1] == "watched":
+    rnndoctor.watch(lstm)
 with rnndoctor.guard(lstm) if sys.argv[1] == "guarded" else contextlib.nullcontext():
     lstm(torch.randn(5, 3, 7))
 """
 
 
-def test_plain_python_prints_torchs_traceback_then_the_diagnosis(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["guarded", "watched"])
+def test_plain_python_prints_torchs_traceback_then_the_diagnosis(tmp_path: Path, mode: str) -> None:
     script = tmp_path / "train.py"
     script.write_text(textwrap.dedent(SCRIPT))
 
@@ -218,9 +222,9 @@ def test_plain_python_prints_torchs_traceback_then_the_diagnosis(tmp_path: Path)
         assert done.returncode == 1
         return done.stderr
 
-    bare, guarded = run("bare"), run("guarded")
+    bare, guarded = run("bare"), run(mode)
     assert guarded.startswith(bare)
     diagnosis = guarded[len(bare):]
     assert diagnosis.startswith("\nerror[RNN103]: `input` has 7 features, but this LSTM expects 10\n"
-                                "  --> train.py:12, in LSTM(10, 20)\n")
+                                "  --> train.py:14, in LSTM(10, 20)\n")
     assert diagnosis.endswith("\nfound 1 error\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,6 +72,7 @@ def test_under_the_guard_torchs_error_shows_with_the_diagnosis(
         shell: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         cell: str) -> None:
     monkeypatch.setattr("rnndoctor._delivery.in_pytest_test", lambda: False)  # as in a notebook
+    monkeypatch.setattr("sys.excepthook", sys.excepthook)  # the guard chains a hook onto it
     shell.run_cell("import rnndoctor")
     result = shell.run_cell(cell)
     shell.run_cell("rnndoctor.unwatch(lstm)" if "watch" in cell else "")
