@@ -141,6 +141,10 @@ CORPUS: tuple[Pattern, ...] = (
     Pattern("RuntimeError", "mat1 and mat2 must have the same dtype, but got Double and Float",
             "nn.GRU(10, 20)(torch.randn(5, 3, 10), torch.zeros(1, 3, 20, dtype=torch.float64))",
             WRITTEN),
+    Pattern("RuntimeError",  # oneDNN's message on x86 CPUs; the native kernel's elsewhere
+            r"^(get_mkldnn_dtype: unsupported data type|mat1 and mat2 must have the same dtype)",
+            "nn.LSTM(10, 20)(torch.randn(5, 3, 10), (torch.zeros(1, 3, 20, dtype=torch.float64), "
+            "torch.zeros(1, 3, 20, dtype=torch.float64)))", WRITTEN),
     Pattern("AttributeError", _end("'list' object has no attribute 'dim'"),
             "nn.GRU(10, 20)([1.0, 2.0])", WRITTEN),
     Pattern("AttributeError", "'tuple' object has no attribute 'dim'",
