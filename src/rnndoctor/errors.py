@@ -10,6 +10,7 @@
   - rnndoctor's own (`for_report`): where torch would crash or run on silently,
     and from `Report.raise_for_errors()`. Its message is the diagnosis, and its
     first line the diagnosis's title.
+* RnnDoctorWarning: a call that runs but is probably not what was meant.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .report import Report
 
-__all__ = ["RnnArgumentError", "is_kept", "keep"]
+__all__ = ["RnnArgumentError", "RnnDoctorWarning", "is_kept", "keep"]
 
 _TORCH_TYPES = ("RuntimeError", "ValueError", "TypeError", "IndexError", "AttributeError")
 
@@ -56,6 +57,13 @@ def _subclass(name: str) -> type[RnnArgumentError]:
         sub = type("RnnArgumentError", (RnnArgumentError, base), {"__module__": "rnndoctor"})
         _SUBCLASSES[name] = sub
     return _SUBCLASSES[name]
+
+
+class RnnDoctorWarning(UserWarning):
+    """A recurrent call that runs but is probably not what was meant, or a note from the guard.
+
+    >>> warnings.filterwarnings("ignore", category=rnndoctor.RnnDoctorWarning)
+    """
 
 
 # ---- torch's exception, kept ---------------------------------------------------------------

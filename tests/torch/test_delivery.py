@@ -24,7 +24,8 @@ nn = torch.nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 import rnndoctor
-from rnndoctor import RnnArgumentError, _delivery
+from rnndoctor import RnnArgumentError
+from rnndoctor._runtime import delivery as _delivery
 from rnndoctor.findings import Finding, Severity
 from rnndoctor.report import Report
 

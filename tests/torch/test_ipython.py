@@ -71,7 +71,7 @@ def test_unload_ext_restores_the_shell(shell: Any, capsys: pytest.CaptureFixture
 def test_under_the_guard_torchs_error_shows_with_the_diagnosis(
         shell: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         cell: str) -> None:
-    monkeypatch.setattr("rnndoctor._delivery.in_pytest_test", lambda: False)  # as in a notebook
+    monkeypatch.setattr("rnndoctor._runtime.delivery.in_pytest_test", lambda: False)  # as in a notebook
     monkeypatch.setattr("sys.excepthook", sys.excepthook)  # the guard chains a hook onto it
     shell.run_cell("import rnndoctor")
     result = shell.run_cell(cell)

@@ -31,13 +31,13 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
-from .errors import RnnArgumentError, is_kept, keep
-from .report import Report
+from ..errors import RnnArgumentError, is_kept, keep
+from ..report import Report
 
-__all__ = ["hide_frames", "in_pytest_test", "kept", "note_text", "own", "print_notes",
-           "section_text"]
+__all__ = ["hide_frames", "in_pytest_test", "kept", "note_text", "own", "prefixed",
+           "print_notes", "section_text"]
 
-_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # rnndoctor
 _ADD_NOTE = sys.version_info >= (3, 11)
 _hook_lock = threading.Lock()
 
@@ -73,9 +73,14 @@ def own(report: Report, prefix: str = "") -> RnnArgumentError:
 
 def note_text(report: Report, prefix: str = "") -> str:
     """The note: a blank line, then the diagnosis (every line after `prefix`)."""
-    from ._postmortem import prefixed
-
     return prefixed("\n" + str(report).rstrip("\n"), prefix)
+
+
+def prefixed(text: str, prefix: str) -> str:
+    """`prefix` before every non-empty line."""
+    if not prefix:
+        return text
+    return "".join(prefix + line if line.strip() else line for line in text.splitlines(True))
 
 
 def in_pytest_test() -> bool:
@@ -158,4 +163,4 @@ def _unlink(error: BaseException) -> None:
 
 
 def _ours(tb: TracebackType) -> bool:
-    return tb.tb_frame.f_code.co_filename.startswith(_HERE)
+    return tb.tb_frame.f_code.co_filename.startswith(_PACKAGE)

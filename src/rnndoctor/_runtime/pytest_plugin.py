@@ -45,7 +45,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is None:
         yield
         return
-    from ._delivery import hide_frames, section_text
+    from .delivery import hide_frames, section_text
 
     hide_frames(call.excinfo.value)  # before pytest renders the traceback
     outcome = yield
@@ -70,7 +70,7 @@ class _GuardedSession:
         self._semantics = semantics
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        from ._run_cli import guard_once_torch_loads
+        from .run import guard_once_torch_loads
 
         self._stack.enter_context(guard_once_torch_loads(self._semantics))
 
@@ -82,7 +82,7 @@ class _GuardedSession:
         """A use that waits on a partner is settled within its test, and warned about there."""
         yield
         if self._semantics:
-            from . import _semantics
+            from . import semantics as _semantics
 
             if _semantics.here():
                 _semantics.flush()
@@ -93,6 +93,6 @@ class _GuardedSession:
         report: pytest.TestReport = outcome.get_result()
         if call.excinfo is None or not report.failed:
             return
-        from ._postmortem import diagnosis_text
+        from .postmortem import diagnosis_text
 
         _add_section(report, diagnosis_text(call.excinfo.value).strip("\n"))
