@@ -128,7 +128,11 @@ def test_the_guard_stops_the_bad_call_and_writes_the_report(tmp_path: Path) -> N
     done = rnndoctor_run(tmp_path, "--report-json", "report.json", "train.py")
     assert done.returncode == 1
     assert done.stdout == "guarded: True\n"
-    assert "\nrnndoctor.RnnArgumentError: \nerror[RNN203]: `h_0` and `c_0` have 2 layers" in done.stderr
+    # torch's traceback, without rnndoctor's frames, and the diagnosis under it: what the
+    # post-mortem alone prints
+    assert done.stderr == rnndoctor_run(tmp_path, "--no-guard", "train.py").stderr
+    assert "RuntimeError: Expected hidden[0] size (4, 8, 20), got [2, 8, 20]\n\nerror[RNN203]: " \
+        "`h_0` and `c_0` have 2 layers" in done.stderr
     assert "  --> train.py:12, in encoder.rnn: LSTM(10, 20, num_layers=2, bidirectional=True)\n" \
         in done.stderr
     report = json.loads((tmp_path / "report.json").read_text())

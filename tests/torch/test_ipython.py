@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -99,15 +100,20 @@ def test_the_diagnosis_is_displayed_as_html_beside_its_text(
     assert '<g class="rnnd-cell rnnd-bad" data-tensor="h_0" data-dim="0" data-expected="2" data-actual="1">' in html
 
 
-def test_a_guard_error_shows_its_title_then_the_diagram_once(
-        shell: Any, published: _Published, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_guard_error_shows_torchs_message_then_the_diagram_once(
+        shell: Any, published: _Published, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rnndoctor._runtime.delivery.in_pytest_test", lambda: False)  # as in a notebook
+    monkeypatch.setattr("sys.excepthook", sys.excepthook)  # the guard chains a hook onto it
     shell.run_line_magic("load_ext", "rnndoctor")
     result = shell.run_cell(f"import rnndoctor\nwith rnndoctor.guard(lstm):\n    {BAD_CALL}")
     out = capsys.readouterr().out
     assert isinstance(result.error_in_exec, RuntimeError)
-    assert out.count("error[RNN203]") == 1 and "displayed below" in out and "help:" not in out
-    assert "help: allocate" in published.bundles[0]["text/plain"]
-    assert "error[RNN203]" in str(result.error_in_exec)  # the message is whole again afterwards
+    assert "RuntimeError: Expected hidden[0] size (2, 3, 20), got [1, 3, 20]\n" in out
+    assert "error[RNN203]" not in out  # the note is held back while the traceback shows
+    (bundle,) = published.bundles
+    assert "help: allocate" in bundle["text/plain"] and "<svg" in bundle["text/html"]
+    assert result.error_in_exec.__notes__[0].startswith("error[RNN203]")  # put back afterwards
 
 
 def test_a_diagnosis_note_is_held_back_while_the_traceback_shows(
@@ -138,3 +144,30 @@ def test_a_display_that_fails_is_one_line(shell: Any, monkeypatch: pytest.Monkey
     assert "RuntimeError: Expected hidden[0] size (2, 3, 20), got [1, 3, 20]\n" in out
     assert out.endswith("rnndoctor: could not display the diagnosis (RuntimeError); "
                         "the traceback above is unchanged\n")
+
+
+@pytest.mark.parametrize("cell", [f"rnndoctor.watch(lstm)\n{BAD_CALL}",
+                                  f"with rnndoctor.guard(lstm):\n    {BAD_CALL}"],
+                         ids=["watch", "guard"])
+def test_under_the_guard_torchs_error_shows_with_the_diagnosis(
+        shell: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        cell: str) -> None:
+    monkeypatch.setattr("rnndoctor._runtime.delivery.in_pytest_test", lambda: False)  # as in a notebook
+    monkeypatch.setattr("sys.excepthook", sys.excepthook)  # the guard chains a hook onto it
+    shell.run_cell("import rnndoctor")
+    result = shell.run_cell(cell)
+    shell.run_cell("rnndoctor.unwatch(lstm)" if "watch" in cell else "")
+    out = capsys.readouterr().out
+    assert isinstance(result.error_in_exec, RuntimeError)
+    assert isinstance(result.error_in_exec, rnndoctor_error())
+    message = out.index("RuntimeError: Expected hidden[0] size (2, 3, 20), got [1, 3, 20]\n")
+    diagnosis = out.index("\nerror[RNN203]: `h_0` and `c_0` have 1 layer, but this LSTM needs 2\n")
+    assert message < diagnosis
+    assert "guard.py" not in out  # rnndoctor's frames are skipped
+    assert out.rstrip().endswith("found 1 error")
+
+
+def rnndoctor_error() -> type[Exception]:
+    from rnndoctor import RnnArgumentError
+
+    return RnnArgumentError

@@ -23,13 +23,15 @@ from typing import Any, TextIO
 
 from .. import _api, _torch
 from ..engine import diagnose
-from ..errors import RnnArgumentError, RnnDoctorWarning
+from ..errors import RnnArgumentError, RnnDoctorWarning, is_kept
 from ..findings import Location
 from ..render.output import use_color, write_report
 from ..render.text import call_summary
 from ..report import Report
 from ..specs import Call, RnnSpec
 from . import notebook
+from .delivery import hide_frames
+from .delivery import prefixed as prefixed
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
 
@@ -109,12 +111,17 @@ def _current_shell() -> Any | None:
 
 def _excepthook(etype: type[BaseException], value: BaseException,
                 tb: TracebackType | None) -> None:
-    _previous.get("sys", sys.__excepthook__)(etype, value, tb)
+    hide_frames(value)
+    _previous.get("sys", sys.__excepthook__)(etype, value, value.__traceback__)
     if _active:
         _write_diagnosis(value, sys.stderr)
 
 
 def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        hide_frames(args.exc_value)
+        args = threading.ExceptHookArgs([args.exc_type, args.exc_value,
+                                         args.exc_value.__traceback__, args.thread])
     _previous.get("threading", threading.__excepthook__)(args)
     if _active and args.exc_value is not None:
         _write_diagnosis(args.exc_value, sys.stderr)
@@ -127,6 +134,8 @@ def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
     A diagnosis with findings is displayed as rich output (HTML in a notebook,
     its text in a terminal) and held back from the traceback, so it shows once.
     """
+    hide_frames(value)
+    tb = value.__traceback__
     _, types, handler = _shells.get(id(shell), (None, (), None))
     report = displayed_report(value) if _active else None
     with notebook.held_back(value) if report is not None else contextlib.nullcontext():
@@ -195,11 +204,12 @@ def _write_diagnosis(exc: BaseException, stream: TextIO) -> None:
 def diagnosis_text(exc: BaseException) -> str:
     """What the hooks print under the traceback: the diagnosis, a one-line note, or nothing.
 
-    Errors the guard raised already carry their diagnosis, so nothing is added.
+    Errors the guard raised already carry their diagnosis (in their message, or
+    as a note on torch's exception), so nothing is added.
     If the diagnosis itself fails, a one-line note says so; the traceback above
     it is the original, unchanged.
     """
-    if isinstance(exc, RnnArgumentError) or not isinstance(exc, Exception):
+    if isinstance(exc, RnnArgumentError) or is_kept(exc) or not isinstance(exc, Exception):
         return ""
     try:
         found = _diagnose(exc)
@@ -465,12 +475,6 @@ def rank_prefix() -> str:
         return ""
     return f"[rank {dist.get_rank()}] "
 
-
-def prefixed(text: str, prefix: str) -> str:
-    """`prefix` before every non-empty line."""
-    if not prefix:
-        return text
-    return "".join(prefix + line if line.strip() else line for line in text.splitlines(True))
 
 def user_frames() -> list[tuple[FrameType, int]]:
     """The live stack, outermost first, as (frame, line) pairs, up to rnndoctor's frames."""
