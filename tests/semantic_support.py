@@ -105,6 +105,9 @@ def apply_use(tensor: Any, use: Use) -> Any:
     """Do `use` to `tensor`, as a program would: this line is the use's call site."""
     if use.op == "index":
         return tensor[real_key(use.key, tuple(tensor.shape))]
+    if use.op == "unpack":
+        first, second = tensor  # the only count the use rules judge: two names
+        return first, second
     written = ast.literal_eval("(" + use.text.split("(", 1)[1].rstrip(")") + ",)")
     return getattr(tensor, use.op)(*written)
 

@@ -16,6 +16,11 @@ program applies to tensors, and judges the few that matter:
   and `output[:, -1]` is right once cut down to the forward direction. It is
   warned about when the same layer runs again, or the guard exits, if nothing
   settled it by then;
+- unpacking a state into names (`out, (h, c) = gru(x)`: Python's iteration,
+  which calls `unbind(0)`) is a use, read from the statement that does it;
+- a use that is wrong only as an initial state (`h_n[:2]` of a bidirectional
+  encoder) waits on its result, and is warned about when a layer's kernel
+  (`_VF.gru`, `_VF.lstm`, ...) receives that result as `hx`;
 - a DataLoader batch's tensors carry the batch size (RNN106) through
   `nn.Embedding`, casts and moves to the recurrent call;
 - a descending sort of lengths made by the program is followed to its uses,
@@ -30,7 +35,9 @@ tagged there (every layer's, under `guard()` with no model).
 
 from __future__ import annotations
 
+import ast
 import functools
+import linecache
 import operator
 import sys
 import threading
@@ -163,6 +170,7 @@ class _State:
         self.pending: _ByTensor[_Pending] = _ByTensor(keep_dead=True)
         self.batches: _ByTensor[BatchEvidence] = _ByTensor()
         self.orders: _ByTensor[_Order] = _ByTensor(on_death=lambda order: _order_gone(order))
+        self.as_state: _ByTensor[tuple[Finding, Produced, Site]] = _ByTensor()  # RNN508: h_0?
         self.ready: list[tuple[Reordering, Site]] = []  # gone in a weakref callback, to judge
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
@@ -221,6 +229,7 @@ def stop(mode: Any) -> None:
                 _state.picks.clear()
                 _state.batches.clear()
                 _state.orders.clear()
+                _state.as_state.clear()
                 _unpatch_loader()
         mode.__exit__(None, None, None)
 
@@ -357,6 +366,9 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
         table[joined] = _joined
     for split in (torch.split, T.split, torch.chunk, T.chunk):
         table[split] = _split
+    table[T.unbind] = table[torch.unbind] = _unbind
+    for kernel in (VF.lstm, VF.gru, VF.rnn_tanh, VF.rnn_relu):
+        table[kernel] = _kernel
     return table
 
 
@@ -426,6 +438,52 @@ def _view(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any)
         _judge(tag, Use.view(*result.shape, op=op, written=written), result)
 
 
+def _unbind(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """`h, c = h_n`: Python iterates a tensor with `unbind(0)`; the statement tells how many names.
+
+    Only the iteration `Tensor.__iter__` does is a use here: `h_n.unbind(0)`,
+    written out, splits the states on purpose.
+    """
+    tag = _tag_of(args[0] if args else kwargs.get("input"))
+    if tag is None or tag.produced.is_output:
+        return
+    site = _iterated_at()
+    if site is not None and _unpacks_into_two(*site[:2]):
+        _judge(tag, Use.unpack(2), result, site)
+
+
+def _iterated_at() -> Site | None:
+    """The user's line that iterates the tensor, when `Tensor.__iter__` is what called `unbind`."""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None and _postmortem.is_rnndoctor(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None or frame.f_code.co_name != "__iter__" \
+            or not frame.f_code.co_filename.endswith("_tensor.py"):
+        return None
+    user = frame.f_back
+    if user is None or _postmortem.is_library(user.f_code.co_filename):
+        return None
+    return user.f_code.co_filename, user.f_lineno, user.f_globals
+
+
+def _unpacks_into_two(filename: str, line: int) -> bool:
+    """The line is one assignment whose targets unpack something into exactly two names."""
+    return _assigns_two(linecache.getline(filename, line).strip())
+
+
+@functools.lru_cache(maxsize=256)
+def _assigns_two(text: str) -> bool:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:  # part of a statement over several lines: not read
+        return False
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assign):
+        return False
+    return any(isinstance(node, (ast.Tuple, ast.List)) and len(node.elts) == 2
+               and not any(isinstance(e, ast.Starred) for e in node.elts)
+               for target in tree.body[0].targets for node in ast.walk(target))
+
+
 def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """An operation that keeps the layout: the result keeps the tag."""
     source: Any = args[0] if args else kwargs.get("input")
@@ -438,6 +496,21 @@ def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any)
         _pass_batch(source, result)
     if _state.pending or _state.picks:
         _carry_waiting(source, result)
+    if _state.as_state:
+        waiting = _state.as_state.get(source)
+        if waiting is not None:
+            _state.as_state.put(result, waiting)
+
+
+def _kernel(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """A recurrent layer's kernel: a use that is wrong as an initial state has become one."""
+    if not _state.as_state:
+        return
+    for arg in args[:3]:  # (input, hx, ...) or, packed, (data, batch_sizes, hx, ...)
+        for tensor in arg if isinstance(arg, (tuple, list)) else (arg,):
+            waiting = _state.as_state.pop(tensor) if _boundary.is_tensor(tensor) else None
+            if waiting is not None:
+                _emit(*waiting)
 
 
 def _keep_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -691,16 +764,18 @@ def _judged(produced: Produced, use: Use) -> tuple[Any, ...]:
     return judge_all(produced, use)
 
 
-def _judge(tag: _Tag, use: Use, result: Any) -> None:
+def _judge(tag: _Tag, use: Use, result: Any, site: Site | None = None) -> None:
     judged = _judged(tag.produced, use)
     if not judged:
         return
-    site = _user_site()
+    site = site or _user_site()
     if site is None:  # torch's own code, such as LSTM.forward reading `hx`
         return
     produced = _named(tag)
     for j in judged:
-        if j.waits:
+        if j.as_state:
+            _state.as_state.put(result, (j.finding, produced, site))
+        elif j.waits:
             _state.pending.put(result, _Pending(j.finding, produced, j.partners, j.forward, site,
                                                 tag.source))
         else:

@@ -151,13 +151,14 @@ Picked = int | Slice | Indices | All  # what a subscript does to one axis
 
 @dataclass(frozen=True, slots=True)
 class Use:
-    """One operation on a produced tensor: a subscript, or a view/reshape to `shape`.
+    """One operation on a produced tensor: a subscript, a view/reshape to `shape`, or an
+    unpacking into `shape[0]` names (`h, c = h_n`).
 
     `text` is how the operation reads in Python, without the tensor's name:
-    `[:, -1]`, `.view(32, 10, -1)`.
+    `[:, -1]`, `.view(32, 10, -1)`, ` unpacked into 2 names`.
     """
 
-    op: Literal["index", "view", "reshape"]
+    op: Literal["index", "view", "reshape", "unpack"]
     key: tuple[Item, ...] = ()
     shape: tuple[int, ...] = ()  # view / reshape: the result's shape
     text: str = ""
@@ -174,6 +175,11 @@ class Use:
         """`.view(*shape)`; `written` is the arguments as given (with -1), for the text."""
         args = written if written is not None else shape
         return cls(op, shape=tuple(shape), text=f".{op}({', '.join(map(str, args))})")
+
+    @classmethod
+    def unpack(cls, names: int) -> Use:
+        """`a, b = tensor`: Python iterates dim 0, one name per entry."""
+        return cls("unpack", shape=(names,), text=f" unpacked into {names} names")
 
 
 def _item(k: object) -> Item:
@@ -214,22 +220,27 @@ class UseCandidate:
     `h_n[-1]`), the flagged use is correct, and no finding stands. With
     `forward`, keeping only the first `forward` features of the result's last
     axis (`output[-1][:, :H]`, or a split into directions) also makes it
-    correct.
+    correct. With `as_state`, the finding stands only once the result is
+    given to a recurrent layer as its initial state (`h_n[:2]` starting a
+    decoder); until then the use may be right (`h_n[-2:]` as features).
     """
 
     finding: Finding
     fixes: tuple[UseFix, ...] = ()
     partners: frozenset[tuple[Picked, ...]] = frozenset()
     forward: int | None = None
+    as_state: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """A finding with its checked fixes, and what would complete the use (see `UseCandidate`)."""
+    """A finding with its checked fixes, what would complete the use, and whether it stands only
+    as a layer's initial state (see `UseCandidate`)."""
 
     finding: Finding
     partners: frozenset[tuple[Picked, ...]] = field(default_factory=frozenset)
     forward: int | None = None
+    as_state: bool = False
 
     @property
     def waits(self) -> bool:
@@ -329,7 +340,8 @@ def judge(produced: Produced, use: Use) -> tuple[Finding, ...]:
 
 def judge_all(produced: Produced, use: Use) -> tuple[Judged, ...]:
     """`judge`, keeping for each finding the selections that would complete the use."""
-    return tuple(Judged(_checked(c), c.partners, c.forward) for c in _candidates(produced, use))
+    return tuple(Judged(_checked(c), c.partners, c.forward, c.as_state)
+                 for c in _candidates(produced, use))
 
 
 def _candidates(produced: Produced, use: Use) -> Iterator[UseCandidate]:

@@ -18,7 +18,8 @@ from typing import Literal
 from rnndoctor._parse import parse_layer
 from rnndoctor.uses import All, Indices, Produced, Slice, Use
 
-__all__ = ["All", "Indices", "Pair", "Slice", "c_n", "h_n", "index", "output", "reshape", "view"]
+__all__ = ["All", "Indices", "Pair", "Slice", "c_n", "h_n", "index", "output", "reshape", "unpack",
+           "view"]
 
 Pair = tuple[Produced, Use]
 
@@ -56,6 +57,11 @@ def view(p: Produced, *written: int) -> Pair:
 
 def reshape(p: Produced, *written: int) -> Pair:
     return p, Use.view(*_resolve(p.shape, written), op="reshape", written=written)
+
+
+def unpack(p: Produced, names: int) -> Pair:
+    """`a, b = p`: unpacked into `names` names."""
+    return p, Use.unpack(names)
 
 
 def _resolve(shape: tuple[int, ...], written: tuple[int, ...]) -> tuple[int, ...]:

@@ -1,0 +1,99 @@
+"""The second wave of semantic rules (RNN508-): each correct idiom stays silent, its wrong twin warns.
+
+Each pair below is one model written two ways, trained for two steps under
+`guard(model, semantics=True)` by test_false_alarms.py's harness: the correct
+idiom must not warn, and the wrong twin must warn exactly its rule's code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+from rnndoctor import _semantics
+
+from .test_false_alarms import STEPS, Model, classify, generator, train
+
+Tensor = torch.Tensor
+
+
+class BridgedBiEncoder(Model):
+    """A 2-layer bidirectional GRU encoder starts a 2-layer GRU decoder: each layer's two
+    directions, separated with `view(num_layers, 2, N, H)`, summed."""
+
+    V, S, T, N, H = 10, 6, 5, 3, 8
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(self.V, 6)
+        self.encoder = nn.GRU(6, self.H, num_layers=2, bidirectional=True)
+        self.decoder = nn.GRU(6, self.H, num_layers=2)
+        self.out = nn.Linear(self.H, self.V)
+
+    def batches(self) -> list[Any]:
+        g = generator(30)
+        return [(torch.randint(0, self.V, (self.S, self.N), generator=g),
+                 torch.randint(0, self.V, (self.T + 1, self.N), generator=g)) for _ in range(STEPS)]
+
+    def bridge(self, h_n: Tensor) -> Tensor:
+        return h_n.view(2, 2, h_n.size(1), self.H).sum(1)
+
+    def loss(self, batch: Any) -> Tensor:
+        source, target = batch
+        _, h_n = self.encoder(self.embed(source))
+        output, _ = self.decoder(self.embed(target[:-1]), self.bridge(h_n).contiguous())
+        return classify(self.out(output).reshape(-1, self.V), target[1:].reshape(-1))
+
+
+class ChatbotTutorialBridge(BridgedBiEncoder):
+    """PyTorch's chatbot tutorial: `encoder_hidden[:decoder.n_layers]`, layer 0's two directions."""
+
+    def bridge(self, h_n: Tensor) -> Tensor:
+        return h_n[:self.decoder.num_layers]
+
+
+class GruClassifier(Model):
+    """A 2-layer GRU classifier that keeps `h_n` whole, and reads its top layer."""
+
+    L, N, C = 7, 4, 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(5, 6, num_layers=2)
+        self.head = nn.Linear(6, self.C)
+
+    def batches(self) -> list[Any]:
+        g = generator(31)
+        return [(torch.randn(self.L, self.N, 5, generator=g), torch.randint(0, self.C, (self.N,), generator=g))
+                for _ in range(STEPS)]
+
+    def loss(self, batch: Any) -> Tensor:
+        x, labels = batch
+        output, h = self.rnn(x)
+        return classify(self.head(h[-1]), labels)
+
+
+class GruUnpackedAsLstm(GruClassifier):
+    """Code written for an LSTM, run with a GRU: `output, (h, c) = gru(x)` splits the two layers."""
+
+    def loss(self, batch: Any) -> Tensor:
+        x, labels = batch
+        output, (h, c) = self.rnn(x)
+        return classify(self.head(h), labels)
+
+
+PAIRS = [(BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"), (GruClassifier, GruUnpackedAsLstm, "RNN509")]
+
+
+@pytest.mark.parametrize(("right", "wrong", "code"), PAIRS, ids=[code for _, _, code in PAIRS])
+def test_the_idiom_is_silent_and_its_wrong_twin_warns(right: type[Model], wrong: type[Model],
+                                                      code: str) -> None:
+    assert train(right()) == []
+    assert _semantics.collected() == ()
+    warned = train(wrong())
+    assert [text.split(":", 1)[0] for text in warned] == [f"warning[{code}]"]
+    assert [f.code for f in _semantics.collected()] == [code]

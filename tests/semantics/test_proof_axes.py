@@ -1,0 +1,155 @@
+"""The second wave of semantic rules (RNN508-) guards against real bugs: torch itself shows it.
+
+As in test_proof.py: the flagged code and the rule's first fix run on the same
+layer and data. What is right is settled by torch, never by a number written
+here: each layer and direction run on its own, as a one-layer unidirectional
+layer with the same weights, on the input that layer really reads. The fixed
+code matches that reference and the flagged code does not; under
+`guard(semantics=True)` the flagged code warns exactly that rule's code (its
+first fix being the code run here), and the fix warns nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+from .test_proof import assert_clean, assert_flagged, data, layer
+
+Tensor = torch.Tensor
+H, N, L = 4, 3, 6
+
+
+def alone(rnn: Any, k: int, reverse: bool) -> Any:
+    """Layer `k` of `rnn`, one direction of it, as a one-layer unidirectional layer of the same kind."""
+    size = rnn.input_size if k == 0 else rnn.hidden_size * (2 if rnn.bidirectional else 1)
+    single = type(rnn)(size, rnn.hidden_size).double()
+    suffix = "_reverse" if reverse else ""
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(single, f"{name}_l0").copy_(getattr(rnn, f"{name}_l{k}{suffix}"))
+    return single
+
+
+def layer_by_layer(rnn: Any, x: Tensor) -> list[list[Tensor]]:
+    """Each layer's final state in each direction, computed one layer and one direction at a time
+    (time-major `x`)."""
+    states = []
+    for k in range(rnn.num_layers):
+        forward_out, forward_h = alone(rnn, k, False)(x)
+        per_layer, outputs = [forward_h[0]], [forward_out]
+        if rnn.bidirectional:
+            backward_out, backward_h = alone(rnn, k, True)(x.flip(0))
+            per_layer.append(backward_h[0])
+            outputs.append(backward_out.flip(0))
+        states.append(per_layer)
+        x = torch.cat(outputs, dim=-1)  # what the next layer reads
+    return states
+
+
+# ---- RNN508: h_n[:num_layers] of a bidirectional state, starting a decoder --------------------
+
+def decoder_for(gru: Any) -> Any:
+    torch.manual_seed(1)
+    return nn.GRU(3, H, num_layers=2).double()
+
+
+def rnn508_flagged(gru: Any, x: Tensor) -> Tensor:
+    output, h_n = gru(x)
+    return decoder_for(gru)(x, h_n[:2])[1]  # PyTorch's chatbot tutorial: encoder_hidden[:decoder.n_layers]
+
+
+def rnn508_last_layer(gru: Any, x: Tensor) -> Tensor:
+    output, h_n = gru(x)
+    return decoder_for(gru)(x, h_n[-2:])[1]
+
+
+def rnn508_fixed(gru: Any, x: Tensor) -> Tensor:
+    output, h_n = gru(x)
+    return decoder_for(gru)(x, h_n.view(2, 2, N, H)[:, 0])[1]
+
+
+def rnn508_summed(gru: Any, x: Tensor) -> Tensor:
+    output, h_n = gru(x)
+    return decoder_for(gru)(x, h_n.view(2, 2, N, H).sum(1))[1]
+
+
+def rnn508_features(gru: Any, x: Tensor) -> Tensor:
+    output, h_n = gru(x)
+    return h_n[-2:].transpose(0, 1).reshape(N, -1)  # the last layer's two directions, as features
+
+
+def decoded(gru: Any, x: Tensor, h_0: Tensor) -> Tensor:
+    """The decoder's final states from `h_0`, one layer at a time, each from its own state."""
+    decoder = decoder_for(gru)
+    states = []
+    for k in range(2):
+        out, h = alone(decoder, k, False)(x, h_0[k:k + 1])
+        states.append(h[0])
+        x = out
+    return torch.stack(states)
+
+
+def test_rnn508_a_slice_by_layer_count_starts_a_decoder_from_one_layer_s_two_directions() -> None:
+    gru = layer(nn.GRU, 3, H, num_layers=2, bidirectional=True)
+    x = data(L, N, 3)
+    (f0, b0), (f1, b1) = layer_by_layer(gru, x)
+    fixed = rnn508_fixed(gru, x)
+    torch.testing.assert_close(fixed, decoded(gru, x, torch.stack([f0, f1])))  # each layer from its own
+    torch.testing.assert_close(rnn508_summed(gru, x), decoded(gru, x, torch.stack([f0 + b0, f1 + b1])))
+    flagged = rnn508_flagged(gru, x)
+    assert flagged.shape == fixed.shape
+    torch.testing.assert_close(flagged, decoded(gru, x, torch.stack([f0, b0])))  # layer 0, twice over
+    assert not torch.allclose(flagged, fixed)
+    last_layer = rnn508_last_layer(gru, x)
+    torch.testing.assert_close(last_layer, decoded(gru, x, torch.stack([f1, b1])))
+    assert not torch.allclose(last_layer, fixed)
+    torch.testing.assert_close(rnn508_features(gru, x), torch.cat([f1, b1], dim=-1))  # right as features
+
+    assert_flagged("RNN508", "h_n.view(2, 2, 3, 4)[:, 0]", gru, rnn508_flagged, x)
+    assert_flagged("RNN508", "h_n.view(2, 2, 3, 4)[:, 0]", gru, rnn508_last_layer, x)
+    assert_clean(gru, rnn508_fixed, x)
+    assert_clean(gru, rnn508_summed, x)
+    assert_clean(gru, rnn508_features, x)
+
+
+# ---- RNN509: a GRU's h_n unpacked as an LSTM's (h, c) ------------------------------------------
+
+def rnn509_flagged(gru: Any, x: Tensor) -> Tensor:
+    output, (h, c) = gru(x)  # written for an LSTM: h was meant to be the top layer's state
+    return h
+
+
+def rnn509_fixed(gru: Any, x: Tensor) -> Tensor:
+    output, h_n = gru(x)
+    h = h_n
+    return h[-1]
+
+
+@pytest.mark.parametrize("kind", [nn.GRU, nn.RNN], ids=["GRU", "RNN"])
+def test_rnn509_unpacking_a_two_layer_state_splits_its_layers(kind: type) -> None:
+    rnn = layer(kind, 3, H, num_layers=2)
+    x = data(L, N, 3)
+    (f0,), (f1,) = layer_by_layer(rnn, x)
+    torch.testing.assert_close(rnn509_fixed(rnn, x), f1)
+    flagged = rnn509_flagged(rnn, x)
+    assert flagged.shape == f1.shape
+    torch.testing.assert_close(flagged, f0)  # layer 0's state, not the top layer's
+    assert not torch.allclose(flagged, f1)
+
+    assert_flagged("RNN509", "h = h_n", rnn, rnn509_flagged, x)
+    assert_clean(rnn, rnn509_fixed, x)
+
+
+def test_rnn509_unpacking_a_bidirectional_state_splits_its_directions() -> None:
+    gru = layer(nn.GRU, 3, H, bidirectional=True)
+    x = data(L, N, 3)
+    ((forward, backward),) = layer_by_layer(gru, x)
+    output, (h, c) = gru(x)
+    torch.testing.assert_close(h, forward)
+    torch.testing.assert_close(c, backward)  # not a cell state: the backward direction
+    assert_flagged("RNN509", "h = h_n", gru, rnn509_flagged, x)
