@@ -48,7 +48,7 @@ from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any, Generic, Literal, TypeVar
 
-from . import _postmortem
+from . import _axes, _postmortem
 from . import _torch as _boundary
 from .findings import Finding, Location
 from .render.text import render_finding
@@ -360,19 +360,29 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
     _ORDER_ROLES.update({T.__getitem__: (1,), T.__setitem__: (1,), T.index_select: (2, "index"),
                          torch.index_select: (2, "index")})  # an order used as the index
     table[VF._pack_padded_sequence] = _pack
-    table[T.unsqueeze] = table[torch.unsqueeze] = _unsqueeze
     for joined in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack,
                    torch.add, T.add, T.__add__, T.__radd__):
         table[joined] = _joined
     for split in (torch.split, T.split, torch.chunk, T.chunk):
         table[split] = _split
     table[T.unbind] = table[torch.unbind] = _unbind
+    for move in ("permute", "transpose", "t", "unsqueeze", "squeeze", "flatten"):
+        table[getattr(T, move)] = _moved
+        if hasattr(torch, move):
+            table[getattr(torch, move)] = _moved
+    for keeps in (F.linear, F.relu, torch.relu, T.relu, torch.tanh, T.tanh, torch.sigmoid, T.sigmoid,
+                  F.gelu, F.leaky_relu, F.elu, F.hardtanh, F.layer_norm, F.batch_norm):
+        table[keeps] = _keeps_batch
+    for conv in (F.conv1d, F.conv2d, F.conv3d):
+        table[conv] = _feature_map
     for kernel in (VF.lstm, VF.gru, VF.rnn_tanh, VF.rnn_relu):
         table[kernel] = _kernel
     return table
 
 
 def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    if _state.batches:
+        _moved(func, args, kwargs, result)
     if _state.orders:
         _apply_orders(args[1])
     if _state.pending:
@@ -436,6 +446,8 @@ def _view(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any)
             written = tuple(written[0])
         op: Literal["view", "reshape"] = "view" if func is _boundary.Tensor.view else "reshape"
         _judge(tag, Use.view(*result.shape, op=op, written=written), result)
+    if _state.batches:
+        _moved(func, args, kwargs, result)
 
 
 def _unbind(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -523,15 +535,6 @@ def _embedding(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result:
     """`nn.Embedding` keeps the axes of its input, and adds one for the features."""
     if _state.batches:
         _pass_batch(args[0] if args else kwargs.get("input"), result)
-
-
-def _unsqueeze(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
-    """`x.unsqueeze(-1)` adds a feature axis after the others: the batch stays where it was."""
-    if _state.batches:
-        source: Any = args[0] if args else kwargs.get("input")
-        dim = args[1] if len(args) > 1 else kwargs.get("dim")
-        if isinstance(dim, int) and dim in (-1, source.ndim):
-            _pass_batch(source, result)
 
 
 def _reorder(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -693,6 +696,84 @@ def _check_layout(module: Any, path: str | None, input: Any) -> None:
             site = _user_site(past_library=True)
             if site is not None:
                 _emit(finding, _layer_facts(module, path or _path_on_stack(module)), site)
+
+
+# ---- the batch, followed through the program (RNN106) ---------------------------------------
+
+Moves = Callable[[tuple[Any, ...], dict[str, Any], Any, Any, int], "int | None"]
+
+
+def _moved(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """`permute`, `transpose`, `squeeze`, `unsqueeze`, `flatten`, a certain `view`/`reshape`, a
+    subscript: the batch moves with its axis, and is followed as long as it stays whole."""
+    if not _state.batches:
+        return
+    source: Any = args[0] if args else kwargs.get("input")
+    evidence = _state.batches.get(source)
+    if evidence is None or evidence.axis is None or not _boundary.is_tensor(result):
+        return
+    name = getattr(func, "__name__", "")
+    move = _MOVES.get("__getitem__" if func is _boundary.Tensor.__getitem__ else name)
+    axis = move(args[1:], kwargs, source, result, evidence.axis) if move is not None else None
+    if axis is not None and axis < result.ndim and result.shape[axis] == evidence.size:
+        _state.batches.put(result, replace(evidence, axis=axis))
+
+
+def _dims(rest: tuple[Any, ...], kwargs: dict[str, Any], key: str) -> tuple[Any, ...]:
+    """`x.permute(2, 0, 1)` or `x.permute((2, 0, 1))` or `dims=`."""
+    given = rest[0] if len(rest) == 1 and isinstance(rest[0], (tuple, list)) else rest
+    return tuple(given or kwargs.get(key, ()))
+
+
+def _squeezed(rest: tuple[Any, ...], kwargs: dict[str, Any], source: Any, axis: int) -> int | None:
+    dim = rest[0] if rest else kwargs.get("dim")
+    dims = None if dim is None else tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    return _axes.squeezed(dims, tuple(source.shape), axis)
+
+
+def _indexed(rest: tuple[Any, ...], source: Any, axis: int) -> int | None:
+    key = _key(rest[0]) if rest else None
+    return None if key is None else _axes.indexed(key, source.ndim, axis)
+
+
+_MOVES: dict[str, Moves] = {
+    "permute": lambda rest, kw, x, y, axis: _axes.permuted(_dims(rest, kw, "dims"), x.ndim, axis),
+    "transpose": lambda rest, kw, x, y, axis: _axes.transposed(
+        rest[0] if rest else kw.get("dim0"), rest[1] if len(rest) > 1 else kw.get("dim1"), x.ndim, axis),
+    "t": lambda rest, kw, x, y, axis: _axes.transposed(0, 1, x.ndim, axis) if x.ndim == 2 else axis,
+    "unsqueeze": lambda rest, kw, x, y, axis: _axes.unsqueezed(rest[0] if rest else kw.get("dim"),
+                                                               x.ndim, axis),
+    "squeeze": lambda rest, kw, x, y, axis: _squeezed(rest, kw, x, axis),
+    "flatten": lambda rest, kw, x, y, axis: _axes.flattened(
+        rest[0] if rest else kw.get("start_dim", 0), rest[1] if len(rest) > 1 else kw.get("end_dim", -1),
+        x.ndim, axis),
+    "view": lambda rest, kw, x, y, axis: _axes.reshaped(tuple(x.shape), tuple(y.shape), axis),
+    "reshape": lambda rest, kw, x, y, axis: _axes.reshaped(tuple(x.shape), tuple(y.shape), axis),
+    "__getitem__": lambda rest, kw, x, y, axis: _indexed(rest, x, axis),
+}
+
+
+def _keeps_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """`nn.Linear` and pointwise layers (activations, norms over the features): every axis but the
+    last is kept, and the batch with it."""
+    if _state.batches:
+        source: Any = args[0] if args else kwargs.get("input")
+        evidence = _state.batches.get(source)
+        if evidence is not None and evidence.axis is not None and evidence.axis < source.ndim - 1:
+            _pass_batch(source, result)
+
+
+def _feature_map(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """A convolution's output is (N, C, ...): its dim 0 is the batch, a source of evidence."""
+    weight = args[1] if len(args) > 1 else kwargs.get("weight")
+    if not _boundary.is_tensor(result) or weight is None or result.ndim != weight.ndim \
+            or result.shape[0] < 2:
+        return
+    site = _user_site(past_library=True)
+    where = f" at {_postmortem.display(site[0])}:{site[1]}" if site is not None else ""
+    source = (f"the Conv{weight.ndim - 2}d feature map made{where} has its batch of "
+              f"{result.shape[0]} on dim 0, as (N, C, ...)")
+    _state.batches.put(result, BatchEvidence(int(result.shape[0]), source, 0))
 
 
 # ---- a batch sorted by hand for packing (RNN507) -------------------------------------------

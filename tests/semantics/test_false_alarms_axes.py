@@ -86,7 +86,38 @@ class GruUnpackedAsLstm(GruClassifier):
         return classify(self.head(h), labels)
 
 
-PAIRS = [(BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"), (GruClassifier, GruUnpackedAsLstm, "RNN509")]
+class ConvCtcFront(Model):
+    """A Conv1d over (N, C, W), permuted to (W, N, C) for a time-major LSTM, as CRNNs do for CTC."""
+
+    W, N, H, C = 9, 4, 6, 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(2, 5, kernel_size=3, padding=1)
+        self.rnn = nn.LSTM(5, self.H)
+        self.head = nn.Linear(self.H, self.C)
+
+    def batches(self) -> list[Any]:
+        g = generator(32)
+        return [(torch.randn(self.N, 2, self.W, generator=g), torch.randint(0, self.C, (self.N,), generator=g))
+                for _ in range(STEPS)]
+
+    def loss(self, batch: Any) -> Tensor:
+        x, labels = batch
+        features = torch.relu(self.conv(x)).permute(2, 0, 1)  # (W, N, C)
+        out, _ = self.rnn(features)
+        return classify(self.head(out.mean(0)), labels)
+
+
+class ConvCtcFrontBatchFirst(ConvCtcFront):
+    """The same pipeline after the LSTM was switched to `batch_first=True`: it runs across samples."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(5, self.H, batch_first=True)
+
+
+PAIRS = [(ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"), (BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"), (GruClassifier, GruUnpackedAsLstm, "RNN509")]
 
 
 @pytest.mark.parametrize(("right", "wrong", "code"), PAIRS, ids=[code for _, _, code in PAIRS])

@@ -153,3 +153,53 @@ def test_rnn509_unpacking_a_bidirectional_state_splits_its_directions() -> None:
     torch.testing.assert_close(h, forward)
     torch.testing.assert_close(c, backward)  # not a cell state: the backward direction
     assert_flagged("RNN509", "h = h_n", gru, rnn509_flagged, x)
+
+
+# ---- RNN106 through the program: a conv feature map permuted to (T, N, C) ---------------------
+
+def conv_front() -> Any:
+    torch.manual_seed(2)
+    return nn.Conv1d(2, 3, kernel_size=3, padding=1).double()
+
+
+def rnn106_flagged(lstm: Any, x: Tensor) -> Tensor:
+    features = conv_front()(x).permute(2, 0, 1)  # (N, C, W) -> (W, N, C), as for CTC
+    return lstm(features)[0]
+
+
+def rnn106_loader_flagged(lstm: Any, loader: Any) -> Tensor:
+    (batch,) = next(iter(loader))
+    return lstm(batch.transpose(0, 1))[0]  # time-major, into a batch-first layer
+
+
+def test_rnn106_a_permuted_conv_feature_map_into_a_batch_first_layer_runs_across_samples() -> None:
+    time_major = layer(nn.LSTM, 3, H)
+    batch_first = layer(nn.LSTM, 3, H, batch_first=True)  # the same weights, switched to batch-first
+    x = data(N, 2, L)
+    features = conv_front()(x).permute(2, 0, 1)
+    fixed, flagged = time_major(features)[0], rnn106_flagged(batch_first, x)
+    assert fixed.shape == flagged.shape  # (L, N, H) both: nothing downstream can tell
+    for n in range(N):  # each sample run alone: its own steps
+        torch.testing.assert_close(fixed[:, n], time_major(features[:, n:n + 1])[0][:, 0])
+        assert not torch.allclose(flagged[:, n], fixed[:, n])
+
+    assert_flagged("RNN106", "nn.LSTM(3, 4, dtype=torch.float64)", batch_first, rnn106_flagged, x)
+    assert_clean(time_major, rnn106_flagged, x)
+
+
+def test_rnn106_the_loader_s_batch_is_followed_through_a_transpose() -> None:
+    from torch.utils.data import DataLoader, TensorDataset
+
+    batch_first = layer(nn.LSTM, 3, H, batch_first=True)  # the same weights as time_major
+    time_major = layer(nn.LSTM, 3, H)
+    loader = DataLoader(TensorDataset(data(N, L, 3)), batch_size=N)
+    (batch,) = next(iter(loader))
+    flagged = rnn106_loader_flagged(batch_first, loader)
+    fixed = time_major(batch.transpose(0, 1))[0]
+    assert flagged.shape == fixed.shape
+    for n in range(N):  # each sample run alone: its own steps
+        torch.testing.assert_close(fixed[:, n], time_major(batch[n:n + 1].transpose(0, 1))[0][:, 0])
+        assert not torch.allclose(flagged[:, n], fixed[:, n])
+
+    assert_flagged("RNN106", "nn.LSTM(3, 4, dtype=torch.float64)", batch_first, rnn106_loader_flagged, loader)
+    assert_clean(time_major, rnn106_loader_flagged, loader)
