@@ -59,6 +59,7 @@ from .uses import (
     Produced,
     Reordering,
     Slice,
+    Unpadding,
     Use,
     UseBound,
     judge_all,
@@ -74,6 +75,7 @@ class _Source:
     """One tensor a layer returned; every tensor derived from it shares its source."""
 
     module: weakref.ref[Any]
+    packed_batch_first: bool | None = None  # the layer's input was packed with this (RNN510)
 
 
 @dataclass(eq=False, slots=True)
@@ -171,6 +173,7 @@ class _State:
         self.batches: _ByTensor[BatchEvidence] = _ByTensor()
         self.orders: _ByTensor[_Order] = _ByTensor(on_death=lambda order: _order_gone(order))
         self.as_state: _ByTensor[tuple[Finding, Produced, Site]] = _ByTensor()  # RNN508: h_0?
+        self.packs: _ByTensor[bool] = _ByTensor()  # packed data: the batch_first it was packed with
         self.ready: list[tuple[Reordering, Site]] = []  # gone in a weakref callback, to judge
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
@@ -230,6 +233,7 @@ def stop(mode: Any) -> None:
                 _state.batches.clear()
                 _state.orders.clear()
                 _state.as_state.clear()
+                _state.packs.clear()
                 _unpatch_loader()
         mode.__exit__(None, None, None)
 
@@ -296,8 +300,9 @@ def track(module: Any, path: str | None, input: Any, result: Any) -> None:
     h_n, c_n = states if type(states) is tuple else (states, None)
     shapes = (data.shape, h_n.shape, c_n.shape if c_n is not None else None)
     layer = weakref.ref(module)
+    packed_batch_first = _state.packs.get(input.data) if _boundary.is_packed(input) else None
     for tensor, produced in zip((data, h_n, c_n), _results(module, path, shapes)):
-        _tag(tensor, produced, _Source(layer))
+        _tag(tensor, produced, _Source(layer, packed_batch_first))
 
 
 MAX_RESULTS = 1024
@@ -562,6 +567,15 @@ def _pad_packed(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result
         produced = replace(tag.produced, shape=tuple(padded.shape), batch_first=batch_first,
                            lengths=tuple(int(n) for n in lengths.tolist()))
         _tag(padded, produced, _Source(tag.source.module))
+        packed = tag.source.packed_batch_first
+        if packed is not None and tag.produced.layer is not None:
+            unpadding = Unpadding(tag.produced.layer, packed, tag.produced.batch_first, batch_first,
+                                  tuple(padded.shape))
+            findings = judge_reordering(unpadding)
+            site = _user_site(past_library=True) if findings else None
+            if site is not None:
+                for finding in findings:
+                    _emit(finding, _named(tag), site)
 
 
 def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -824,7 +838,10 @@ def _assign(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: An
 
 
 def _pack(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
-    """`pack_padded_sequence`: every order applied so far has reached a packed batch."""
+    """`pack_padded_sequence`: every order applied so far has reached a packed batch; the packed
+    data keeps the `batch_first` it was packed with (RNN510)."""
+    batch_first = args[2] if len(args) > 2 else kwargs.get("batch_first", False)
+    _state.packs.put(result[0], bool(batch_first))
     for order in _state.orders.values():
         if order.applied:
             order.packed = True

@@ -21,8 +21,8 @@ from typing import Literal
 
 from .findings import Finding, Fix
 
-__all__ = ["All", "Indices", "Judged", "Produced", "Reordering", "Slice", "Use", "UseBound",
-           "UseCandidate", "UseFix", "judge", "judge_all", "judge_reordering", "selection"]
+__all__ = ["All", "Indices", "Judged", "Produced", "Reordering", "Slice", "Unpadding", "Use",
+           "UseBound", "UseCandidate", "UseFix", "judge", "judge_all", "judge_reordering", "selection"]
 
 Result = Literal["output", "h_n", "c_n"]
 
@@ -326,8 +326,26 @@ class Reordering:
     escaped: bool = False
 
 
-def judge_reordering(r: Reordering) -> tuple[Finding, ...]:
-    """The findings for a sort order once it is gone: the program can no longer undo it."""
+@dataclass(frozen=True, slots=True)
+class Unpadding:
+    """`pad_packed_sequence` on a layer's packed output, with the layouts on either side.
+
+    `packed_batch_first` is what `pack_padded_sequence` was given for the
+    layer's input, `layer_batch_first` the layer's own flag, and
+    `padded_batch_first` what `pad_packed_sequence` was given; `shape` is
+    the padded output's.
+    """
+
+    layer: str
+    packed_batch_first: bool
+    layer_batch_first: bool
+    padded_batch_first: bool
+    shape: tuple[int, ...]
+
+
+def judge_reordering(r: Reordering | Unpadding) -> tuple[Finding, ...]:
+    """The findings for a program-wide fact: a sort order once it is gone (the program can no
+    longer undo it), or an unpadding."""
     from .rules import REGISTRY
 
     return tuple(_checked(c) for rule in REGISTRY if rule.stage == "program" for c in rule.check(r))

@@ -13,6 +13,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnndoctor import _semantics
 
@@ -117,7 +118,42 @@ class ConvCtcFrontBatchFirst(ConvCtcFront):
         self.rnn = nn.LSTM(5, self.H, batch_first=True)
 
 
-PAIRS = [(ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"), (BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"), (GruClassifier, GruUnpackedAsLstm, "RNN509")]
+class PackedTagger(Model):
+    """A batch-first packed tagger that unpacks with `batch_first=True`, as it packed."""
+
+    V, T, C, H = 14, 6, 4, 5
+    LENGTHS = [6, 3, 5, 4]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(self.V, 5)
+        self.rnn = nn.LSTM(5, self.H, batch_first=True, bidirectional=True)
+        self.tags = nn.Linear(2 * self.H, self.C)
+
+    def batches(self) -> list[Any]:
+        g = generator(33)
+        return [(torch.randint(0, self.V, (len(self.LENGTHS), self.T), generator=g), torch.tensor(self.LENGTHS),
+                 torch.randint(0, self.C, (len(self.LENGTHS), self.T), generator=g)) for _ in range(STEPS)]
+
+    def unpack(self, packed_output: Any) -> Tensor:
+        return pad_packed_sequence(packed_output, batch_first=True)[0]
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, lengths, tags = batch
+        packed = pack_padded_sequence(self.embed(tokens), lengths, batch_first=True, enforce_sorted=False)
+        packed_output, _ = self.rnn(packed)
+        return classify(self.tags(self.unpack(packed_output)).reshape(-1, self.C), tags.reshape(-1))
+
+
+class PackedTaggerUnpackedTimeMajor(PackedTagger):
+    """The same tagger unpacking with the default, time-major: the flattened rows fit the tags."""
+
+    def unpack(self, packed_output: Any) -> Tensor:
+        return pad_packed_sequence(packed_output)[0]
+
+
+PAIRS = [(PackedTagger, PackedTaggerUnpackedTimeMajor, "RNN510"), (ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"),
+         (BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"), (GruClassifier, GruUnpackedAsLstm, "RNN509")]
 
 
 @pytest.mark.parametrize(("right", "wrong", "code"), PAIRS, ids=[code for _, _, code in PAIRS])

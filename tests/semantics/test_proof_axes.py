@@ -18,6 +18,8 @@ import pytest
 torch = pytest.importorskip("torch")
 nn = torch.nn
 
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
 from .test_proof import assert_clean, assert_flagged, data, layer
 
 Tensor = torch.Tensor
@@ -203,3 +205,40 @@ def test_rnn106_the_loader_s_batch_is_followed_through_a_transpose() -> None:
 
     assert_flagged("RNN106", "nn.LSTM(3, 4, dtype=torch.float64)", batch_first, rnn106_loader_flagged, loader)
     assert_clean(time_major, rnn106_loader_flagged, loader)
+
+
+# ---- RNN510: pad_packed_sequence without the batch_first the batch was packed with --------------
+
+LENGTHS = [6, 4, 5]  # N=3 sequences padded to T=6
+
+
+def rnn510_flagged(lstm: Any, x: Tensor, lengths: Tensor) -> Tensor:
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    packed_output, _ = lstm(packed)
+    output, _ = pad_packed_sequence(packed_output)  # (T, N, H), in a batch-first pipeline
+    return output.reshape(-1, H)  # one row per token, as against tags.reshape(-1)
+
+
+def rnn510_fixed(lstm: Any, x: Tensor, lengths: Tensor) -> Tensor:
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    packed_output, _ = lstm(packed)
+    output, lengths = pad_packed_sequence(packed_output, batch_first=True)
+    return output.reshape(-1, H)
+
+
+def test_rnn510_a_time_major_unpacking_in_a_batch_first_pipeline_pairs_rows_with_other_tokens() -> None:
+    lstm = layer(nn.LSTM, 3, H, batch_first=True)
+    T = max(LENGTHS)
+    x, lengths = data(len(LENGTHS), T, 3), torch.tensor(LENGTHS)
+    fixed, flagged = rnn510_fixed(lstm, x, lengths), rnn510_flagged(lstm, x, lengths)
+    assert fixed.shape == flagged.shape  # the element counts agree: nothing raises downstream
+    mismatched = 0
+    for n, length in enumerate(LENGTHS):  # each sequence run alone, unpadded: row n*T + t is its step t
+        alone_steps = lstm(x[n:n + 1, :length])[0][0]
+        torch.testing.assert_close(fixed[n * T:n * T + length], alone_steps)
+        mismatched += sum(not torch.allclose(flagged[n * T + t], alone_steps[t]) for t in range(length))
+    assert mismatched == sum(LENGTHS) - 1  # only row 0, sample 0's first step, lines up by chance
+
+    assert_flagged("RNN510", "output, lengths = pad_packed_sequence(packed_output, batch_first=True)",
+                   lstm, rnn510_flagged, x, lengths)
+    assert_clean(lstm, rnn510_fixed, x, lengths)
