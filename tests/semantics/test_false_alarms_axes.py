@@ -14,6 +14,7 @@ import pytest
 torch = pytest.importorskip("torch")
 nn = torch.nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.utils.data import DataLoader, TensorDataset
 
 from rnndoctor import _semantics
 
@@ -152,7 +153,39 @@ class PackedTaggerUnpackedTimeMajor(PackedTagger):
         return pad_packed_sequence(packed_output)[0]
 
 
-PAIRS = [(PackedTagger, PackedTaggerUnpackedTimeMajor, "RNN510"), (ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"),
+class LoaderRowsOneStep(Model):
+    """Feature rows from a DataLoader, each given a time axis of one step for a batch-first GRU."""
+
+    N, F, C = 6, 4, 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(self.F, 5, batch_first=True)
+        self.head = nn.Linear(5, self.C)
+
+    def batches(self) -> Any:
+        g = generator(34)
+        rows = TensorDataset(torch.randn(STEPS * self.N, self.F, generator=g),
+                             torch.randint(0, self.C, (STEPS * self.N,), generator=g))
+        return DataLoader(rows, batch_size=self.N)
+
+    def features(self, x: Tensor) -> Tensor:
+        return x.unsqueeze(1)
+
+    def loss(self, batch: Any) -> Tensor:
+        x, labels = batch
+        out, _ = self.rnn(self.features(x))
+        return classify(self.head(out.reshape(x.size(0), -1)), labels)
+
+
+class LoaderRowsAsSequence(LoaderRowsOneStep):
+    """The rows given as they come: 2-D, one sequence whose steps are the samples."""
+
+    def features(self, x: Tensor) -> Tensor:
+        return x
+
+
+PAIRS = [(LoaderRowsOneStep, LoaderRowsAsSequence, "RNN511"), (PackedTagger, PackedTaggerUnpackedTimeMajor, "RNN510"), (ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"),
          (BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"), (GruClassifier, GruUnpackedAsLstm, "RNN509")]
 
 
