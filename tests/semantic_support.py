@@ -90,6 +90,10 @@ def results_of(p: Produced, seed: int = 0) -> dict[str, Any]:
         output, states = layer(torch.randn(*_input_shape(p), features))
         lengths = None
     h_n, c_n = states if isinstance(states, tuple) else (states, None)
+    if p.through is not None:  # the output after a per-position layer
+        per_position = {"Linear": torch.nn.Linear(output.shape[-1], p.shape[-1]), "ReLU": torch.relu,
+                        "Tanh": torch.tanh}
+        output = per_position[p.through](output)
     return {"output": output, "h_n": h_n, "c_n": c_n, "lengths": lengths}
 
 

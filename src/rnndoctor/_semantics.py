@@ -375,8 +375,11 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
         table[getattr(T, move)] = _moved
         if hasattr(torch, move):
             table[getattr(torch, move)] = _moved
-    for keeps in (F.linear, F.relu, torch.relu, T.relu, torch.tanh, T.tanh, torch.sigmoid, T.sigmoid,
-                  F.gelu, F.leaky_relu, F.elu, F.hardtanh, F.layer_norm, F.batch_norm):
+    _PER_POSITION.update({F.linear: "Linear", F.relu: "ReLU", torch.relu: "ReLU", T.relu: "ReLU",
+                          torch.tanh: "Tanh", T.tanh: "Tanh", torch.sigmoid: "Sigmoid",
+                          T.sigmoid: "Sigmoid", F.gelu: "GELU", F.leaky_relu: "LeakyReLU", F.elu: "ELU",
+                          F.hardtanh: "Hardtanh", F.layer_norm: "LayerNorm"})
+    for keeps in (*_PER_POSITION, F.batch_norm):
         table[keeps] = _keeps_batch
     for conv in (F.conv1d, F.conv2d, F.conv3d):
         table[conv] = _feature_map
@@ -770,12 +773,25 @@ _MOVES: dict[str, Moves] = {
 
 def _keeps_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     """`nn.Linear` and pointwise layers (activations, norms over the features): every axis but the
-    last is kept, and the batch with it."""
+    last is kept, and the batch with it; a layer's output keeps its layout (RNN512)."""
+    source: Any = args[0] if args else kwargs.get("input")
+    tag = _tag_of(source)
+    through = _PER_POSITION.get(func)
+    if tag is not None and through is not None and tag.produced.is_output \
+            and _boundary.is_tensor(result) and result.shape[:-1] == source.shape[:-1]:
+        _tag(result, _after(tag.produced, through, tuple(result.shape)), tag.source)
     if _state.batches:
-        source: Any = args[0] if args else kwargs.get("input")
         evidence = _state.batches.get(source)
         if evidence is not None and evidence.axis is not None and evidence.axis < source.ndim - 1:
             _pass_batch(source, result)
+
+
+_PER_POSITION: dict[Any, str] = {}  # function: the layer it is, for the layers that work per position
+
+
+@functools.lru_cache(maxsize=256)
+def _after(produced: Produced, through: str, shape: tuple[int, ...]) -> Produced:
+    return replace(produced, shape=shape, through=through)
 
 
 def _feature_map(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:

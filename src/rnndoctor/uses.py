@@ -33,7 +33,9 @@ class Produced:
 
     `hidden` is the features per direction: H_out for `output` and `h_n`,
     H_cell for `c_n`. `lengths` are the true lengths of a padded output, as
-    `pad_packed_sequence` returned them.
+    `pad_packed_sequence` returned them. `through` names a per-position layer
+    (a Linear, an activation, a norm over the last axis) the output went
+    through: every axis but the last is the output's, the last is F.
     """
 
     name: Result
@@ -45,6 +47,7 @@ class Produced:
     lengths: tuple[int, ...] | None = None
     layer: str | None = None  # "LSTM(10, 20, bidirectional=True)"
     module_path: str | None = None  # "encoder.rnn"
+    through: str | None = None  # the output after a per-position layer ("Linear"): its last axis is F
 
     @property
     def is_output(self) -> bool:
@@ -90,6 +93,8 @@ class Produced:
     def symbols(self) -> tuple[str, ...]:
         """PyTorch's doc symbol for each axis: ("N", "L", "D*H_out")."""
         last = "D*H_out" if self.is_output else ("H_cell" if self.name == "c_n" else "H_out")
+        if self.through is not None:
+            last = "F"
         lead: tuple[str, ...]
         if self.is_output:
             lead = ("L",) if self.unbatched else (("N", "L") if self.batch_first else ("L", "N"))
@@ -114,6 +119,8 @@ class Produced:
         who = f"`{self.name}`"
         if self.lengths is not None:
             who = "`output`, padded by `pad_packed_sequence`,"
+        if self.through is not None:
+            who = f"`output` after a {self.through} over its last axis"
         order = ""
         if self.is_output and not self.unbatched:
             order = ", batch-first" if self.batch_first else ", time-major"
@@ -365,6 +372,8 @@ def judge_all(produced: Produced, use: Use) -> tuple[Judged, ...]:
 def _candidates(produced: Produced, use: Use) -> Iterator[UseCandidate]:
     from .rules import REGISTRY
 
+    if produced.through is not None and use.op != "view" and use.op != "reshape":
+        return  # after a per-position layer, only a view's reading of the memory is judged (RNN512)
     bound = UseBound(produced, use)
     for rule in REGISTRY:
         if rule.stage == "use":

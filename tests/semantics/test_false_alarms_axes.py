@@ -185,9 +185,41 @@ class LoaderRowsAsSequence(LoaderRowsOneStep):
         return x
 
 
+class TimeMajorTagger(Model):
+    """A time-major tagger: `fc(output)` transposed to batch-first before the per-sample loss."""
+
+    L, N, H, C = 7, 3, 5, 4
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(4, self.H)
+        self.fc = nn.Linear(self.H, self.C)
+
+    def batches(self) -> list[Any]:
+        g = generator(35)
+        return [(torch.randn(self.L, self.N, 4, generator=g), torch.randint(0, self.C, (self.N, self.L), generator=g))
+                for _ in range(STEPS)]
+
+    def per_sample(self, logits: Tensor) -> Tensor:
+        return logits.transpose(0, 1)  # (N, L, C)
+
+    def loss(self, batch: Any) -> Tensor:
+        x, tags = batch
+        output, _ = self.rnn(x)
+        logits = self.per_sample(self.fc(output))
+        return classify(logits.reshape(-1, self.C), tags.reshape(-1))
+
+
+class TimeMajorTaggerViewed(TimeMajorTagger):
+    """The same tagger with `view(N, L, C)` where `transpose` was meant."""
+
+    def per_sample(self, logits: Tensor) -> Tensor:
+        return logits.view(self.N, self.L, self.C)
+
+
 PAIRS = [(ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"), (BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"),
          (GruClassifier, GruUnpackedAsLstm, "RNN509"), (PackedTagger, PackedTaggerUnpackedTimeMajor, "RNN510"),
-         (LoaderRowsOneStep, LoaderRowsAsSequence, "RNN511")]
+         (LoaderRowsOneStep, LoaderRowsAsSequence, "RNN511"), (TimeMajorTagger, TimeMajorTaggerViewed, "RNN512")]
 
 
 @pytest.mark.parametrize(("right", "wrong", "code"), PAIRS, ids=[code for _, _, code in PAIRS])

@@ -277,3 +277,35 @@ def test_rnn511_a_batch_of_feature_rows_runs_as_one_sequence_through_the_samples
 
     assert_flagged("RNN511", "input = input.unsqueeze(1)", lstm, rnn511_flagged, loader)
     assert_clean(lstm, rnn511_fixed, loader)
+
+
+# ---- RNN512: a view after a per-position layer ----------------------------------------------------
+
+def head() -> Any:
+    torch.manual_seed(3)
+    return nn.Linear(H, 2).double()
+
+
+def rnn512_flagged(lstm: Any, x: Tensor) -> Tensor:
+    output, _ = lstm(x)
+    return head()(output).view(N, L, -1)  # time-major (L, N, 2) read as (N, L, 2)
+
+
+def rnn512_fixed(lstm: Any, x: Tensor) -> Tensor:
+    output, _ = lstm(x)
+    return head()(output).transpose(0, 1)
+
+
+def test_rnn512_a_view_of_a_linear_s_result_scrambles_samples_and_steps_as_a_view_of_output_does() -> None:
+    lstm = layer(nn.LSTM, 3, H)
+    x = data(L, N, 3)
+    flagged, fixed = rnn512_flagged(lstm, x), rnn512_fixed(lstm, x)
+    assert flagged.shape == fixed.shape == (N, L, 2)
+    samples = [head()(lstm(x[:, n:n + 1])[0][:, 0]) for n in range(N)]  # each sample run alone: (L, 2)
+    torch.testing.assert_close(fixed, torch.stack(samples))
+    strangers = [(n, t) for n in range(N) for t in range(L)
+                 if not any(torch.allclose(flagged[n, t], step) for step in samples[n])]
+    assert strangers  # rows the view puts in sample n that are no step of sample n
+
+    assert_flagged("RNN512", "output.transpose(0, 1)", lstm, rnn512_flagged, x)
+    assert_clean(lstm, rnn512_fixed, x)

@@ -12,6 +12,7 @@ is built, run on random data, and the use applied to its result under
 
 from __future__ import annotations
 
+from dataclasses import replace
 from math import prod
 from typing import Literal
 
@@ -19,7 +20,7 @@ from rnndoctor._parse import parse_layer
 from rnndoctor.uses import All, Indices, Produced, Slice, Use
 
 __all__ = ["All", "Indices", "Pair", "Slice", "c_n", "h_n", "index", "output", "reshape", "unpack",
-           "view"]
+           "through", "view"]
 
 Pair = tuple[Produced, Use]
 
@@ -43,6 +44,12 @@ def _produced(name: Literal["output", "h_n", "c_n"], layer: str, shape: tuple[in
     hidden = s.H if name == "c_n" else s.H_out
     return Produced(name, shape, batch_first=s.is_batch_first, directions=s.D, layers=s.layers,
                     hidden=hidden, lengths=lengths, layer=repr(s))
+
+
+def through(p: Produced, layer: str, features: int | None = None) -> Produced:
+    """`p` after a per-position layer: "Linear" to `features`, or an activation ("ReLU", "Tanh")."""
+    last = p.shape[-1] if features is None else features
+    return replace(p, shape=(*p.shape[:-1], last), through=layer)
 
 
 def index(p: Produced, *key: object) -> Pair:
