@@ -109,6 +109,7 @@ class _Order:
     inverted: bool = False
     packed: bool = False
     escaped: bool = False
+    lengths: int = 0  # of the tensors applied to, the lengths a batch was then packed with
 
 
 V = TypeVar("V")
@@ -174,6 +175,7 @@ class _State:
         self.orders: _ByTensor[_Order] = _ByTensor(on_death=lambda order: _order_gone(order))
         self.as_state: _ByTensor[tuple[Finding, Produced, Site]] = _ByTensor()  # RNN508: h_0?
         self.packs: _ByTensor[bool] = _ByTensor()  # packed data: the batch_first it was packed with
+        self.sorted_by: _ByTensor[_Order] = _ByTensor()  # `x[order]`: the order it was sorted by
         self.ready: list[tuple[Reordering, Site]] = []  # gone in a weakref callback, to judge
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
@@ -234,6 +236,7 @@ def stop(mode: Any) -> None:
                 _state.orders.clear()
                 _state.as_state.clear()
                 _state.packs.clear()
+                _state.sorted_by.clear()
                 _unpatch_loader()
         mode.__exit__(None, None, None)
 
@@ -393,6 +396,9 @@ def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result:
         _moved(func, args, kwargs, result)
     if _state.orders:
         _apply_orders(args[1])
+        order = _state.orders.get(args[1])
+        if order is not None:
+            _state.sorted_by.put(result, order)
     if _state.pending:
         _narrowed(args[0], args[1])
     tag = _tag_of(args[0])
@@ -859,6 +865,9 @@ def _pack(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any)
     data keeps the `batch_first` it was packed with (RNN510)."""
     batch_first = args[2] if len(args) > 2 else kwargs.get("batch_first", False)
     _state.packs.put(result[0], bool(batch_first))
+    lengths_order = _state.sorted_by.get(args[1] if len(args) > 1 else kwargs.get("lengths"))
+    if lengths_order is not None:  # `lengths[order]`: the batch's own lengths, not another tensor
+        lengths_order.lengths += 1
     for order in _state.orders.values():
         if order.applied:
             order.packed = True
@@ -868,8 +877,8 @@ def _order_gone(order: _Order) -> None:
     """An order can no longer be undone: judge what the program did with it, in `flush`."""
     if not _state.active:
         return
-    _state.ready.append((Reordering(order.size, order.applied, order.inverted, order.packed,
-                                    order.escaped), order.site))
+    _state.ready.append((Reordering(order.size, order.applied - order.lengths, order.inverted,
+                                    order.packed, order.escaped), order.site))
 
 
 # ---- judging and warning -------------------------------------------------------------------

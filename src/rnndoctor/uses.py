@@ -320,7 +320,8 @@ class Reordering:
     """A batch sorted by length for packing, and what the program did with the sort order.
 
     `applied` counts the tensors the order was applied to (`x[order]`,
-    `index_select`, or an assignment through it); `inverted` is whether its
+    `index_select`, or an assignment through it), not counting the lengths the
+    sorted batch was then packed with (`lengths[order]`); `inverted` is whether its
     inverse was ever made (`order.argsort()`); `escaped` is whether it went
     anywhere else (`gather`, `.tolist()`, `.to(device)`), where what it did is
     not known.

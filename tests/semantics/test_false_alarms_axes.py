@@ -217,9 +217,46 @@ class TimeMajorTaggerViewed(TimeMajorTagger):
         return logits.view(self.N, self.L, self.C)
 
 
-PAIRS = [(ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"), (BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"),
-         (GruClassifier, GruUnpackedAsLstm, "RNN509"), (PackedTagger, PackedTaggerUnpackedTimeMajor, "RNN510"),
-         (LoaderRowsOneStep, LoaderRowsAsSequence, "RNN511"), (TimeMajorTagger, TimeMajorTaggerViewed, "RNN512")]
+class SortedBeforeEmbedding(Model):
+    """The batch sorted by `argsort` before the embedding: token ids, lengths and labels alike."""
+
+    V, L, C = 12, 6, 3
+    LENGTHS = [3, 6, 2, 5]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(self.V, 4)
+        self.rnn = nn.GRU(4, 5, batch_first=True)
+        self.head = nn.Linear(5, self.C)
+
+    def batches(self) -> list[Any]:
+        g = generator(36)
+        return [(torch.randint(1, self.V, (len(self.LENGTHS), self.L), generator=g), torch.tensor(self.LENGTHS),
+                 torch.randint(0, self.C, (len(self.LENGTHS),), generator=g)) for _ in range(STEPS)]
+
+    def labels_for(self, labels: Tensor, order: Tensor) -> Tensor:
+        return labels[order]
+
+    def loss(self, batch: Any) -> Tensor:
+        tokens, lengths, labels = batch
+        order = lengths.argsort(descending=True)
+        tokens, lengths = tokens[order], lengths[order]
+        _, h_n = self.rnn(pack_padded_sequence(self.embed(tokens), lengths, batch_first=True))
+        return classify(self.head(h_n[-1]), self.labels_for(labels, order))
+
+
+class SortedBeforeEmbeddingLabelsKept(SortedBeforeEmbedding):
+    """The same, with the labels left in the batch's order."""
+
+    def labels_for(self, labels: Tensor, order: Tensor) -> Tensor:
+        return labels
+
+
+PAIRS = [(ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"),
+         (SortedBeforeEmbedding, SortedBeforeEmbeddingLabelsKept, "RNN507"),
+         (BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"), (GruClassifier, GruUnpackedAsLstm, "RNN509"),
+         (PackedTagger, PackedTaggerUnpackedTimeMajor, "RNN510"), (LoaderRowsOneStep, LoaderRowsAsSequence, "RNN511"),
+         (TimeMajorTagger, TimeMajorTaggerViewed, "RNN512")]
 
 
 @pytest.mark.parametrize(("right", "wrong", "code"), PAIRS, ids=[code for _, _, code in PAIRS])

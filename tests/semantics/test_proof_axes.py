@@ -309,3 +309,43 @@ def test_rnn512_a_view_of_a_linear_s_result_scrambles_samples_and_steps_as_a_vie
 
     assert_flagged("RNN512", "output.transpose(0, 1)", lstm, rnn512_flagged, x)
     assert_clean(lstm, rnn512_fixed, x)
+
+
+# ---- RNN507 before the embedding: token ids and lengths sorted, the labels left in order ----------
+
+TOKENS_LENGTHS = [3, 6, 2, 5]
+
+
+def embedder() -> Any:
+    torch.manual_seed(4)
+    return nn.Embedding(9, 3).double()
+
+
+def rnn507_flagged(lstm: Any, tokens: Tensor, lengths: Tensor) -> Tensor:
+    order = lengths.argsort(descending=True)
+    tokens, lengths = tokens[order], lengths[order]  # the batch sorted before the embedding
+    _, (h_n, _) = lstm(pack_padded_sequence(embedder()(tokens), lengths, batch_first=True))
+    return h_n[-1]  # in sorted order, scored against labels in the batch's order
+
+
+def rnn507_fixed(lstm: Any, tokens: Tensor, lengths: Tensor) -> Tensor:
+    packed = pack_padded_sequence(embedder()(tokens), lengths, batch_first=True, enforce_sorted=False)
+    _, (h_n, _) = lstm(packed)
+    return h_n[-1]
+
+
+def test_rnn507_token_ids_sorted_with_their_lengths_leave_the_summaries_in_sorted_order() -> None:
+    lstm = layer(nn.LSTM, 3, H, batch_first=True)
+    lengths = torch.tensor(TOKENS_LENGTHS)
+    tokens = torch.randint(1, 9, (len(TOKENS_LENGTHS), max(TOKENS_LENGTHS)), generator=torch.Generator().manual_seed(5))
+    fixed, flagged = rnn507_fixed(lstm, tokens, lengths), rnn507_flagged(lstm, tokens, lengths)
+    embedded = embedder()(tokens)
+    alone = torch.stack([lstm(embedded[n:n + 1, :k])[1][0][-1, 0] for n, k in enumerate(TOKENS_LENGTHS)])
+    torch.testing.assert_close(fixed, alone)  # each sequence run alone: row n is sample n
+    order = lengths.argsort(descending=True)
+    torch.testing.assert_close(flagged, alone[order])  # row i is sample order[i]
+    assert all(not torch.allclose(flagged[i], alone[i]) for i in range(len(order)) if order[i] != i)
+
+    assert_flagged("RNN507", "pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)",
+                   lstm, rnn507_flagged, tokens, lengths)
+    assert_clean(lstm, rnn507_fixed, tokens, lengths)
