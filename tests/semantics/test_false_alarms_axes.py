@@ -16,7 +16,7 @@ nn = torch.nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torch.utils.data import DataLoader, TensorDataset
 
-from rnndoctor import _semantics
+from rnndoctor._runtime import semantics as _semantics
 
 from .test_false_alarms import STEPS, Model, classify, generator, train
 

@@ -19,7 +19,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from rnndoctor import _semantics
+from rnndoctor._runtime import semantics as _semantics
 
 from .test_false_alarms import train
 
