@@ -28,6 +28,7 @@ from ..findings import Location
 from ..render.text import call_summary
 from ..report import Report
 from ..specs import Call, RnnSpec
+from . import downstream
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "uninstall"]
 
@@ -137,10 +138,13 @@ def diagnosis_text(exc: BaseException) -> str:
         return ""
     try:
         found = _diagnose(exc)
+        after = downstream.explained(exc)  # semantic mode saw a layer's result fail downstream
     except Exception as failure:
         reason = str(failure).splitlines()[0] if str(failure) else ""
         return (f"rnndoctor: could not diagnose this error ({type(failure).__name__}: {reason}); "
                 "the traceback above is unchanged\n")
+    if after is not None and (found is None or not found[0].findings):
+        return prefixed("\n" + after, rank_prefix())
     if found is None:
         return ""
     report, where = found

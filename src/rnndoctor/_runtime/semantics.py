@@ -21,6 +21,9 @@ program applies to tensors, and judges the few that matter:
 - a use that is wrong only as an initial state (`h_n[:2]` of a bidirectional
   encoder) waits on its result, and is warned about when a layer's kernel
   (`_VF.gru`, `_VF.lstm`, ...) receives that result as `hx`;
+- a torch function that raises on a layer's result (a loss, `bmm`, `cat`)
+  gets an explanation in the layer's terms kept on the error, which the
+  post-mortem prints (`downstream`); the error itself is torch's;
 - a DataLoader batch's tensors carry the batch size (RNN106) through
   `nn.Embedding`, casts and moves to the recurrent call;
 - a descending sort of lengths made by the program is followed to its uses,
@@ -67,6 +70,7 @@ from ..uses import (
     judge_reordering,
     selection,
 )
+from . import downstream
 from . import postmortem as _postmortem
 
 __all__ = ["collected", "failed", "flush", "here", "start", "stop", "track", "warning_class"]
@@ -255,10 +259,14 @@ def _make_mode(torch: Any) -> type:
         def __torch_function__(self, func: Any, types: Any, args: Any = (),
                                kwargs: Any = None) -> Any:
             handler = get(func)
-            if handler is None and not orders:
-                return func(*args, **(kwargs or {}))
-            kwargs = kwargs or {}
-            result = func(*args, **kwargs)
+            try:
+                if handler is None and not orders:
+                    return func(*args, **(kwargs or {}))
+                kwargs = kwargs or {}
+                result = func(*args, **kwargs)
+            except Exception as error:  # the program's: explained if a layer's result is in it
+                _failed_on(func, args, kwargs or {}, error)
+                raise
             try:
                 if orders:
                     escaped(func, args, kwargs)
@@ -271,6 +279,23 @@ def _make_mode(torch: Any) -> type:
             return result
 
     return SemanticMode
+
+
+def _failed_on(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], error: Exception) -> None:
+    """A torch function raised: keep on the error what a layer's operands were (the post-mortem
+    prints it). Nothing of ours may change the error."""
+    try:
+        if _state.tags and not hasattr(error, downstream.EXPLAINED):
+            text = downstream.explain(func, args, kwargs, _produced_by)
+            if text is not None:
+                setattr(error, downstream.EXPLAINED, text)
+    except Exception:  # ours: the program's error goes through as it is
+        pass
+
+
+def _produced_by(value: Any) -> Produced | None:
+    tag = _tag_of(value) if _boundary.is_tensor(value) else None
+    return _named(tag) if tag is not None else None
 
 
 def failed(failure: Exception) -> None:
@@ -377,7 +402,9 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
     _PER_POSITION.update({F.linear: "Linear", F.relu: "ReLU", torch.relu: "ReLU", T.relu: "ReLU",
                           torch.tanh: "Tanh", T.tanh: "Tanh", torch.sigmoid: "Sigmoid",
                           T.sigmoid: "Sigmoid", F.gelu: "GELU", F.leaky_relu: "LeakyReLU", F.elu: "ELU",
-                          F.hardtanh: "Hardtanh", F.layer_norm: "LayerNorm"})
+                          F.hardtanh: "Hardtanh", F.layer_norm: "LayerNorm", F.softmax: "Softmax",
+                          T.softmax: "Softmax", torch.softmax: "Softmax", F.log_softmax: "LogSoftmax",
+                          T.log_softmax: "LogSoftmax", torch.log_softmax: "LogSoftmax"})
     for keeps in (*_PER_POSITION, F.batch_norm):
         table[keeps] = _keeps_batch
     for conv in (F.conv1d, F.conv2d, F.conv3d):
@@ -779,6 +806,9 @@ def _keeps_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], resul
     source: Any = args[0] if args else kwargs.get("input")
     tag = _tag_of(source)
     through = _PER_POSITION.get(func)
+    if through in ("Softmax", "LogSoftmax"):  # per position only over the last axis
+        dim = args[1] if len(args) > 1 else kwargs.get("dim")
+        through = through if isinstance(dim, int) and dim in (-1, source.ndim - 1) else None
     if tag is not None and through is not None and tag.produced.is_output \
             and _boundary.is_tensor(result) and result.shape[:-1] == source.shape[:-1]:
         _tag(result, _after(tag.produced, through, tuple(result.shape)), tag.source)
