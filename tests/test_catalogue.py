@@ -20,6 +20,7 @@ gives are the snippet's findings.
 from __future__ import annotations
 
 import importlib.util
+import linecache
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
@@ -304,6 +305,7 @@ def run_semantic_snippet(code: str) -> tuple[Finding, ...]:
         # a module name for the warnings: `warnings.warn_explicit(..., module=None)` drops them
         "__name__": "rule_doc",
     }
+    linecache.cache["<rule doc>"] = (len(code), None, code.splitlines(True), "<rule doc>")  # as IPython does
     found, texts = under_semantics(lambda: exec(compile(code, "<rule doc>", "exec"), namespace))
     assert len(texts) == len(found), f"{len(found)} findings, but {len(texts)} warnings: {texts}"
     return found

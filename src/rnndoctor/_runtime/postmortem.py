@@ -29,7 +29,7 @@ from ..render.output import use_color, write_report
 from ..render.text import call_summary
 from ..report import Report
 from ..specs import Call, RnnSpec
-from . import notebook
+from . import downstream, notebook
 from .delivery import hide_frames
 from .delivery import prefixed as prefixed
 
@@ -213,9 +213,12 @@ def diagnosis_text(exc: BaseException) -> str:
         return ""
     try:
         found = _diagnose(exc)
-        hint = _semantics_hint(exc) if found is None else ""
+        after = downstream.explained(exc)  # semantic mode saw a layer's result fail downstream
+        hint = _semantics_hint(exc) if found is None and after is None else ""
     except Exception as failure:
         return _failure_note(failure)
+    if after is not None and (found is None or not found[0].findings):
+        return prefixed("\n" + after, rank_prefix())
     if found is None:
         return prefixed(hint, rank_prefix())
     report, where = found

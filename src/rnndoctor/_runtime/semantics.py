@@ -16,6 +16,14 @@ program applies to tensors, and judges the few that matter:
   and `output[:, -1]` is right once cut down to the forward direction. It is
   warned about when the same layer runs again, or the guard exits, if nothing
   settled it by then;
+- unpacking a state into names (`out, (h, c) = gru(x)`: Python's iteration,
+  which calls `unbind(0)`) is a use, read from the statement that does it;
+- a use that is wrong only as an initial state (`h_n[:2]` of a bidirectional
+  encoder) waits on its result, and is warned about when a layer's kernel
+  (`_VF.gru`, `_VF.lstm`, ...) receives that result as `hx`;
+- a torch function that raises on a layer's result (a loss, `bmm`, `cat`)
+  gets an explanation in the layer's terms kept on the error, which the
+  post-mortem prints (`downstream`); the error itself is torch's;
 - a DataLoader batch's tensors carry the batch size (RNN106) through
   `nn.Embedding`, casts and moves to the recurrent call;
 - a descending sort of lengths made by the program is followed to its uses,
@@ -30,7 +38,9 @@ tagged there (every layer's, under `guard()` with no model).
 
 from __future__ import annotations
 
+import ast
 import functools
+import linecache
 import operator
 import sys
 import threading
@@ -41,6 +51,7 @@ from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any, Generic, Literal, TypeVar
 
+from .. import _axes
 from .. import _torch as _boundary
 from ..errors import RnnDoctorWarning
 from ..findings import Finding, Location
@@ -52,12 +63,14 @@ from ..uses import (
     Produced,
     Reordering,
     Slice,
+    Unpadding,
     Use,
     UseBound,
     judge_all,
     judge_reordering,
     selection,
 )
+from . import downstream
 from . import postmortem as _postmortem
 
 __all__ = ["collected", "failed", "flush", "here", "start", "stop", "track", "warning_class"]
@@ -68,6 +81,7 @@ class _Source:
     """One tensor a layer returned; every tensor derived from it shares its source."""
 
     module: weakref.ref[Any]
+    packed_batch_first: bool | None = None  # the layer's input was packed with this (RNN510)
 
 
 @dataclass(eq=False, slots=True)
@@ -101,6 +115,7 @@ class _Order:
     inverted: bool = False
     packed: bool = False
     escaped: bool = False
+    lengths: int = 0  # of the tensors applied to, the lengths a batch was then packed with
 
 
 V = TypeVar("V")
@@ -164,6 +179,9 @@ class _State:
         self.pending: _ByTensor[_Pending] = _ByTensor(keep_dead=True)
         self.batches: _ByTensor[BatchEvidence] = _ByTensor()
         self.orders: _ByTensor[_Order] = _ByTensor(on_death=lambda order: _order_gone(order))
+        self.as_state: _ByTensor[tuple[Finding, Produced, Site]] = _ByTensor()  # RNN508: h_0?
+        self.packs: _ByTensor[bool] = _ByTensor()  # packed data: the batch_first it was packed with
+        self.sorted_by: _ByTensor[_Order] = _ByTensor()  # `x[order]`: the order it was sorted by
         self.ready: list[tuple[Reordering, Site]] = []  # gone in a weakref callback, to judge
         self.warned: set[tuple[str, str, int]] = set()
         self.findings: list[Finding] = []
@@ -222,6 +240,9 @@ def stop(mode: Any) -> None:
                 _state.picks.clear()
                 _state.batches.clear()
                 _state.orders.clear()
+                _state.as_state.clear()
+                _state.packs.clear()
+                _state.sorted_by.clear()
                 _unpatch_loader()
         mode.__exit__(None, None, None)
 
@@ -238,10 +259,14 @@ def _make_mode(torch: Any) -> type:
         def __torch_function__(self, func: Any, types: Any, args: Any = (),
                                kwargs: Any = None) -> Any:
             handler = get(func)
-            if handler is None and not orders:
-                return func(*args, **(kwargs or {}))
-            kwargs = kwargs or {}
-            result = func(*args, **kwargs)
+            try:
+                if handler is None and not orders:
+                    return func(*args, **(kwargs or {}))
+                kwargs = kwargs or {}
+                result = func(*args, **kwargs)
+            except Exception as error:  # the program's: explained if a layer's result is in it
+                _failed_on(func, args, kwargs or {}, error)
+                raise
             try:
                 if orders:
                     escaped(func, args, kwargs)
@@ -254,6 +279,23 @@ def _make_mode(torch: Any) -> type:
             return result
 
     return SemanticMode
+
+
+def _failed_on(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], error: Exception) -> None:
+    """A torch function raised: keep on the error what a layer's operands were (the post-mortem
+    prints it). Nothing of ours may change the error."""
+    try:
+        if _state.tags and not hasattr(error, downstream.EXPLAINED):
+            text = downstream.explain(func, args, kwargs, _produced_by)
+            if text is not None:
+                setattr(error, downstream.EXPLAINED, text)
+    except Exception:  # ours: the program's error goes through as it is
+        pass
+
+
+def _produced_by(value: Any) -> Produced | None:
+    tag = _tag_of(value) if _boundary.is_tensor(value) else None
+    return _named(tag) if tag is not None else None
 
 
 def failed(failure: Exception) -> None:
@@ -282,8 +324,9 @@ def track(module: Any, path: str | None, input: Any, result: Any) -> None:
     h_n, c_n = states if type(states) is tuple else (states, None)
     shapes = (data.shape, h_n.shape, c_n.shape if c_n is not None else None)
     layer = weakref.ref(module)
+    packed_batch_first = _state.packs.get(input.data) if _boundary.is_packed(input) else None
     for tensor, produced in zip((data, h_n, c_n), _results(module, path, shapes)):
-        _tag(tensor, produced, _Source(layer))
+        _tag(tensor, produced, _Source(layer, packed_batch_first))
 
 
 MAX_RESULTS = 1024
@@ -346,18 +389,39 @@ def _handlers(torch: Any) -> dict[Any, Handler]:
     _ORDER_ROLES.update({T.__getitem__: (1,), T.__setitem__: (1,), T.index_select: (2, "index"),
                          torch.index_select: (2, "index")})  # an order used as the index
     table[VF._pack_padded_sequence] = _pack
-    table[T.unsqueeze] = table[torch.unsqueeze] = _unsqueeze
     for joined in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack,
                    torch.add, T.add, T.__add__, T.__radd__):
         table[joined] = _joined
     for split in (torch.split, T.split, torch.chunk, T.chunk):
         table[split] = _split
+    table[T.unbind] = table[torch.unbind] = _unbind
+    for move in ("permute", "transpose", "t", "unsqueeze", "squeeze", "flatten"):
+        table[getattr(T, move)] = _moved
+        if hasattr(torch, move):
+            table[getattr(torch, move)] = _moved
+    _PER_POSITION.update({F.linear: "Linear", F.relu: "ReLU", torch.relu: "ReLU", T.relu: "ReLU",
+                          torch.tanh: "Tanh", T.tanh: "Tanh", torch.sigmoid: "Sigmoid",
+                          T.sigmoid: "Sigmoid", F.gelu: "GELU", F.leaky_relu: "LeakyReLU", F.elu: "ELU",
+                          F.hardtanh: "Hardtanh", F.layer_norm: "LayerNorm", F.softmax: "Softmax",
+                          T.softmax: "Softmax", torch.softmax: "Softmax", F.log_softmax: "LogSoftmax",
+                          T.log_softmax: "LogSoftmax", torch.log_softmax: "LogSoftmax"})
+    for keeps in (*_PER_POSITION, F.batch_norm):
+        table[keeps] = _keeps_batch
+    for conv in (F.conv1d, F.conv2d, F.conv3d):
+        table[conv] = _feature_map
+    for kernel in (VF.lstm, VF.gru, VF.rnn_tanh, VF.rnn_relu):
+        table[kernel] = _kernel
     return table
 
 
 def _subscript(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    if _state.batches:
+        _moved(func, args, kwargs, result)
     if _state.orders:
         _apply_orders(args[1])
+        order = _state.orders.get(args[1])
+        if order is not None:
+            _state.sorted_by.put(result, order)
     if _state.pending:
         _narrowed(args[0], args[1])
     tag = _tag_of(args[0])
@@ -419,6 +483,54 @@ def _view(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any)
             written = tuple(written[0])
         op: Literal["view", "reshape"] = "view" if func is _boundary.Tensor.view else "reshape"
         _judge(tag, Use.view(*result.shape, op=op, written=written), result)
+    if _state.batches:
+        _moved(func, args, kwargs, result)
+
+
+def _unbind(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """`h, c = h_n`: Python iterates a tensor with `unbind(0)`; the statement tells how many names.
+
+    Only the iteration `Tensor.__iter__` does is a use here: `h_n.unbind(0)`,
+    written out, splits the states on purpose.
+    """
+    tag = _tag_of(args[0] if args else kwargs.get("input"))
+    if tag is None or tag.produced.is_output:
+        return
+    site = _iterated_at()
+    if site is not None and _unpacks_into_two(*site[:2]):
+        _judge(tag, Use.unpack(2), result, site)
+
+
+def _iterated_at() -> Site | None:
+    """The user's line that iterates the tensor, when `Tensor.__iter__` is what called `unbind`."""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None and _postmortem.is_rnndoctor(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None or frame.f_code.co_name != "__iter__" \
+            or not frame.f_code.co_filename.endswith("_tensor.py"):
+        return None
+    user = frame.f_back
+    if user is None or _postmortem.is_library(user.f_code.co_filename):
+        return None
+    return user.f_code.co_filename, user.f_lineno, user.f_globals
+
+
+def _unpacks_into_two(filename: str, line: int) -> bool:
+    """The line is one assignment whose targets unpack something into exactly two names."""
+    return _assigns_two(linecache.getline(filename, line).strip())
+
+
+@functools.lru_cache(maxsize=256)
+def _assigns_two(text: str) -> bool:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:  # part of a statement over several lines: not read
+        return False
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assign):
+        return False
+    return any(isinstance(node, (ast.Tuple, ast.List)) and len(node.elts) == 2
+               and not any(isinstance(e, ast.Starred) for e in node.elts)
+               for target in tree.body[0].targets for node in ast.walk(target))
 
 
 def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -433,6 +545,21 @@ def _keep(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any)
         _pass_batch(source, result)
     if _state.pending or _state.picks:
         _carry_waiting(source, result)
+    if _state.as_state:
+        waiting = _state.as_state.get(source)
+        if waiting is not None:
+            _state.as_state.put(result, waiting)
+
+
+def _kernel(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """A recurrent layer's kernel: a use that is wrong as an initial state has become one."""
+    if not _state.as_state:
+        return
+    for arg in args[:3]:  # (input, hx, ...) or, packed, (data, batch_sizes, hx, ...)
+        for tensor in arg if isinstance(arg, (tuple, list)) else (arg,):
+            waiting = _state.as_state.pop(tensor) if _boundary.is_tensor(tensor) else None
+            if waiting is not None:
+                _emit(*waiting)
 
 
 def _keep_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -445,15 +572,6 @@ def _embedding(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result:
     """`nn.Embedding` keeps the axes of its input, and adds one for the features."""
     if _state.batches:
         _pass_batch(args[0] if args else kwargs.get("input"), result)
-
-
-def _unsqueeze(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
-    """`x.unsqueeze(-1)` adds a feature axis after the others: the batch stays where it was."""
-    if _state.batches:
-        source: Any = args[0] if args else kwargs.get("input")
-        dim = args[1] if len(args) > 1 else kwargs.get("dim")
-        if isinstance(dim, int) and dim in (-1, source.ndim):
-            _pass_batch(source, result)
 
 
 def _reorder(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -481,6 +599,15 @@ def _pad_packed(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result
         produced = replace(tag.produced, shape=tuple(padded.shape), batch_first=batch_first,
                            lengths=tuple(int(n) for n in lengths.tolist()))
         _tag(padded, produced, _Source(tag.source.module))
+        packed = tag.source.packed_batch_first
+        if packed is not None and tag.produced.layer is not None:
+            unpadding = Unpadding(tag.produced.layer, packed, tag.produced.batch_first, batch_first,
+                                  tuple(padded.shape))
+            findings = judge_reordering(unpadding)
+            site = _user_site(past_library=True) if findings else None
+            if site is not None:
+                for finding in findings:
+                    _emit(finding, _named(tag), site)
 
 
 def _joined(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -602,7 +729,8 @@ def _pass_batch(source: Any, result: Any) -> None:
 
 
 def _check_layout(module: Any, path: str | None, input: Any) -> None:
-    """RNN106: the input's batch, by the DataLoader's, is on the axis the layer reads as time."""
+    """RNN106, RNN511: the input's batch, by the DataLoader's, is on the axis the layer reads as
+    time (or, in a 2-D input, is read as the steps of one sequence)."""
     evidence = _state.batches.get(input)
     if evidence is None:
         return
@@ -611,10 +739,104 @@ def _check_layout(module: Any, path: str | None, input: Any) -> None:
     spec = _boundary.known(module).spec
     call = replace(_boundary.describe_call(spec, input, None), batch=evidence)
     for finding in diagnose(spec, call).findings:
-        if finding.code == "RNN106":
+        if finding.code in ("RNN106", "RNN511"):
             site = _user_site(past_library=True)
             if site is not None:
                 _emit(finding, _layer_facts(module, path or _path_on_stack(module)), site)
+
+
+# ---- the batch, followed through the program (RNN106) ---------------------------------------
+
+Moves = Callable[[tuple[Any, ...], dict[str, Any], Any, Any, int], "int | None"]
+
+
+def _moved(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """`permute`, `transpose`, `squeeze`, `unsqueeze`, `flatten`, a certain `view`/`reshape`, a
+    subscript: the batch moves with its axis, and is followed as long as it stays whole."""
+    if not _state.batches:
+        return
+    source: Any = args[0] if args else kwargs.get("input")
+    evidence = _state.batches.get(source)
+    if evidence is None or evidence.axis is None or not _boundary.is_tensor(result):
+        return
+    name = getattr(func, "__name__", "")
+    move = _MOVES.get("__getitem__" if func is _boundary.Tensor.__getitem__ else name)
+    axis = move(args[1:], kwargs, source, result, evidence.axis) if move is not None else None
+    if axis is not None and axis < result.ndim and result.shape[axis] == evidence.size:
+        _state.batches.put(result, replace(evidence, axis=axis))
+
+
+def _dims(rest: tuple[Any, ...], kwargs: dict[str, Any], key: str) -> tuple[Any, ...]:
+    """`x.permute(2, 0, 1)` or `x.permute((2, 0, 1))` or `dims=`."""
+    given = rest[0] if len(rest) == 1 and isinstance(rest[0], (tuple, list)) else rest
+    return tuple(given or kwargs.get(key, ()))
+
+
+def _squeezed(rest: tuple[Any, ...], kwargs: dict[str, Any], source: Any, axis: int) -> int | None:
+    dim = rest[0] if rest else kwargs.get("dim")
+    dims = None if dim is None else tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    return _axes.squeezed(dims, tuple(source.shape), axis)
+
+
+def _indexed(rest: tuple[Any, ...], source: Any, axis: int) -> int | None:
+    key = _key(rest[0]) if rest else None
+    return None if key is None else _axes.indexed(key, source.ndim, axis)
+
+
+_MOVES: dict[str, Moves] = {
+    "permute": lambda rest, kw, x, y, axis: _axes.permuted(_dims(rest, kw, "dims"), x.ndim, axis),
+    "transpose": lambda rest, kw, x, y, axis: _axes.transposed(
+        rest[0] if rest else kw.get("dim0"), rest[1] if len(rest) > 1 else kw.get("dim1"), x.ndim, axis),
+    "t": lambda rest, kw, x, y, axis: _axes.transposed(0, 1, x.ndim, axis) if x.ndim == 2 else axis,
+    "unsqueeze": lambda rest, kw, x, y, axis: _axes.unsqueezed(rest[0] if rest else kw.get("dim"),
+                                                               x.ndim, axis),
+    "squeeze": lambda rest, kw, x, y, axis: _squeezed(rest, kw, x, axis),
+    "flatten": lambda rest, kw, x, y, axis: _axes.flattened(
+        rest[0] if rest else kw.get("start_dim", 0), rest[1] if len(rest) > 1 else kw.get("end_dim", -1),
+        x.ndim, axis),
+    "view": lambda rest, kw, x, y, axis: _axes.reshaped(tuple(x.shape), tuple(y.shape), axis),
+    "reshape": lambda rest, kw, x, y, axis: _axes.reshaped(tuple(x.shape), tuple(y.shape), axis),
+    "__getitem__": lambda rest, kw, x, y, axis: _indexed(rest, x, axis),
+}
+
+
+def _keeps_batch(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """`nn.Linear` and pointwise layers (activations, norms over the features): every axis but the
+    last is kept, and the batch with it; a layer's output keeps its layout (RNN512)."""
+    source: Any = args[0] if args else kwargs.get("input")
+    tag = _tag_of(source)
+    through = _PER_POSITION.get(func)
+    if through in ("Softmax", "LogSoftmax"):  # per position only over the last axis
+        dim = args[1] if len(args) > 1 else kwargs.get("dim")
+        through = through if isinstance(dim, int) and dim in (-1, source.ndim - 1) else None
+    if tag is not None and through is not None and tag.produced.is_output \
+            and _boundary.is_tensor(result) and result.shape[:-1] == source.shape[:-1]:
+        _tag(result, _after(tag.produced, through, tuple(result.shape)), tag.source)
+    if _state.batches:
+        evidence = _state.batches.get(source)
+        if evidence is not None and evidence.axis is not None and evidence.axis < source.ndim - 1:
+            _pass_batch(source, result)
+
+
+_PER_POSITION: dict[Any, str] = {}  # function: the layer it is, for the layers that work per position
+
+
+@functools.lru_cache(maxsize=256)
+def _after(produced: Produced, through: str, shape: tuple[int, ...]) -> Produced:
+    return replace(produced, shape=shape, through=through)
+
+
+def _feature_map(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    """A convolution's output is (N, C, ...): its dim 0 is the batch, a source of evidence."""
+    weight = args[1] if len(args) > 1 else kwargs.get("weight")
+    if not _boundary.is_tensor(result) or weight is None or result.ndim != weight.ndim \
+            or result.shape[0] < 2:
+        return
+    site = _user_site(past_library=True)
+    where = f" at {_postmortem.display(site[0])}:{site[1]}" if site is not None else ""
+    source = (f"the Conv{weight.ndim - 2}d feature map made{where} has its batch of "
+              f"{result.shape[0]} on dim 0, as (N, C, ...)")
+    _state.batches.put(result, BatchEvidence(int(result.shape[0]), source, 0))
 
 
 # ---- a batch sorted by hand for packing (RNN507) -------------------------------------------
@@ -665,7 +887,13 @@ def _assign(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: An
 
 
 def _pack(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
-    """`pack_padded_sequence`: every order applied so far has reached a packed batch."""
+    """`pack_padded_sequence`: every order applied so far has reached a packed batch; the packed
+    data keeps the `batch_first` it was packed with (RNN510)."""
+    batch_first = args[2] if len(args) > 2 else kwargs.get("batch_first", False)
+    _state.packs.put(result[0], bool(batch_first))
+    lengths_order = _state.sorted_by.get(args[1] if len(args) > 1 else kwargs.get("lengths"))
+    if lengths_order is not None:  # `lengths[order]`: the batch's own lengths, not another tensor
+        lengths_order.lengths += 1
     for order in _state.orders.values():
         if order.applied:
             order.packed = True
@@ -675,8 +903,8 @@ def _order_gone(order: _Order) -> None:
     """An order can no longer be undone: judge what the program did with it, in `flush`."""
     if not _state.active:
         return
-    _state.ready.append((Reordering(order.size, order.applied, order.inverted, order.packed,
-                                    order.escaped), order.site))
+    _state.ready.append((Reordering(order.size, order.applied - order.lengths, order.inverted,
+                                    order.packed, order.escaped), order.site))
 
 
 # ---- judging and warning -------------------------------------------------------------------
@@ -686,16 +914,18 @@ def _judged(produced: Produced, use: Use) -> tuple[Any, ...]:
     return judge_all(produced, use)
 
 
-def _judge(tag: _Tag, use: Use, result: Any) -> None:
+def _judge(tag: _Tag, use: Use, result: Any, site: Site | None = None) -> None:
     judged = _judged(tag.produced, use)
     if not judged:
         return
-    site = _user_site()
+    site = site or _user_site()
     if site is None:  # torch's own code, such as LSTM.forward reading `hx`
         return
     produced = _named(tag)
     for j in judged:
-        if j.waits:
+        if j.as_state:
+            _state.as_state.put(result, (j.finding, produced, site))
+        elif j.waits:
             _state.pending.put(result, _Pending(j.finding, produced, j.partners, j.forward, site,
                                                 tag.source))
         else:
