@@ -12,6 +12,7 @@ rnndoctor`.
 from __future__ import annotations
 
 import os
+import re
 import site
 import subprocess
 import sys
@@ -76,6 +77,17 @@ def test_the_wheel_holds_every_module_and_no_tests(wheel: Path) -> None:
     assert source <= names
     assert "rnndoctor/py.typed" in names
     assert not [n for n in names if n.startswith("tests/")]
+
+
+def test_the_wheel_requires_torch_only_as_an_extra(wheel: Path) -> None:
+    """pre-commit and `pip install rnndoctor` install the dependencies: torch must not be one."""
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    requires = [line.removeprefix("Requires-Dist:").strip()
+                for line in archive.read(metadata).decode().splitlines() if line.startswith("Requires-Dist:")]
+    always = [r for r in requires if "extra ==" not in r]
+    assert always and not [r for r in always if re.match(r"torch\b", r)], always
+    assert "torch>=2.1; extra == 'torch'" in requires
 
 
 def test_rnndoctor_comes_from_the_wheel(fresh: Fresh) -> None:
