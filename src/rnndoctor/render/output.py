@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import webbrowser
 from collections.abc import Callable
-from html import escape
-from pathlib import Path
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
 from ..report import Report
 from . import json
 from .text import render_report
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["COLORS", "FORMATS", "open_page", "use_color", "write_document", "write_report"]
 
@@ -80,6 +79,8 @@ def use_color(color: str, file: IO[str]) -> bool:
 
 def html_page(text: str, kind: str, html: Callable[[], str] | None = None) -> str:
     """One self-contained page: `html()`, or `text` preformatted."""
+    from html import escape
+
     from .html import page, wrap
 
     fragment = html() if html is not None else wrap(f"<pre class=\"rnnd-failure\">{escape(text)}</pre>", text)
@@ -88,6 +89,10 @@ def html_page(text: str, kind: str, html: Callable[[], str] | None = None) -> st
 
 def open_page(page: str) -> Path:
     """Write `page` to a new temporary file and open it in the web browser; the file's path."""
+    import tempfile
+    import webbrowser  # brings subprocess, shlex and more: only for `--open`
+    from pathlib import Path
+
     fd, name = tempfile.mkstemp(prefix="rnndoctor-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(page)
