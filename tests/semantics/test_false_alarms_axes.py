@@ -255,7 +255,7 @@ class SortedBeforeEmbeddingLabelsKept(SortedBeforeEmbedding):
 PAIRS = [(ConvCtcFront, ConvCtcFrontBatchFirst, "RNN106"),
          (SortedBeforeEmbedding, SortedBeforeEmbeddingLabelsKept, "RNN507"),
          (BridgedBiEncoder, ChatbotTutorialBridge, "RNN508"), (GruClassifier, GruUnpackedAsLstm, "RNN509"),
-         (PackedTagger, PackedTaggerUnpackedTimeMajor, "RNN510"), (LoaderRowsOneStep, LoaderRowsAsSequence, "RNN511"),
+         (PackedTagger, PackedTaggerUnpackedTimeMajor, "RNN510"), (LoaderRowsOneStep, LoaderRowsAsSequence, "RNN107"),
          (TimeMajorTagger, TimeMajorTaggerViewed, "RNN512")]
 
 

@@ -244,7 +244,7 @@ def test_rnn510_a_time_major_unpacking_in_a_batch_first_pipeline_pairs_rows_with
     assert_clean(lstm, rnn510_fixed, x, lengths)
 
 
-# ---- RNN511: a (batch, features) batch read as one unbatched sequence ----------------------------
+# ---- RNN107: a (batch, features) batch read as one unbatched sequence ----------------------------
 
 def features_loader() -> Any:
     from torch.utils.data import DataLoader, TensorDataset
@@ -252,31 +252,31 @@ def features_loader() -> Any:
     return DataLoader(TensorDataset(data(2 * N, 5)), batch_size=N)  # 5 features: not the batch size
 
 
-def rnn511_flagged(lstm: Any, loader: Any) -> Tensor:
+def rnn107_flagged(lstm: Any, loader: Any) -> Tensor:
     (x,) = next(iter(loader))  # (N, features)
     output, _ = lstm(x)  # read as one sequence of N steps
     return output
 
 
-def rnn511_fixed(lstm: Any, loader: Any) -> Tensor:
+def rnn107_fixed(lstm: Any, loader: Any) -> Tensor:
     (x,) = next(iter(loader))
     output, _ = lstm(x.unsqueeze(1))  # (N, 1, features): one step per sample
     return output[:, -1]
 
 
-def test_rnn511_a_batch_of_feature_rows_runs_as_one_sequence_through_the_samples() -> None:
+def test_rnn107_a_batch_of_feature_rows_runs_as_one_sequence_through_the_samples() -> None:
     lstm = layer(nn.LSTM, 5, H, batch_first=True)
     loader = features_loader()
     (x,) = next(iter(loader))
-    fixed, flagged = rnn511_fixed(lstm, loader), rnn511_flagged(lstm, loader)
+    fixed, flagged = rnn107_fixed(lstm, loader), rnn107_flagged(lstm, loader)
     assert fixed.shape == flagged.shape == (N, H)
     for n in range(N):  # each sample run alone
         torch.testing.assert_close(fixed[n], lstm(x[n:n + 1].unsqueeze(1))[0][0, -1])
     assert all(not torch.allclose(flagged[n], fixed[n]) for n in range(1, N))  # the state of samples 0..n
     torch.testing.assert_close(flagged[-1], lstm(x.unsqueeze(0))[0][0, -1])
 
-    assert_flagged("RNN511", "input = input.unsqueeze(1)", lstm, rnn511_flagged, loader)
-    assert_clean(lstm, rnn511_fixed, loader)
+    assert_flagged("RNN107", "input = input.unsqueeze(1)", lstm, rnn107_flagged, loader)
+    assert_clean(lstm, rnn107_fixed, loader)
 
 
 # ---- RNN512: a view after a per-position layer ----------------------------------------------------

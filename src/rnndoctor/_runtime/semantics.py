@@ -729,7 +729,7 @@ def _pass_batch(source: Any, result: Any) -> None:
 
 
 def _check_layout(module: Any, path: str | None, input: Any) -> None:
-    """RNN106, RNN511: the input's batch, by the DataLoader's, is on the axis the layer reads as
+    """RNN106, RNN107: the input's batch, by the DataLoader's, is on the axis the layer reads as
     time (or, in a 2-D input, is read as the steps of one sequence)."""
     evidence = _state.batches.get(input)
     if evidence is None:
@@ -739,7 +739,7 @@ def _check_layout(module: Any, path: str | None, input: Any) -> None:
     spec = _boundary.known(module).spec
     call = replace(_boundary.describe_call(spec, input, None), batch=evidence)
     for finding in diagnose(spec, call).findings:
-        if finding.code in ("RNN106", "RNN511"):
+        if finding.code in ("RNN106", "RNN107"):
             site = _user_site(past_library=True)
             if site is not None:
                 _emit(finding, _layer_facts(module, path or _path_on_stack(module)), site)

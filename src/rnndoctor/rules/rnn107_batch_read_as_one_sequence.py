@@ -1,4 +1,4 @@
-"""RNN511 batch-read-as-one-sequence
+"""RNN107 batch-read-as-one-sequence
 
 ## What it catches
 A 2-D input whose dim 0 is, by outside evidence, the batch: a
@@ -76,7 +76,7 @@ def check(b: Bound) -> Iterator[Candidate]:
 
 
 RULE = Rule(
-    code="RNN511",
+    code="RNN107",
     name="batch-read-as-one-sequence",
     severity=Severity.WARNING,
     summary="a 2-D (batch, features) input, read as one unbatched sequence of `batch` steps",
