@@ -387,6 +387,9 @@ def _key(index: Any) -> tuple[object, ...] | None:
         if _boundary.is_tensor(item) and item.ndim == 0 and item.device.type == "cpu" \
                 and not item.dtype.is_floating_point and item.dtype != _boundary.load_torch().bool:
             item = int(item)  # a 0-d integer tensor indexes as its value (no device sync on the CPU)
+        elif _is_array(item) and (item.ndim or item.dtype.kind not in "iu"):
+            key.append(Indices(item.ndim, bool=True) if item.dtype.kind == "b" else Indices())
+            continue  # a numpy array indexes as a tensor of its values
         elif not _boundary.is_tensor(item) and hasattr(item, "__index__"):
             item = operator.index(item)  # numpy.int64 and the like
         if item is None or item is Ellipsis or isinstance(item, (int, slice)):
@@ -402,6 +405,12 @@ def _key(index: Any) -> tuple[object, ...] | None:
         else:
             return None
     return tuple(key)
+
+
+def _is_array(item: object) -> bool:
+    """A numpy array: `__index__` takes it only when it is one integer."""
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(item, numpy.ndarray)
 
 
 def _select(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:

@@ -370,3 +370,16 @@ def test_rnn505_fix_keeps_the_shape_the_view_asked_for() -> None:
     (finding,) = _semantics.collected()
     assert finding.fixes[0].snippet == "output.transpose(0, 1).reshape(3, 5, 2, -1)"
     assert output.transpose(0, 1).reshape(3, 5, 2, -1).shape == (3, 5, 2, 4)
+
+
+@pytest.mark.parametrize("index", [np.array([0, 1]), np.array([True, False, True]), np.array(2),
+                                   (slice(None), np.array([[0], [1]]))],
+                         ids=["ints", "mask", "0-d", "2-d"])
+def test_numpy_arrays_index_as_tensors_do(index: Any) -> None:
+    lstm = nn.LSTM(4, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with rnndoctor.guard(lstm, semantics=True):
+            output, _ = lstm(torch.randn(3, 2, 4))
+            picked = output[index]
+    assert torch.equal(picked, output[index])
