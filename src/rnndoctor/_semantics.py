@@ -25,7 +25,10 @@ Every other operation goes straight through: one dictionary lookup. Tags are
 kept by `id` beside a weak reference, so no tensor is kept alive, and a tag
 dies with its tensor. The mode is thread-local, as torch's modes are: it sees
 the thread that entered the guard, and only the guarded model's layers are
-tagged there (every layer's, under `guard()` with no model).
+tagged there (every layer's, under `guard()` with no model). Wherever Dynamo
+traces (torch.compile, with `fullgraph=True` or without), the mode steps aside:
+the traced code sees only the torch functions, and the graph is what it would
+be without the mode.
 """
 
 from __future__ import annotations
@@ -236,10 +239,13 @@ def _make_mode(torch: Any) -> type:
 
     handlers = _handlers(torch)
     get, orders, escaped = handlers.get, _state.orders.entries, _escaped
+    compiling = torch.compiler.is_compiling
 
     class SemanticMode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
         def __torch_function__(self, func: Any, types: Any, args: Any = (),
                                kwargs: Any = None) -> Any:
+            if compiling():  # Dynamo traces this method: it sees only `func`, and no break
+                return func(*args, **(kwargs or {}))
             handler = get(func)
             if handler is None and not orders:
                 return func(*args, **(kwargs or {}))
@@ -256,7 +262,27 @@ def _make_mode(torch: Any) -> type:
                 failed(failure)
             return result
 
+    _run_plain(SemanticMode.__torch_function__.__code__)
     return SemanticMode
+
+
+def _run_plain(code: Any) -> None:
+    """Dynamo never compiles this frame, or what it calls; tracing a caller still inlines it.
+
+    Inlined, the frame sees `is_compiling()` and hands Dynamo only the torch
+    function. Run as its own frame (an operation in code Dynamo runs eagerly, at a
+    graph break), it must not be compiled: the handlers' locks, caches and frame
+    reads would break the graph, and Dynamo would constant-fold the check above.
+    """
+    try:
+        from torch._C._dynamo.eval_frame import (
+            _FrameAction,
+            _FrameExecStrategy,
+            set_code_exec_strategy,
+        )
+    except ImportError:  # a torch without Dynamo
+        return
+    set_code_exec_strategy(code, _FrameExecStrategy(_FrameAction.SKIP, _FrameAction.SKIP))
 
 
 def failed(failure: Exception) -> None:
