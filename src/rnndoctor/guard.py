@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import sys
 import threading
 import types
@@ -84,7 +85,11 @@ class _Registry:
 
     @property
     def active(self) -> bool:
-        return bool(self.everywhere or any(s.watchers for s in self.states.values()))
+        return bool(self.everywhere or any(s.watchers for s in self.watched()))
+
+    def watched(self) -> list[_Watched]:
+        """The states now: other threads add to `states` without the lock, and GC drops from it."""
+        return list(self.states.copy().values())
 
 
 _registry = _Registry()
@@ -100,6 +105,17 @@ class Guard(contextlib.ContextDecorator):
         self._model = model
         self._semantics = semantics
         self._modes: list[Any] = []  # one per nested entry, for the decorator form
+
+    def __call__(self, func: F) -> F:
+        """Decorate `func`; a generator function is guarded while its body runs, not at creation."""
+        if not inspect.isgeneratorfunction(func):
+            return super().__call__(func)
+
+        @functools.wraps(func)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            with self._recreate_cm():
+                return (yield from func(*args, **kwargs))
+        return guarded  # type: ignore[return-value]
 
     def __enter__(self: G) -> G:
         if self._model is None:
@@ -180,13 +196,15 @@ def unwatch(model: Any) -> None:
     """Undo one `watch(model)`; the guard leaves `model` when every watch is undone."""
     layers = _recurrent_layers(model)
     with _registry.lock:
-        for _, layer in layers:
-            state = _registry.states.get(id(layer))
-            if state is not None and state.watchers:
-                state.watchers -= 1
-                if not state.watchers and not _registry.everywhere:
-                    _forget(id(layer))
-        _settle()
+        try:
+            for _, layer in layers:
+                state = _registry.states.get(id(layer))
+                if state is not None and state.watchers:
+                    state.watchers -= 1
+                    if not state.watchers and not _registry.everywhere:
+                        _forget(id(layer))
+        finally:
+            _settle()
 
 
 def start_everywhere() -> None:
@@ -200,10 +218,13 @@ def stop_everywhere() -> None:
     """Undo one `start_everywhere()`."""
     with _registry.lock:
         _registry.everywhere = max(0, _registry.everywhere - 1)
-        if not _registry.everywhere:
-            for key in [k for k, s in _registry.states.items() if not s.watchers]:
-                _forget(key)
-        _settle()
+        try:
+            if not _registry.everywhere:
+                for key, state in _registry.states.copy().items():
+                    if not state.watchers:
+                        _forget(key)
+        finally:
+            _settle()
 
 
 def _settle() -> None:
@@ -240,8 +261,15 @@ def _state_for(module: Any) -> _Watched:
     if state is None:
         state = _registry.states.setdefault(key, _Watched())
         if state.finalizer is None:
-            state.finalizer = weakref.finalize(module, _registry.states.pop, key, None)
+            state.finalizer = weakref.finalize(module, _dropped, key)
     return state
+
+
+def _dropped(key: int) -> None:
+    """A watched module died: forget it, and put torch's forwards back if it was the last."""
+    with _registry.lock:
+        _registry.states.pop(key, None)
+        _settle()
 
 
 def _forget(key: int) -> None:
