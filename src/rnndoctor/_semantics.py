@@ -597,10 +597,27 @@ def _patch_loader(torch: Any) -> None:
         batch = original(self)
         size = getattr(self._index_sampler, "batch_size", None) if self._auto_collation else None
         if here() and isinstance(size, int):
-            _note_batch(batch, size)
+            _note_batch(batch, _last_batch_size(self) or size)
         return batch
 
     iterator.__next__ = __next__
+
+
+def _last_batch_size(iterator: Any) -> int | None:
+    """The size of the batch just yielded, when it is the last one and short; else None.
+
+    Without `drop_last`, the last batch holds what is left: a sequence length
+    equal to `batch_size` would otherwise pass for the batch there.
+    """
+    batches = iterator._index_sampler
+    try:
+        samples, count = len(batches.sampler), len(batches)
+    except (AttributeError, TypeError):  # an iterable dataset, or a sampler without a length
+        return None
+    left: int = samples % batches.batch_size
+    if iterator._num_yielded != count or batches.drop_last or not left:
+        return None
+    return left
 
 
 def _unpatch_loader() -> None:
