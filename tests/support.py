@@ -82,7 +82,8 @@ def make_value(v: TensorInfo | Other | None) -> Any:
     if isinstance(v, TensorInfo):
         return make_tensor(v)
     return {"list": [1.0, 2.0], "ndarray": np.zeros((1, 2, 3), dtype=np.float32),
-            "int": 3, "str": "h", "NoneType": None, "tuple": ([1.0], [2.0])}[v.type_name]
+            "int": 3, "str": "h", "NoneType": None, "tuple": ([1.0], [2.0]),
+            "dict": {"h_0": 0.0, "c_0": 0.0}}[v.type_name]
 
 
 def make_hx(hx: TensorInfo | Seq | Other | None) -> Any:

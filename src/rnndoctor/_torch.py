@@ -161,27 +161,31 @@ def describe_input(value: object, like: RnnSpec) -> TensorInfo | Packed | Other:
     return Other(type(value).__name__)
 
 
-def describe_hx(value: object, like: RnnSpec) -> Hx:
-    """`hx` as the rules see it: None, a tensor, a tuple/list of items, or something else."""
+def describe_hx(value: object, like: RnnSpec, literal: bool = False) -> Hx:
+    """`hx` as the rules see it: None, a tensor, a tuple/list of items, or something else.
+
+    A tuple of ints stands for a tensor of that shape, unless `literal`: in a
+    real call (the guard's), it is the tuple of ints the layer gets.
+    """
     if value is None or isinstance(value, (TensorInfo, Seq, Other)):
         return value
     if is_tensor(value):
         return describe_tensor(value, like)
-    shape = as_shape(value)
+    shape = None if literal else as_shape(value)
     if shape is not None:
         return TensorInfo(shape, like.dtype, like.device)
     if isinstance(value, (tuple, list)):
-        items = tuple(_item(v, like) for v in value)
+        items = tuple(_item(v, like, literal) for v in value)
         return Seq("list", items) if isinstance(value, list) else Seq("tuple", items)
     return Other(type(value).__name__)
 
 
-def _item(value: object, like: RnnSpec) -> TensorInfo | Other | None:
+def _item(value: object, like: RnnSpec, literal: bool) -> TensorInfo | Other | None:
     if value is None or isinstance(value, (TensorInfo, Other)):
         return value
     if is_tensor(value):
         return describe_tensor(value, like)
-    shape = as_shape(value)
+    shape = None if literal else as_shape(value)
     return TensorInfo(shape, like.dtype, like.device) if shape is not None else Other(type(value).__name__)
 
 
@@ -210,4 +214,6 @@ def _name(obj: object) -> str:
 
 
 def describe_call(spec: RnnSpec, input: object, hx: object) -> Call:
-    return Call(describe_input(input, spec), describe_hx(hx, spec))
+    """The call as the rules see it; with a real `input`, `hx` is taken as the layer gets it."""
+    real = is_tensor(input) or is_packed(input)
+    return Call(describe_input(input, spec), describe_hx(hx, spec, literal=real))

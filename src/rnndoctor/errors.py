@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RnnArgumentError"]
 
-_TORCH_TYPES = ("RuntimeError", "ValueError", "TypeError", "IndexError", "AttributeError")
+_TORCH_TYPES = ("RuntimeError", "ValueError", "TypeError", "IndexError", "AttributeError", "KeyError")
 
 
 class RnnArgumentError(Exception):
