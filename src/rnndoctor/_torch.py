@@ -9,14 +9,14 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .report import Report
-from .spec import KINDS, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
+from .spec import KINDS, Backend, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = [
-    "Known", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",
+    "Known", "backend", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",
     "known", "load_torch", "spec_from_module",
 ]
 
@@ -213,7 +213,30 @@ def _name(obj: object) -> str:
     return name
 
 
-def describe_call(spec: RnnSpec, input: object, hx: object) -> Call:
-    """The call as the rules see it; with a real `input`, `hx` is taken as the layer gets it."""
+def describe_call(spec: RnnSpec, input: object, hx: object, live: Backend | None = None) -> Call:
+    """The call as the rules see it; with a real `input`, `hx` is taken as the layer gets it.
+
+    `live`: the backend's facts (`backend()`), for a call made here and now.
+    """
     real = is_tensor(input) or is_packed(input)
-    return Call(describe_input(input, spec), describe_hx(hx, spec, literal=real))
+    call = Call(describe_input(input, spec), describe_hx(hx, spec, literal=real))
+    return call if live is None else replace(call, backend=live)
+
+
+_SUPPORT: list[bool | None] = []  # the CPU's bfloat16 and float16 support in oneDNN, once known
+
+
+def backend() -> Backend:
+    """This process's facts that decide where an nn.LSTM call runs on the CPU, now."""
+    torch = load_torch()
+    if not _SUPPORT:
+        _SUPPORT[:] = _supports(torch, "bf16"), _supports(torch, "fp16")
+    enabled = bool(torch.backends.mkldnn.is_available() and torch._C._get_mkldnn_enabled())
+    return Backend(enabled, _SUPPORT[0], _SUPPORT[1], bool(torch.is_grad_enabled()))
+
+
+def _supports(torch: Any, kind: str) -> bool | None:
+    try:
+        return bool(getattr(torch.ops.mkldnn, f"_is_mkldnn_{kind}_supported")())
+    except (AttributeError, RuntimeError):  # an older torch, or a build without oneDNN
+        return None

@@ -333,6 +333,7 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
     states, registry, check, call_key = _registry.states, _registry, _check, _boundary.call_key
     tensor, unseen = _boundary.Tensor, _UNSEEN
     first_weight = "weight_ih" if cell else "weight_ih_l0"
+    onednn, grad = _modes()
     tracking, track = _semantics.tracking, _track
 
     def forward(self: Any, input: Any, hx: Any = None) -> Any:
@@ -349,9 +350,10 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
                     seen: object
                     if hx is None and type(input) is tensor:  # the commonest call, flat
                         key = (input.shape, input.dtype, input.device, layer, weight.dtype,
-                               weight.device)
+                               weight.device, onednn(), grad())
                     else:
-                        key = (call_key(input, hx), layer, weight.dtype, weight.device)
+                        key = (call_key(input, hx), layer, weight.dtype, weight.device,
+                               onednn(), grad())
                     seen = state.verdicts[key]
                 except Exception:
                     seen = unseen
@@ -386,15 +388,24 @@ def _lookup_key(module: Any, input: Any, hx: Any) -> Hashable:
 
     That is the call signature (`_torch.call_key`), plus in the layer `batch_first`,
     which torch reads at each call, and the weights' dtype and device, which
-    `.to()` changes. The other constructor arguments fix the weights' shapes,
-    so they do not change in place.
+    `.to()` changes; the other constructor arguments fix the weights' shapes,
+    so they do not change in place. Last, whether oneDNN is enabled and grad
+    mode is on: they decide where an nn.LSTM call runs on the CPU.
     """
     cell = isinstance(module, _torch().nn.RNNCellBase)
     weight = module._parameters["weight_ih" if cell else "weight_ih_l0"]
     layer = None if cell else module.batch_first
+    onednn, grad = _modes()
     if hx is None and type(input) is _boundary.Tensor:
-        return (input.shape, input.dtype, input.device, layer, weight.dtype, weight.device)
-    return (_boundary.call_key(input, hx), layer, weight.dtype, weight.device)
+        return (input.shape, input.dtype, input.device, layer, weight.dtype, weight.device,
+                onednn(), grad())
+    return (_boundary.call_key(input, hx), layer, weight.dtype, weight.device, onednn(), grad())
+
+
+def _modes() -> tuple[Callable[[], bool], Callable[[], bool]]:
+    """torch's own getters of the two modes in a verdict's key: oneDNN enabled, and grad mode."""
+    C = _torch()._C
+    return C._get_mkldnn_enabled, C.is_grad_enabled
 
 
 def _check(module: Any, input: Any, hx: Any) -> None:
