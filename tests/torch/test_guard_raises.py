@@ -53,3 +53,13 @@ def test_the_guards_error_is_an_instance_of_torchs(name: str) -> None:
             ours = raised(lambda: layer(x, hx))
     assert isinstance(ours, RnnArgumentError), ours
     assert isinstance(ours, type(theirs)), f"torch: {theirs!r}; the guard: {type(ours).__mro__}"
+
+
+def test_an_lstm_cells_items_are_checked_for_rank_before_anything_else() -> None:
+    zero_d = torch.tensor(0.0)
+    for hx in [(zero_d, None), (z(2, 3), z(2, 3), zero_d)]:
+        layer = nn.LSTMCell(2, 3)
+        theirs = raised(lambda: layer(z(2, 2), hx))
+        with rnndoctor.guard(layer):
+            ours = raised(lambda: layer(z(2, 2), hx))
+        assert isinstance(ours, RnnArgumentError) and isinstance(ours, type(theirs)), (ours, theirs)

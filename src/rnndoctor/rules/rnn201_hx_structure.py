@@ -322,10 +322,13 @@ def _lstm_cell_verdict(b: Bound, hx: Given) -> Verdict:
                        f"`.dim()` on each item, and fails with {_article(raises)} {raises}")
     if isinstance(hx, TensorInfo):
         return _cell_tensor_verdict(b, hx)
-    bad = _first_non_tensor(b, hx)
-    if bad is not None:
-        return Verdict("AttributeError", Order.HX_STRUCTURE, f"torch 2.13 calls `hx[{bad}].dim()` "
-                                                             "and fails with an AttributeError")
+    for i, item in enumerate(hx.items):  # torch checks every item's rank, in turn, first
+        if not isinstance(item, TensorInfo):
+            return Verdict("AttributeError", Order.HX_STRUCTURE, f"torch 2.13 calls "
+                           f"`hx[{i}].dim()` and fails with an AttributeError")
+        if item.ndim not in (1, 2):
+            return Verdict("ValueError", Order.HX_RANK, f"torch 2.13 checks the rank of each "
+                           f"item in turn, and `hx[{i}]` is {item.ndim}-D: a ValueError")
     if not b.unbatched:
         return Verdict("RuntimeError", Order.CELL_TWO_STATES, "ATen raises `lstm_cell expects "
                                                               "two hidden states`")

@@ -51,6 +51,8 @@ ERRORS = [
     case(spec("LSTM", 10, 20), (5, 3, 10), Seq("tuple", (Other("int"),) * 3)),
     case(spec("GRU", 10, 20), (5, 3, 10), Seq("tuple", (Other("int"),) * 3)),
     case(spec("LSTMCell", 10, 20), T(10), Seq("tuple", (Other("int"),) * 2)),
+    case(spec("LSTMCell", 10, 20), (3, 10), (T(), None)),  # hx[0]'s rank first: ValueError
+    case(spec("LSTMCell", 10, 20), (3, 10), ((3, 20), (3, 20), T())),  # so is hx[2]'s
 ]
 
 OK = [
