@@ -69,7 +69,7 @@ def make_tensor(t: TensorInfo) -> Any:
     import torch
 
     dtype = getattr(torch, t.dtype)
-    if dtype.is_floating_point:
+    if dtype.is_floating_point or dtype.is_complex:
         return torch.randn(t.shape, dtype=dtype, device=t.device)
     return torch.randint(0, 2 if dtype == torch.bool else 3, t.shape, dtype=dtype, device=t.device)
 

@@ -120,3 +120,10 @@ def test_without_a_live_layer_the_finding_says_the_verdict_depends_on_the_cpu() 
         "(`torch.ops.mkldnn._is_mkldnn_bf16_supported()` is False); where it has it, torch 2.13 "
         "runs this call through oneDNN, and raises RuntimeError first (RNN206)")
     assert call.backend == Backend()
+
+
+def test_a_0_d_input_beside_a_complex_c_0_is_checked() -> None:
+    lstm = nn.LSTM(1, 3, dtype=torch.bfloat16)
+    hx = (zeros(1, 0, 3, dtype="bfloat16"), zeros(1, 0, 3, dtype="complex64"))
+    report = rnndoctor.check(lstm, torch.tensor(0.0, dtype=torch.bfloat16), hx)
+    assert report.first is not None and report.first.code == "RNN102"

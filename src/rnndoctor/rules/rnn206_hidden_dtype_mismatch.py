@@ -160,7 +160,8 @@ def _steps(b: Bound, x: TensorInfo) -> int:
         return 1
     if b.packed is not None:
         return len(b.packed.batch_sizes)
-    return x.shape[1 if b.spec.is_batch_first and not b.unbatched else 0]
+    axis = 1 if b.spec.is_batch_first and not b.unbatched else 0
+    return x.shape[axis] if axis < x.ndim else 1  # an input of the wrong rank (RNN102)
 
 
 def _promote(x: str, other: str) -> str:
