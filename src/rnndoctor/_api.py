@@ -27,8 +27,8 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
         layer: an `nn.RNN` / `LSTM` / `GRU` / cell, or an `RnnSpec` from `rnndoctor.spec(...)`.
         input: a tensor (real or meta), a `PackedSequence`, or a shape such as `(10, 32, 50)`.
         hx: the initial state as passed to the layer: a tensor, a tuple `(h_0, c_0)`,
-            shapes, or None. With a real tensor or PackedSequence as `input`, `hx` is
-            read as the layer would get it: a tuple of ints there is not a shape.
+            shapes, or None. With a real layer and a real tensor or PackedSequence as
+            `input`, `hx` is read as the layer would get it: a tuple of ints is not a shape.
         lengths: the lengths given to `pack_padded_sequence(input, lengths)`, when
             `input` is the padded tensor to be packed.
         batch_size: the batch size the data comes in (a DataLoader's `batch_size`):

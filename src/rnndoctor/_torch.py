@@ -214,12 +214,13 @@ def _name(obj: object) -> str:
 
 
 def describe_call(spec: RnnSpec, input: object, hx: object, live: Backend | None = None) -> Call:
-    """The call as the rules see it; with a real `input`, `hx` is taken as the layer gets it.
+    """The call as the rules see it.
 
-    `live`: the backend's facts (`backend()`), for a call made here and now.
+    `live`: the backend's facts (`backend()`), for a real layer called here and
+    now; with a real `input` too, `hx` is then taken as the layer gets it.
     """
-    real = is_tensor(input) or is_packed(input)
-    call = Call(describe_input(input, spec), describe_hx(hx, spec, literal=real))
+    literal = live is not None and (is_tensor(input) or is_packed(input))
+    call = Call(describe_input(input, spec), describe_hx(hx, spec, literal))
     return call if live is None else replace(call, backend=live)
 
 
