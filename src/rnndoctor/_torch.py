@@ -196,8 +196,14 @@ def describe_tensor(t: Any, like: RnnSpec) -> TensorInfo:
 
 
 def as_shape(value: object) -> tuple[int, ...] | None:
-    """A plain shape (a tuple of ints or a torch.Size), or None."""
+    """A plain shape (a tuple of ints or a torch.Size), or None.
+
+    Raises:
+        ValueError: for a shape with a negative size, which no tensor has.
+    """
     if isinstance(value, tuple) and value and all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+        if any(n < 0 for n in value):
+            raise ValueError(f"the shape {tuple(value)} has a negative size; sizes are 0 or more")
         return tuple(value)
     return None
 

@@ -204,10 +204,20 @@ def spec(kind: str, *args: object, **kwargs: object) -> RnnSpec:
     )
 
 
+# The device types torch 2.13's device strings accept, as its error for another one lists them.
+DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
+
+
 def _device_name(device: object) -> str:
     if device is None:
         return "cpu"
     text = str(device)
+    kind, _, index = text.partition(":")
+    if kind not in DEVICE_TYPES or (index and not (index.isascii() and index.isdigit())):
+        raise SpecError(f"unknown device {text!r}; expected a device type ({', '.join(DEVICE_TYPES)}), "
+                        "with an optional index such as cuda:0")
     return text
 
 
