@@ -16,8 +16,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from rnndoctor import _semantics
 from rnndoctor._parse import parse_layer
+from rnndoctor._runtime import semantics as _semantics
 from rnndoctor.findings import Finding
 from rnndoctor.uses import Indices, Produced, Slice, Use
 
@@ -90,6 +90,10 @@ def results_of(p: Produced, seed: int = 0) -> dict[str, Any]:
         output, states = layer(torch.randn(*_input_shape(p), features))
         lengths = None
     h_n, c_n = states if isinstance(states, tuple) else (states, None)
+    if p.through is not None:  # the output after a per-position layer
+        per_position = {"Linear": torch.nn.Linear(output.shape[-1], p.shape[-1]), "ReLU": torch.relu,
+                        "Tanh": torch.tanh}
+        output = per_position[p.through](output)
     return {"output": output, "h_n": h_n, "c_n": c_n, "lengths": lengths}
 
 
@@ -105,6 +109,9 @@ def apply_use(tensor: Any, use: Use) -> Any:
     """Do `use` to `tensor`, as a program would: this line is the use's call site."""
     if use.op == "index":
         return tensor[real_key(use.key, tuple(tensor.shape))]
+    if use.op == "unpack":
+        first, second = tensor  # the only count the use rules judge: two names
+        return first, second
     written = ast.literal_eval("(" + use.text.split("(", 1)[1].rstrip(")") + ",)")
     return getattr(tensor, use.op)(*written)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+import rnndoctor._api
 from rnndoctor import cli
 from rnndoctor._parse import UsageError, parse_layer, parse_shape
 from rnndoctor.findings import Finding, Severity
@@ -103,7 +104,7 @@ def test_article_verdicts() -> None:
 
 def test_warnings_alone_exit_0(monkeypatch: pytest.MonkeyPatch) -> None:
     warning = Finding("RNN105", "input-looks-transposed", Severity.WARNING, "a warning", ())
-    monkeypatch.setattr(cli, "check", lambda *args, **kwargs: Report((warning,)))
+    monkeypatch.setattr(rnndoctor._api, "check", lambda *args, **kwargs: Report((warning,)))
     code, out, _ = run(["check", "nn.LSTM(10, 20)", "--input", "5,3,10"])
     assert (code, out.splitlines()[0]) == (0, "warning[RNN105]: a warning")
 
@@ -338,7 +339,7 @@ def test_every_subcommand_has_help_with_examples(name: str) -> None:
 
 
 def _plugin(calls: list[argparse.Namespace]) -> types.ModuleType:
-    module = types.ModuleType("rnndoctor._scan_cli")
+    module = types.ModuleType("rnndoctor._scan.cli")
     module.HELP = "scan a model"  # type: ignore[attr-defined]
     module.DESCRIPTION = "Scan a model.\n\nexamples:\n  rnndoctor scan model.py"  # type: ignore[attr-defined]
     module.add_arguments = lambda p: p.add_argument("target")  # type: ignore[attr-defined]
@@ -348,7 +349,7 @@ def _plugin(calls: list[argparse.Namespace]) -> types.ModuleType:
 
 def test_plugin_contract(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[argparse.Namespace] = []
-    monkeypatch.setitem(sys.modules, "rnndoctor._scan_cli", _plugin(calls))
+    monkeypatch.setitem(sys.modules, "rnndoctor._scan.cli", _plugin(calls))
     assert "scan a model" in run(["--help"])[1]
     assert "rnndoctor scan model.py" in run(["scan", "--help"])[1]
     assert run(["scan", "model.py", "--format", "json", "--color", "never"])[0] == 1

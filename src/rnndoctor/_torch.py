@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .report import Report
-from .spec import KINDS, Backend, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
+from .specs import KINDS, Backend, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = [
     "Known", "backend", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",

@@ -21,8 +21,8 @@ from typing import Literal
 
 from .findings import Finding, Fix
 
-__all__ = ["All", "Indices", "Judged", "Produced", "Reordering", "Slice", "Use", "UseBound",
-           "UseCandidate", "UseFix", "judge", "judge_all", "judge_reordering", "selection"]
+__all__ = ["All", "Indices", "Judged", "Produced", "Reordering", "Slice", "Unpadding", "Use",
+           "UseBound", "UseCandidate", "UseFix", "judge", "judge_all", "judge_reordering", "selection"]
 
 Result = Literal["output", "h_n", "c_n"]
 
@@ -33,7 +33,9 @@ class Produced:
 
     `hidden` is the features per direction: H_out for `output` and `h_n`,
     H_cell for `c_n`. `lengths` are the true lengths of a padded output, as
-    `pad_packed_sequence` returned them.
+    `pad_packed_sequence` returned them. `through` names a per-position layer
+    (a Linear, an activation, a norm over the last axis) the output went
+    through: every axis but the last is the output's, the last is F.
     """
 
     name: Result
@@ -45,6 +47,7 @@ class Produced:
     lengths: tuple[int, ...] | None = None
     layer: str | None = None  # "LSTM(10, 20, bidirectional=True)"
     module_path: str | None = None  # "encoder.rnn"
+    through: str | None = None  # the output after a per-position layer ("Linear"): its last axis is F
 
     @property
     def is_output(self) -> bool:
@@ -90,6 +93,8 @@ class Produced:
     def symbols(self) -> tuple[str, ...]:
         """PyTorch's doc symbol for each axis: ("N", "L", "D*H_out")."""
         last = "D*H_out" if self.is_output else ("H_cell" if self.name == "c_n" else "H_out")
+        if self.through is not None:
+            last = "F"
         lead: tuple[str, ...]
         if self.is_output:
             lead = ("L",) if self.unbatched else (("N", "L") if self.batch_first else ("L", "N"))
@@ -114,6 +119,8 @@ class Produced:
         who = f"`{self.name}`"
         if self.lengths is not None:
             who = "`output`, padded by `pad_packed_sequence`,"
+        if self.through is not None:
+            who = f"`output` after a {self.through} over its last axis"
         order = ""
         if self.is_output and not self.unbatched:
             order = ", batch-first" if self.batch_first else ", time-major"
@@ -151,13 +158,14 @@ Picked = int | Slice | Indices | All  # what a subscript does to one axis
 
 @dataclass(frozen=True, slots=True)
 class Use:
-    """One operation on a produced tensor: a subscript, or a view/reshape to `shape`.
+    """One operation on a produced tensor: a subscript, a view/reshape to `shape`, or an
+    unpacking into `shape[0]` names (`h, c = h_n`).
 
     `text` is how the operation reads in Python, without the tensor's name:
-    `[:, -1]`, `.view(32, 10, -1)`.
+    `[:, -1]`, `.view(32, 10, -1)`, ` unpacked into 2 names`.
     """
 
-    op: Literal["index", "view", "reshape"]
+    op: Literal["index", "view", "reshape", "unpack"]
     key: tuple[Item, ...] = ()
     shape: tuple[int, ...] = ()  # view / reshape: the result's shape
     text: str = ""
@@ -174,6 +182,11 @@ class Use:
         """`.view(*shape)`; `written` is the arguments as given (with -1), for the text."""
         args = written if written is not None else shape
         return cls(op, shape=tuple(shape), text=f".{op}({', '.join(map(str, args))})")
+
+    @classmethod
+    def unpack(cls, names: int) -> Use:
+        """`a, b = tensor`: Python iterates dim 0, one name per entry."""
+        return cls("unpack", shape=(names,), text=f" unpacked into {names} names")
 
 
 def _item(k: object) -> Item:
@@ -214,22 +227,27 @@ class UseCandidate:
     `h_n[-1]`), the flagged use is correct, and no finding stands. With
     `forward`, keeping only the first `forward` features of the result's last
     axis (`output[-1][:, :H]`, or a split into directions) also makes it
-    correct.
+    correct. With `as_state`, the finding stands only once the result is
+    given to a recurrent layer as its initial state (`h_n[:2]` starting a
+    decoder); until then the use may be right (`h_n[-2:]` as features).
     """
 
     finding: Finding
     fixes: tuple[UseFix, ...] = ()
     partners: frozenset[tuple[Picked, ...]] = frozenset()
     forward: int | None = None
+    as_state: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """A finding with its checked fixes, and what would complete the use (see `UseCandidate`)."""
+    """A finding with its checked fixes, what would complete the use, and whether it stands only
+    as a layer's initial state (see `UseCandidate`)."""
 
     finding: Finding
     partners: frozenset[tuple[Picked, ...]] = field(default_factory=frozenset)
     forward: int | None = None
+    as_state: bool = False
 
     @property
     def waits(self) -> bool:
@@ -302,7 +320,8 @@ class Reordering:
     """A batch sorted by length for packing, and what the program did with the sort order.
 
     `applied` counts the tensors the order was applied to (`x[order]`,
-    `index_select`, or an assignment through it); `inverted` is whether its
+    `index_select`, or an assignment through it), not counting the lengths the
+    sorted batch was then packed with (`lengths[order]`); `inverted` is whether its
     inverse was ever made (`order.argsort()`); `escaped` is whether it went
     anywhere else (`gather`, `.tolist()`, `.to(device)`), where what it did is
     not known.
@@ -315,11 +334,29 @@ class Reordering:
     escaped: bool = False
 
 
-def judge_reordering(r: Reordering) -> tuple[Finding, ...]:
-    """The findings for a sort order once it is gone: the program can no longer undo it."""
-    from .rules import REGISTRY
+@dataclass(frozen=True, slots=True)
+class Unpadding:
+    """`pad_packed_sequence` on a layer's packed output, with the layouts on either side.
 
-    return tuple(_checked(c) for rule in REGISTRY if rule.stage == "program" for c in rule.check(r))
+    `packed_batch_first` is what `pack_padded_sequence` was given for the
+    layer's input, `layer_batch_first` the layer's own flag, and
+    `padded_batch_first` what `pad_packed_sequence` was given; `shape` is
+    the padded output's.
+    """
+
+    layer: str
+    packed_batch_first: bool
+    layer_batch_first: bool
+    padded_batch_first: bool
+    shape: tuple[int, ...]
+
+
+def judge_reordering(r: Reordering | Unpadding) -> tuple[Finding, ...]:
+    """The findings for a program-wide fact: a sort order once it is gone (the program can no
+    longer undo it), or an unpadding."""
+    from .rules import of_stage
+
+    return tuple(_checked(c) for rule in of_stage("program") for c in rule.check(r))
 
 
 def judge(produced: Produced, use: Use) -> tuple[Finding, ...]:
@@ -329,16 +366,18 @@ def judge(produced: Produced, use: Use) -> tuple[Finding, ...]:
 
 def judge_all(produced: Produced, use: Use) -> tuple[Judged, ...]:
     """`judge`, keeping for each finding the selections that would complete the use."""
-    return tuple(Judged(_checked(c), c.partners, c.forward) for c in _candidates(produced, use))
+    return tuple(Judged(_checked(c), c.partners, c.forward, c.as_state)
+                 for c in _candidates(produced, use))
 
 
 def _candidates(produced: Produced, use: Use) -> Iterator[UseCandidate]:
-    from .rules import REGISTRY
+    from .rules import of_stage
 
+    if produced.through is not None and use.op != "view" and use.op != "reshape":
+        return  # after a per-position layer, only a view's reading of the memory is judged (RNN512)
     bound = UseBound(produced, use)
-    for rule in REGISTRY:
-        if rule.stage == "use":
-            yield from rule.check(bound)
+    for rule in of_stage("use"):
+        yield from rule.check(bound)
 
 
 MAX_FIXES = 3

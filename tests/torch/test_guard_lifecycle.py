@@ -10,7 +10,6 @@ chance, for a while.
 from __future__ import annotations
 
 import gc
-import sys
 import threading
 import time
 import warnings
@@ -24,7 +23,7 @@ nn = torch.nn
 
 import rnndoctor
 
-guard_module = sys.modules["rnndoctor.guard"]
+from rnndoctor._runtime import guard as guard_module  # noqa: E402
 
 ORIGINAL = nn.LSTM.forward
 

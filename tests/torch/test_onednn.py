@@ -22,7 +22,8 @@ nn = torch.nn
 
 import rnndoctor
 from rnndoctor import _torch
-from rnndoctor.spec import Backend
+from rnndoctor.engine import diagnose
+from rnndoctor.specs import Backend
 
 LAYER_DTYPES = ("float32", "bfloat16", "float16", "float64")
 STATE_DTYPES = ("float32", "float64", "bfloat16", "int64", "bool", "complex64")
@@ -90,7 +91,7 @@ def test_float16_goes_to_onednn_only_without_grad() -> None:
 
 @pytest.mark.usefixtures("capable_cpu")
 def test_the_guards_verdicts_are_kept_apart_by_grad_mode() -> None:
-    guard_module = __import__("sys").modules["rnndoctor.guard"]
+    from rnndoctor._runtime import guard as guard_module
     lstm = nn.LSTM(4, 5, dtype=torch.float16)
     x = zeros(3, 2, 4, dtype="float16")
     hx = (zeros(1, 2, 5, dtype="float16"), zeros(1, 2, 5, dtype="float32"))
@@ -113,7 +114,7 @@ def test_without_a_live_layer_the_finding_says_the_verdict_depends_on_the_cpu() 
     x = _torch.TensorInfo((3, 2, 4), "bfloat16")
     call = _torch.Call(x, _torch.Seq("tuple", (_torch.TensorInfo((1, 2, 5), "bfloat16"),
                                                _torch.TensorInfo((1, 2, 5), "int64"))))
-    (finding,) = rnndoctor.engine.diagnose(layer, call).findings
+    (finding,) = diagnose(layer, call).findings
     assert finding.raises is None  # ATen's kernels promote an int64 c_0: a warning
     assert finding.notes[-1] == (
         "this is the verdict on a CPU whose oneDNN lacks bf16 support "

@@ -6,6 +6,12 @@ time: a batch-first tensor given to a layer built with `batch_first=False`, or
 the reverse. The evidence is the batch size the data came in with (the
 DataLoader's `batch_size` under `guard(semantics=True)`, or `batch_size=` given
 to `rnndoctor.check`), found on one axis of `input` and not on the other.
+Semantic mode also takes dim 0 of a conv feature map (N, C, ...) as the
+batch, and follows the batch from either source through `permute`,
+`transpose`, `squeeze`, `unsqueeze`, `flatten`, a `view`/`reshape` that
+keeps it whole, subscripts, `nn.Embedding`, `nn.Linear` and pointwise
+layers, so a CRNN's `permute(2, 0, 1)` into a `batch_first=True` layer is
+caught; the warning names the source and its line, and the layer's call.
 
 ## Why is this bad?
 nn.RNN, nn.LSTM and nn.GRU read dim 0 of `input` as time and dim 1 as the

@@ -47,8 +47,9 @@ __all__ = ["RULE"]
 
 def check(b: UseBound) -> Iterator[UseCandidate]:
     p, result = b.produced, b.use.shape
-    if not p.is_output or b.use.op == "index" or p.batch_axis is None or len(result) < 2:
-        return
+    if not p.is_output or p.through is not None or b.use.op == "index" or p.batch_axis is None \
+            or len(result) < 2:
+        return  # after a per-position layer, RNN512
     N, L = p.batch, p.steps
     if N == L or 1 in (N, L):  # the sizes do not tell the axes apart
         return

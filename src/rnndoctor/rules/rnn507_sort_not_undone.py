@@ -58,8 +58,8 @@ from ._base import Rule
 __all__ = ["RULE"]
 
 
-def check(r: Reordering) -> Iterator[UseCandidate]:
-    if not r.packed or r.applied != 1 or r.inverted or r.escaped or r.size < 2:
+def check(r: object) -> Iterator[UseCandidate]:
+    if not isinstance(r, Reordering) or not r.packed or r.applied != 1 or r.inverted or r.escaped or r.size < 2:
         return
     yield UseCandidate(
         RULE.finding(

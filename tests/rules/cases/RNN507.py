@@ -1,4 +1,4 @@
-from rnndoctor.uses import Reordering
+from rnndoctor.uses import Reordering, Unpadding
 
 FLAGGED = [
     Reordering(size=3, applied=1, inverted=False, packed=True),
@@ -12,4 +12,5 @@ OK = [
     Reordering(size=1, applied=1, inverted=False, packed=True),  # nothing to reorder
     Reordering(size=3, applied=0, inverted=False, packed=True),
     Reordering(size=3, applied=1, inverted=False, packed=True, escaped=True),  # gather, tolist: unknown
+    Unpadding("LSTM(10, 20, batch_first=True)", True, True, False, (7, 4, 20)),  # another program fact
 ]

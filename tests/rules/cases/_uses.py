@@ -12,13 +12,15 @@ is built, run on random data, and the use applied to its result under
 
 from __future__ import annotations
 
+from dataclasses import replace
 from math import prod
 from typing import Literal
 
 from rnndoctor._parse import parse_layer
 from rnndoctor.uses import All, Indices, Produced, Slice, Use
 
-__all__ = ["All", "Indices", "Pair", "Slice", "c_n", "h_n", "index", "output", "reshape", "view"]
+__all__ = ["All", "Indices", "Pair", "Slice", "c_n", "h_n", "index", "output", "reshape", "unpack",
+           "through", "view"]
 
 Pair = tuple[Produced, Use]
 
@@ -44,6 +46,12 @@ def _produced(name: Literal["output", "h_n", "c_n"], layer: str, shape: tuple[in
                     hidden=hidden, lengths=lengths, layer=repr(s))
 
 
+def through(p: Produced, layer: str, features: int | None = None) -> Produced:
+    """`p` after a per-position layer: "Linear" to `features`, or an activation ("ReLU", "Tanh")."""
+    last = p.shape[-1] if features is None else features
+    return replace(p, shape=(*p.shape[:-1], last), through=layer)
+
+
 def index(p: Produced, *key: object) -> Pair:
     """`p[key]`: `index(p, slice(None), -1)` is `p[:, -1]`."""
     return p, Use.index(*key)
@@ -56,6 +64,11 @@ def view(p: Produced, *written: int) -> Pair:
 
 def reshape(p: Produced, *written: int) -> Pair:
     return p, Use.view(*_resolve(p.shape, written), op="reshape", written=written)
+
+
+def unpack(p: Produced, names: int) -> Pair:
+    """`a, b = p`: unpacked into `names` names."""
+    return p, Use.unpack(names)
 
 
 def _resolve(shape: tuple[int, ...], written: tuple[int, ...]) -> tuple[int, ...]:
