@@ -69,7 +69,7 @@ def make_tensor(t: TensorInfo) -> Any:
     import torch
 
     dtype = getattr(torch, t.dtype)
-    if dtype.is_floating_point:
+    if dtype.is_floating_point or dtype.is_complex:
         return torch.randn(t.shape, dtype=dtype, device=t.device)
     return torch.randint(0, 2 if dtype == torch.bool else 3, t.shape, dtype=dtype, device=t.device)
 
@@ -82,7 +82,8 @@ def make_value(v: TensorInfo | Other | None) -> Any:
     if isinstance(v, TensorInfo):
         return make_tensor(v)
     return {"list": [1.0, 2.0], "ndarray": np.zeros((1, 2, 3), dtype=np.float32),
-            "int": 3, "str": "h", "NoneType": None, "tuple": ([1.0], [2.0])}[v.type_name]
+            "int": 3, "str": "h", "NoneType": None, "tuple": ([1.0], [2.0]),
+            "dict": {"h_0": 0.0, "c_0": 0.0}}[v.type_name]
 
 
 def make_hx(hx: TensorInfo | Seq | Other | None) -> Any:

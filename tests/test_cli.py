@@ -202,6 +202,9 @@ BAD = [
     ["check", "nn.LSTM(" + "-" * 1980 + "1, 2)"],
     ["check", "nn.LSTM(1, " + "[" * 990 + "]" * 990 + ")"],
     ["check", "nn.LSTM(1, 2)\x00"],
+    ["check", "nn.LSTM(10, 20, num_layers=2, num_layers=3)", "--input", "5,3,10"],
+    ["check", "nn.LSTM(10, 20, device='nonsense')", "--input", "5,3,10"],
+    ["check", "nn.LSTM(10, 20, device='cuda:x')", "--input", "5,3,10"],
 ]
 
 

@@ -323,3 +323,31 @@ def test_the_readme_shows_semantic_mode_as_it_runs(tmp_path: Path) -> None:
     done = rnndoctor_run(tmp_path, "--semantics", "train.py")
     assert (done.returncode, done.stderr + done.stdout) == (0, shown)
     assert shown.count("RnnDoctorWarning: warning[") == 2
+
+
+def test_ctrl_c_ends_the_process_by_sigint_as_python_does(tmp_path: Path) -> None:
+    write(tmp_path, "stop.py", "raise KeyboardInterrupt\n")
+    done = rnndoctor_run(tmp_path, "stop.py")
+    python = subprocess.run([sys.executable, "stop.py"], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (python.returncode, python.stderr)
+
+
+def test_the_guard_stays_on_until_the_programs_threads_end(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "later.py", """
+        import threading
+        import torch
+        from torch import nn
+
+        started = threading.Event()
+
+        def later():
+            started.wait()
+            print("guarded:", nn.LSTM.forward.__code__.co_filename.endswith("guard.py"))
+
+        threading.Thread(target=later).start()
+        threading.Timer(0.5, started.set).start()
+    """)
+    done = rnndoctor_run(tmp_path, "later.py")
+    assert (done.returncode, done.stdout) == (0, "guarded: True\n"), done.stderr

@@ -27,7 +27,8 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
         layer: an `nn.RNN` / `LSTM` / `GRU` / cell, or an `RnnSpec` from `rnndoctor.spec(...)`.
         input: a tensor (real or meta), a `PackedSequence`, or a shape such as `(10, 32, 50)`.
         hx: the initial state as passed to the layer: a tensor, a tuple `(h_0, c_0)`,
-            shapes, or None.
+            shapes, or None. With a real layer and a real tensor or PackedSequence as
+            `input`, `hx` is read as the layer would get it: a tuple of ints is not a shape.
         lengths: the lengths given to `pack_padded_sequence(input, lengths)`, when
             `input` is the padded tensor to be packed.
         batch_size: the batch size the data comes in (a DataLoader's `batch_size`):
@@ -40,7 +41,8 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
     if plain and not isinstance(layer, RnnSpec) and _torch.is_recurrent(layer):
         return _check_module(layer, input, hx)
     spec = _as_spec(layer)
-    call = _torch.describe_call(spec, input, hx)
+    live = _torch.backend() if _torch.is_recurrent(layer) else None
+    call = _torch.describe_call(spec, input, hx, live)
     if lengths is not None:
         call = replace(call, lengths=_lengths(lengths))
     if batch_size is not None:
@@ -52,14 +54,14 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
 
 def _check_module(module: Any, input: object, hx: object) -> Report:
     """check() for a real module: the verdict for a seen call signature is looked up, not redone."""
-    entry = _torch.known(module)
-    signature = _torch.call_key(input, hx)
+    entry, live = _torch.known(module), _torch.backend()
+    signature = (_torch.call_key(input, hx), live)
     report = entry.verdicts.get(signature)
     if report is None:
         if len(entry.verdicts) >= _torch.MAX_VERDICTS:
             entry.verdicts.clear()
         report = entry.verdicts[signature] = diagnose(
-            entry.spec, _torch.describe_call(entry.spec, input, hx))
+            entry.spec, _torch.describe_call(entry.spec, input, hx, live))
     return report
 
 

@@ -52,6 +52,10 @@ def parse_layer(text: str) -> RnnSpec:
     """
     call = _parse_call(text)
     kind = _class_name(call.func)
+    names = [k.arg for k in call.keywords if k.arg is not None]
+    repeated = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if repeated is not None:
+        raise UsageError(f"keyword argument repeated: {repeated}")
     args = [_literal(a, None) for a in call.args]
     kwargs = {_keyword(k): _literal(k.value, k.arg) for k in call.keywords}
     try:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .report import Report
-from .specs import KINDS, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
+from .specs import KINDS, Backend, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = [
-    "Known", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",
+    "Known", "backend", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",
     "known", "load_torch", "spec_from_module",
 ]
 
@@ -161,27 +161,31 @@ def describe_input(value: object, like: RnnSpec) -> TensorInfo | Packed | Other:
     return Other(type(value).__name__)
 
 
-def describe_hx(value: object, like: RnnSpec) -> Hx:
-    """`hx` as the rules see it: None, a tensor, a tuple/list of items, or something else."""
+def describe_hx(value: object, like: RnnSpec, literal: bool = False) -> Hx:
+    """`hx` as the rules see it: None, a tensor, a tuple/list of items, or something else.
+
+    A tuple of ints stands for a tensor of that shape, unless `literal`: in a
+    real call (the guard's), it is the tuple of ints the layer gets.
+    """
     if value is None or isinstance(value, (TensorInfo, Seq, Other)):
         return value
     if is_tensor(value):
         return describe_tensor(value, like)
-    shape = as_shape(value)
+    shape = None if literal else as_shape(value)
     if shape is not None:
         return TensorInfo(shape, like.dtype, like.device)
     if isinstance(value, (tuple, list)):
-        items = tuple(_item(v, like) for v in value)
+        items = tuple(_item(v, like, literal) for v in value)
         return Seq("list", items) if isinstance(value, list) else Seq("tuple", items)
     return Other(type(value).__name__)
 
 
-def _item(value: object, like: RnnSpec) -> TensorInfo | Other | None:
+def _item(value: object, like: RnnSpec, literal: bool) -> TensorInfo | Other | None:
     if value is None or isinstance(value, (TensorInfo, Other)):
         return value
     if is_tensor(value):
         return describe_tensor(value, like)
-    shape = as_shape(value)
+    shape = None if literal else as_shape(value)
     return TensorInfo(shape, like.dtype, like.device) if shape is not None else Other(type(value).__name__)
 
 
@@ -192,8 +196,14 @@ def describe_tensor(t: Any, like: RnnSpec) -> TensorInfo:
 
 
 def as_shape(value: object) -> tuple[int, ...] | None:
-    """A plain shape (a tuple of ints or a torch.Size), or None."""
+    """A plain shape (a tuple of ints or a torch.Size), or None.
+
+    Raises:
+        ValueError: for a shape with a negative size, which no tensor has.
+    """
     if isinstance(value, tuple) and value and all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+        if any(n < 0 for n in value):
+            raise ValueError(f"the shape {tuple(value)} has a negative size; sizes are 0 or more")
         return tuple(value)
     return None
 
@@ -209,5 +219,31 @@ def _name(obj: object) -> str:
     return name
 
 
-def describe_call(spec: RnnSpec, input: object, hx: object) -> Call:
-    return Call(describe_input(input, spec), describe_hx(hx, spec))
+def describe_call(spec: RnnSpec, input: object, hx: object, live: Backend | None = None) -> Call:
+    """The call as the rules see it.
+
+    `live`: the backend's facts (`backend()`), for a real layer called here and
+    now; with a real `input` too, `hx` is then taken as the layer gets it.
+    """
+    literal = live is not None and (is_tensor(input) or is_packed(input))
+    call = Call(describe_input(input, spec), describe_hx(hx, spec, literal))
+    return call if live is None else replace(call, backend=live)
+
+
+_SUPPORT: list[bool | None] = []  # the CPU's bfloat16 and float16 support in oneDNN, once known
+
+
+def backend() -> Backend:
+    """This process's facts that decide where an nn.LSTM call runs on the CPU, now."""
+    torch = load_torch()
+    if not _SUPPORT:
+        _SUPPORT[:] = _supports(torch, "bf16"), _supports(torch, "fp16")
+    enabled = bool(torch.backends.mkldnn.is_available() and torch._C._get_mkldnn_enabled())
+    return Backend(enabled, _SUPPORT[0], _SUPPORT[1], bool(torch.is_grad_enabled()))
+
+
+def _supports(torch: Any, kind: str) -> bool | None:
+    try:
+        return bool(getattr(torch.ops.mkldnn, f"_is_mkldnn_{kind}_supported")())
+    except (AttributeError, RuntimeError):  # an older torch, or a build without oneDNN
+        return None

@@ -90,6 +90,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `rnndoctor rules | head -1`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        if argv is None:  # the process's own command line: die by SIGINT, as python does
+            _die_by_sigint()
+        return 130  # a shell's status for SIGINT
+
+
+def _die_by_sigint() -> None:
+    """End the process by SIGINT, so that a shell loop sees it as python's (and stops)."""
+    import signal
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:

@@ -26,6 +26,7 @@ def diagnose(spec: RnnSpec, call: Call | None, location: Location | None = None)
         findings = _findings(spec.key, spec, call)
     except TypeError:  # an unhashable constructor value: nothing to memoise on
         findings = _findings.__wrapped__(spec.key, spec, call)
+    findings = _with_cpu_note(findings, spec, call)
     if findings:
         where = location or Location(module_repr=repr(spec))
         findings = tuple(replace(f, location=where) for f in findings)
@@ -37,6 +38,43 @@ def _findings(key: tuple[object, ...], spec: RnnSpec, call: Call | None) -> tupl
     """The findings with their checked fixes; `key` keeps `True` and `1` apart in the cache."""
     candidates = _candidates(spec, call)
     return tuple(_with_checked_fixes(c, spec, call, candidates) for c in candidates)
+
+
+def _with_cpu_note(findings: tuple[Finding, ...], spec: RnnSpec,
+                   call: Call | None) -> tuple[Finding, ...]:
+    """Where the CPU decides whether oneDNN runs the call and it is not known, say so.
+
+    The findings are those of a CPU whose oneDNN lacks bfloat16 (or float16)
+    support; when a CPU with it would give another verdict, each finding says which.
+    """
+    if call is None or not findings:
+        return findings
+    bound = Bound(spec, call)
+    if bound.x is None or bound.via_onednn is not None:
+        return findings
+    kind = "bf16" if bound.x.dtype == "bfloat16" else "fp16"
+    other = _findings.__wrapped__(spec.key, spec, replace(call, backend=replace(
+        call.backend, **{kind: True})))
+    if _verdict(other) == _verdict(findings):
+        return findings
+    note = (f"this is the verdict on a CPU whose oneDNN lacks {kind} support "
+            f"(`torch.ops.mkldnn._is_mkldnn_{kind}_supported()` is False); where it has it, "
+            f"torch 2.13 runs this call through oneDNN, and {_outcome(other)}")
+    return tuple(replace(f, notes=(*f.notes, note)) for f in findings)
+
+
+def _verdict(findings: tuple[Finding, ...]) -> tuple[tuple[str, str | None], ...]:
+    return tuple((f.code, f.raises) for f in findings if f.severity is Severity.ERROR)
+
+
+def _outcome(findings: tuple[Finding, ...]) -> str:
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if not errors:
+        return "the call runs"
+    first = next((f for f in errors if f.raises), None)
+    if first is None:
+        return f"the call runs on silently, wrong ({errors[0].code})"
+    return f"raises {first.raises} first ({first.code})"
 
 
 def _candidates(spec: RnnSpec, call: Call | None) -> list[Candidate]:

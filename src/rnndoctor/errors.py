@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RnnArgumentError", "RnnDoctorWarning", "is_kept", "keep"]
 
-_TORCH_TYPES = ("RuntimeError", "ValueError", "TypeError", "IndexError", "AttributeError")
+_TORCH_TYPES = ("RuntimeError", "ValueError", "TypeError", "IndexError", "AttributeError", "KeyError")
 
 
 class RnnArgumentError(Exception):

@@ -10,7 +10,7 @@ import numbers
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
-__all__ = ["BatchEvidence", "Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "spec"]
+__all__ = ["Backend", "BatchEvidence", "Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "spec"]
 
 Kind = Literal["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 KINDS: tuple[Kind, ...] = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")
@@ -208,10 +208,20 @@ def spec(kind: str, *args: object, **kwargs: object) -> RnnSpec:
     )
 
 
+# The device types torch 2.13's device strings accept, as its error for another one lists them.
+DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
+
+
 def _device_name(device: object) -> str:
     if device is None:
         return "cpu"
     text = str(device)
+    kind, _, index = text.partition(":")
+    if kind not in DEVICE_TYPES or (index and not (index.isascii() and index.isdigit())):
+        raise SpecError(f"unknown device {text!r}; expected a device type ({', '.join(DEVICE_TYPES)}), "
+                        "with an optional index such as cuda:0")
     return text
 
 
@@ -298,6 +308,22 @@ class BatchEvidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Backend:
+    """What decides whether torch 2.13 runs an nn.LSTM call on the CPU through oneDNN.
+
+    ATen's `use_mkldnn` takes a CPU call without projections when oneDNN is
+    enabled and `input` is float32, bfloat16 on a CPU whose oneDNN supports it,
+    or float16 on such a CPU with grad mode off. A live call knows every fact;
+    without one (`check` on a spec, `explain`) the CPU's support is None, unknown.
+    """
+
+    onednn: bool = True  # torch.backends.mkldnn.enabled, in a build with oneDNN
+    bf16: bool | None = None  # torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    fp16: bool | None = None  # torch.ops.mkldnn._is_mkldnn_fp16_supported()
+    grad: bool = True  # torch.is_grad_enabled()
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     """One forward call: `layer(input, hx)`.
 
@@ -309,3 +335,4 @@ class Call:
     hx: Hx = None
     lengths: Lengths | None = None
     batch: BatchEvidence | None = None  # evidence of the batch, for RNN106
+    backend: Backend = Backend()  # where an nn.LSTM call runs on the CPU

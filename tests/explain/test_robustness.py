@@ -61,3 +61,24 @@ def test_explain_does_not_import_torch() -> None:
 def test_the_torch_check_can_fail() -> None:
     """The check above would notice torch: here it is imported on purpose."""
     assert _run("import sys, torch, rnndoctor; sys.exit(3 if 'torch' in sys.modules else 0)").returncode == 3
+
+
+HOSTILE = {
+    "long CSI": "\x1b[" + "1;" * 200 + "31m",
+    "BS": "\x08" * 30,
+    "BEL": "\x07",
+    "C1 CSI": "\x9b2J",
+    "DCS": "\x1bPq#0;2;0;0;0#1;2;100;100;0\x1b\\",
+    "C1 DCS": "\x90+q544e\x9c",
+    "OSC": "\x1b]0;pwned\x07",
+    "unterminated OSC": "\x1b]8;;http://x",
+}
+
+
+def test_no_terminal_control_reaches_the_output() -> None:
+    for name, sequence in HOSTILE.items():
+        text = f"RuntimeError: Expected hidden{sequence}[0] size (2, 3, 20), got [1, 3, 20]{sequence}"
+        shown = str(explain(text))
+        controls = [c for c in shown if c != "\n" and (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0)]
+        assert controls == [], (name, shown)
+        assert not any(word in shown for word in ("pwned", "544e", "100;100", "http")), (name, shown)

@@ -89,3 +89,8 @@ def test_valid_report_is_truthy_and_says_so() -> None:
 def test_check_rejects_what_is_not_a_layer() -> None:
     with pytest.raises(TypeError, match="expected a recurrent layer"):
         rnndoctor.check(nn.Linear(3, 4), (1, 3))
+
+
+def test_a_shape_with_a_negative_size_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match=r"the shape \(5, -3, 10\) has a negative size"):
+        rnndoctor.check(nn.LSTM(10, 20), (5, -3, 10))

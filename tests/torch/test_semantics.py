@@ -93,10 +93,10 @@ def test_rnn106_a_time_major_batch_into_a_batch_first_layer() -> None:
 
 
 @pytest.mark.parametrize("loader", [
-    DataLoader(TensorDataset(torch.randint(0, 50, (70, 32))), batch_size=32),  # L == N: no evidence
-    DataLoader(TOKENS, batch_size=100),  # one smaller batch: no axis has the batch size
+    DataLoader(TensorDataset(torch.randint(0, 50, (70, 32))), batch_size=32,
+               drop_last=True),  # L == N in every batch: no evidence
     DataLoader(TOKENS, batch_size=None),  # no batching
-], ids=["seq-len-equals-batch", "short-last-batch", "unbatched-loader"])
+], ids=["seq-len-equals-batch", "unbatched-loader"])
 def test_rnn106_stays_silent_without_evidence(loader: DataLoader) -> None:  # type: ignore[type-arg]
     model = Classifier(batch_first=False)
 
@@ -371,3 +371,31 @@ def test_rnn505_fix_keeps_the_shape_the_view_asked_for() -> None:
     (finding,) = _semantics.collected()
     assert finding.fixes[0].snippet == "output.transpose(0, 1).reshape(3, 5, 2, -1)"
     assert output.transpose(0, 1).reshape(3, 5, 2, -1).shape == (3, 5, 2, 4)
+
+
+@pytest.mark.parametrize("index", [np.array([0, 1]), np.array([True, False, True]), np.array(2),
+                                   (slice(None), np.array([[0], [1]]))],
+                         ids=["ints", "mask", "0-d", "2-d"])
+def test_numpy_arrays_index_as_tensors_do(index: Any) -> None:
+    lstm = nn.LSTM(4, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with rnndoctor.guard(lstm, semantics=True):
+            output, _ = lstm(torch.randn(3, 2, 4))
+            picked = output[index]
+    assert torch.equal(picked, output[index])
+
+
+def test_rnn106_stays_silent_on_a_short_last_batch_whose_length_is_the_batch_size() -> None:
+    model = Classifier(batch_first=True)
+    loader = DataLoader(TensorDataset(torch.randint(0, 50, (39, 32))), batch_size=32)
+    assert codes(each_batch(model, loader), model) == []
+
+
+@pytest.mark.parametrize("loader", [
+    DataLoader(TensorDataset(torch.randint(0, 50, (70, 32))), batch_size=32),  # 32, 32, then 6
+    DataLoader(TOKENS, batch_size=100),  # one batch, of 70
+], ids=["seq-len-equals-batch", "one-short-batch"])
+def test_rnn106_reads_the_size_of_a_short_last_batch(loader: DataLoader) -> None:  # type: ignore[type-arg]
+    model = Classifier(batch_first=False)
+    assert codes(each_batch(model, loader), model) == ["RNN106"]

@@ -20,7 +20,15 @@ MAX_LINE = 2_000  # longer lines are cut: no torch message comes close
 MAX_MESSAGE_LINES = 60  # a signature dump from the argument parser is the longest
 FALLBACK_LINES = 40  # with no exception header, the last lines are tried one by one
 
-_ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)|[@-Z\\-_])")
+# Terminal control sequences, with their payloads: CSI (7-bit and C1), then OSC, DCS, SOS, PM
+# and APC strings up to their terminator (or the next escape), then the other escapes. The
+# classes of each part are disjoint, so a match never backtracks.
+_ANSI = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[@-Z\\-_]"
+)
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
 _LEVEL = r"(?:CRITICAL|FATAL|ERROR|WARNING|WARN|INFO|DEBUG)"
 _DATE = r"(?:\d{4}-\d\d-\d\d|\d\d/\d\d/\d{4})[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
 _FIELD_END = r"(?:\s{0,8}[-|:] ?|\s{1,8}|(?=\[))"  # " - ", " | ", ": ", spaces, or the next "[field]"
@@ -74,13 +82,14 @@ def decode(text: str | bytes) -> str:
 
 
 def clean_lines(text: str) -> list[str]:
-    """The lines without colour, carriage returns, prefixes or trailing space; each cut to MAX_LINE."""
+    """The lines without control sequences or characters, prefixes or trailing space; cut to MAX_LINE.
+
+    Nothing of the text that could drive a terminal (colour, cursor moves, BS, BEL,
+    C1 codes, DCS or OSC payloads) is echoed back.
+    """
     lines = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = raw[: 4 * MAX_LINE]
-        if "\x1b" in line:
-            line = _ANSI.sub("", line)
-        line = line[:MAX_LINE].replace("\x00", "")
+        line = _ANSI.sub("", raw[: 4 * MAX_LINE]).translate(_CONTROLS)[:MAX_LINE]
         lines.append(_strip_prefixes(line).rstrip())
     return lines
 

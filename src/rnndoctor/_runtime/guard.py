@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import sys
 import threading
 import types
@@ -85,7 +86,11 @@ class _Registry:
 
     @property
     def active(self) -> bool:
-        return bool(self.everywhere or any(s.watchers for s in self.states.values()))
+        return bool(self.everywhere or any(s.watchers for s in self.watched()))
+
+    def watched(self) -> list[_Watched]:
+        """The states now: other threads add to `states` without the lock, and GC drops from it."""
+        return list(self.states.copy().values())
 
 
 _registry = _Registry()
@@ -102,6 +107,17 @@ class Guard(contextlib.ContextDecorator):
         self._model = model
         self._semantics = semantics
         self._modes: list[Any] = []  # one per nested entry, for the decorator form
+
+    def __call__(self, func: F) -> F:
+        """Decorate `func`; a generator function is guarded while its body runs, not at creation."""
+        if not inspect.isgeneratorfunction(func):
+            return super().__call__(func)
+
+        @functools.wraps(func)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            with self._recreate_cm():
+                return (yield from func(*args, **kwargs))
+        return guarded  # type: ignore[return-value]
 
     def __enter__(self: G) -> G:
         if self._model is None:
@@ -189,13 +205,15 @@ def unwatch(model: Any) -> None:
     """Undo one `watch(model)`; the guard leaves `model` when every watch is undone."""
     layers = _recurrent_layers(model)
     with _registry.lock:
-        for _, layer in layers:
-            state = _registry.states.get(id(layer))
-            if state is not None and state.watchers:
-                state.watchers -= 1
-                if not state.watchers and not _registry.everywhere:
-                    _forget(id(layer))
-        _settle()
+        try:
+            for _, layer in layers:
+                state = _registry.states.get(id(layer))
+                if state is not None and state.watchers:
+                    state.watchers -= 1
+                    if not state.watchers and not _registry.everywhere:
+                        _forget(id(layer))
+        finally:
+            _settle()
 
 
 def start_everywhere() -> None:
@@ -209,10 +227,13 @@ def stop_everywhere() -> None:
     """Undo one `start_everywhere()`."""
     with _registry.lock:
         _registry.everywhere = max(0, _registry.everywhere - 1)
-        if not _registry.everywhere:
-            for key in [k for k, s in _registry.states.items() if not s.watchers]:
-                _forget(key)
-        _settle()
+        try:
+            if not _registry.everywhere:
+                for key, state in _registry.states.copy().items():
+                    if not state.watchers:
+                        _forget(key)
+        finally:
+            _settle()
 
 
 def _settle() -> None:
@@ -249,8 +270,15 @@ def _state_for(module: Any) -> _Watched:
     if state is None:
         state = _registry.states.setdefault(key, _Watched())
         if state.finalizer is None:
-            state.finalizer = weakref.finalize(module, _registry.states.pop, key, None)
+            state.finalizer = weakref.finalize(module, _dropped, key)
     return state
+
+
+def _dropped(key: int) -> None:
+    """A watched module died: forget it, and put torch's forwards back if it was the last."""
+    with _registry.lock:
+        _registry.states.pop(key, None)
+        _settle()
 
 
 def _forget(key: int) -> None:
@@ -315,6 +343,7 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
     judged = _judged
     tensor, unseen = _boundary.Tensor, _UNSEEN
     first_weight = "weight_ih" if cell else "weight_ih_l0"
+    onednn, grad = _modes()
     tracking, track = _semantics.tracking, _track
 
     def forward(self: Any, input: Any, hx: Any = None) -> Any:
@@ -334,9 +363,10 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
                     seen: object
                     if hx is None and type(input) is tensor:  # the commonest call, flat
                         key = (input.shape, input.dtype, input.device, layer, weight.dtype,
-                               weight.device)
+                               weight.device, onednn(), grad())
                     else:
-                        key = (call_key(input, hx), layer, weight.dtype, weight.device)
+                        key = (call_key(input, hx), layer, weight.dtype, weight.device,
+                               onednn(), grad())
                     seen = state.verdicts[key]
                 except Exception:
                     seen = unseen
@@ -373,15 +403,24 @@ def _lookup_key(module: Any, input: Any, hx: Any) -> Hashable:
 
     That is the call signature (`_torch.call_key`), plus in the layer `batch_first`,
     which torch reads at each call, and the weights' dtype and device, which
-    `.to()` changes. The other constructor arguments fix the weights' shapes,
-    so they do not change in place.
+    `.to()` changes; the other constructor arguments fix the weights' shapes,
+    so they do not change in place. Last, whether oneDNN is enabled and grad
+    mode is on: they decide where an nn.LSTM call runs on the CPU.
     """
     cell = isinstance(module, _torch().nn.RNNCellBase)
     weight = module._parameters["weight_ih" if cell else "weight_ih_l0"]
     layer = None if cell else module.batch_first
+    onednn, grad = _modes()
     if hx is None and type(input) is _boundary.Tensor:
-        return (input.shape, input.dtype, input.device, layer, weight.dtype, weight.device)
-    return (_boundary.call_key(input, hx), layer, weight.dtype, weight.device)
+        return (input.shape, input.dtype, input.device, layer, weight.dtype, weight.device,
+                onednn(), grad())
+    return (_boundary.call_key(input, hx), layer, weight.dtype, weight.device, onednn(), grad())
+
+
+def _modes() -> tuple[Callable[[], bool], Callable[[], bool]]:
+    """torch's own getters of the two modes in a verdict's key: oneDNN enabled, and grad mode."""
+    C = _torch()._C
+    return C._get_mkldnn_enabled, C.is_grad_enabled
 
 
 def _check(module: Any, input: Any, hx: Any) -> Report | None:

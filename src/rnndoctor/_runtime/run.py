@@ -16,6 +16,7 @@ import io
 import os
 import runpy
 import sys
+import threading
 import types
 import warnings
 import zipfile
@@ -85,10 +86,20 @@ def main(args: argparse.Namespace) -> int:
     try:
         with guard_once_torch_loads(args.semantics) if not args.no_guard else nullcontext():
             code = _run(argv, args.as_module, outcome)
+            _wait_for_threads()
     finally:
         _postmortem.uninstall()
     outcome.write()
+    if isinstance(outcome.failure, KeyboardInterrupt):
+        raise KeyboardInterrupt  # the command line then dies by SIGINT, as python does
     return code
+
+
+def _wait_for_threads() -> None:
+    """Wait for the program's non-daemon threads, as python does before it exits."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon and thread.is_alive():
+            thread.join()
 
 
 class _Outcome:

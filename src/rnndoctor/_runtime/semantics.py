@@ -33,7 +33,10 @@ Every other operation goes straight through: one dictionary lookup. Tags are
 kept by `id` beside a weak reference, so no tensor is kept alive, and a tag
 dies with its tensor. The mode is thread-local, as torch's modes are: it sees
 the thread that entered the guard, and only the guarded model's layers are
-tagged there (every layer's, under `guard()` with no model).
+tagged there (every layer's, under `guard()` with no model). Wherever Dynamo
+traces (torch.compile, with `fullgraph=True` or without), the mode steps aside:
+the traced code sees only the torch functions, and the graph is what it would
+be without the mode.
 """
 
 from __future__ import annotations
@@ -254,10 +257,13 @@ def warning_class() -> type[Warning]:
 def _make_mode(torch: Any) -> type:
     handlers = _handlers(torch)
     get, orders, escaped = handlers.get, _state.orders.entries, _escaped
+    compiling = torch.compiler.is_compiling
 
     class SemanticMode(torch.overrides.TorchFunctionMode):  # type: ignore[misc]
         def __torch_function__(self, func: Any, types: Any, args: Any = (),
                                kwargs: Any = None) -> Any:
+            if compiling():  # Dynamo traces this method: it sees only `func`, and no break
+                return func(*args, **(kwargs or {}))
             handler = get(func)
             try:
                 if handler is None and not orders:
@@ -278,7 +284,27 @@ def _make_mode(torch: Any) -> type:
                 failed(failure)
             return result
 
+    _run_plain(SemanticMode.__torch_function__.__code__)
     return SemanticMode
+
+
+def _run_plain(code: Any) -> None:
+    """Dynamo never compiles this frame, or what it calls; tracing a caller still inlines it.
+
+    Inlined, the frame sees `is_compiling()` and hands Dynamo only the torch
+    function. Run as its own frame (an operation in code Dynamo runs eagerly, at a
+    graph break), it must not be compiled: the handlers' locks, caches and frame
+    reads would break the graph, and Dynamo would constant-fold the check above.
+    """
+    try:
+        from torch._C._dynamo.eval_frame import (
+            _FrameAction,
+            _FrameExecStrategy,
+            set_code_exec_strategy,
+        )
+    except ImportError:  # a torch without Dynamo
+        return
+    set_code_exec_strategy(code, _FrameExecStrategy(_FrameAction.SKIP, _FrameAction.SKIP))
 
 
 def _failed_on(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], error: Exception) -> None:
@@ -446,6 +472,9 @@ def _key(index: Any) -> tuple[object, ...] | None:
         if _boundary.is_tensor(item) and item.ndim == 0 and item.device.type == "cpu" \
                 and not item.dtype.is_floating_point and item.dtype != _boundary.load_torch().bool:
             item = int(item)  # a 0-d integer tensor indexes as its value (no device sync on the CPU)
+        elif _is_array(item) and (item.ndim or item.dtype.kind not in "iu"):
+            key.append(Indices(item.ndim, bool=True) if item.dtype.kind == "b" else Indices())
+            continue  # a numpy array indexes as a tensor of its values
         elif not _boundary.is_tensor(item) and hasattr(item, "__index__"):
             item = operator.index(item)  # numpy.int64 and the like
         if item is None or item is Ellipsis or isinstance(item, (int, slice)):
@@ -461,6 +490,12 @@ def _key(index: Any) -> tuple[object, ...] | None:
         else:
             return None
     return tuple(key)
+
+
+def _is_array(item: object) -> bool:
+    """A numpy array: `__index__` takes it only when it is one integer."""
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(item, numpy.ndarray)
 
 
 def _select(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
@@ -684,10 +719,27 @@ def _patch_loader(torch: Any) -> None:
         batch = original(self)
         size = getattr(self._index_sampler, "batch_size", None) if self._auto_collation else None
         if here() and isinstance(size, int):
-            _note_batch(batch, size)
+            _note_batch(batch, _last_batch_size(self) or size)
         return batch
 
     iterator.__next__ = __next__
+
+
+def _last_batch_size(iterator: Any) -> int | None:
+    """The size of the batch just yielded, when it is the last one and short; else None.
+
+    Without `drop_last`, the last batch holds what is left: a sequence length
+    equal to `batch_size` would otherwise pass for the batch there.
+    """
+    batches = iterator._index_sampler
+    try:
+        samples, count = len(batches.sampler), len(batches)
+    except (AttributeError, TypeError):  # an iterable dataset, or a sampler without a length
+        return None
+    left: int = samples % batches.batch_size
+    if iterator._num_yielded != count or batches.drop_last or not left:
+        return None
+    return left
 
 
 def _unpatch_loader() -> None:

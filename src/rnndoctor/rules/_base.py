@@ -193,19 +193,41 @@ class Bound:
         return ndim in ((1, 2) if self.spec.is_cell else (2, 3))
 
     @cached_property
+    def via_onednn(self) -> bool | None:
+        """torch 2.13 runs this nn.LSTM call through oneDNN (ATen's `use_mkldnn`); None: unknown.
+
+        A CPU call without projections, with oneDNN enabled, of a float32
+        `input`, a bfloat16 one where the CPU's oneDNN supports bfloat16, or a
+        float16 one where it supports float16 and grad mode is off. The CPU's
+        support is None (unknown) where no live call tells it.
+        """
+        x, s, be = self.x, self.spec, self.call.backend
+        if x is None or s.kind != "LSTM" or s.P > 0 or not be.onednn or 0 in x.shape:
+            return False
+        if s.device != "cpu" or x.device != "cpu":
+            return False
+        if x.dtype == "float32":
+            return True
+        if x.dtype == "bfloat16":
+            return be.bf16
+        if x.dtype == "float16":
+            return False if be.grad else be.fp16
+        return False
+
+    @cached_property
     def packed_lstm_via_onednn(self) -> bool:
         """A packed nn.LSTM call that torch 2.13 hands to oneDNN (x86 CPU builds) unchecked.
 
         When every sequence has the full length (all `batch_sizes` equal), with
-        float32 data and weights on the CPU and no projections, torch views the
-        packed data as a dense (L, N, data.size(-1)) batch and oneDNN checks no
-        sizes: a wrong `input_size`, or states of the wrong size, run silently.
+        data and weights of one dtype that oneDNN takes (`via_onednn`), torch
+        views the packed data as a dense (L, N, data.size(-1)) batch and oneDNN
+        checks no sizes: a wrong `input_size`, or states of the wrong size, run
+        silently.
         """
         p, s = self.packed, self.spec
         if p is None or s.base != "LSTM" or s.is_cell or len(set(p.batch_sizes)) != 1:
             return False
-        return (s.device == "cpu" and p.data.device == "cpu" and s.P == 0
-                and s.dtype == p.data.dtype == "float32")
+        return s.dtype == p.data.dtype and self.via_onednn is True
 
     @cached_property
     def packed_lstm_gates_as_rows(self) -> bool:

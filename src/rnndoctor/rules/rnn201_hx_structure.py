@@ -196,6 +196,9 @@ def _lstm_verdict(b: Bound, hx: Given) -> Verdict:
     order = Order.HX_INDEX if permutes else Order.HX_STRUCTURE
     method = "index_select(...)" if permutes else "dim()"
     if isinstance(hx, Other):
+        if hx.type_name == "dict":
+            return Verdict("KeyError", order, "torch 2.13 reads `hx[0]`, a key the dict lacks: "
+                                              "a KeyError")
         if hx.type_name not in _INDEXABLE:
             return Verdict("TypeError", order, f"torch 2.13 reads `hx[0]`, and {_what(hx)} "
                                                "cannot be indexed: a TypeError")
@@ -314,15 +317,18 @@ def _rows_fit(b: Bound, rows: tuple[int, ...], dtype: str | None) -> bool:
 def _lstm_cell_verdict(b: Bound, hx: Given) -> Verdict:
     """LSTMCell iterates over `hx` checking each item's rank, then unpacks or hands it to ATen."""
     if isinstance(hx, Other):
-        raises = "AttributeError" if hx.type_name in _INDEXABLE else "TypeError"
+        raises = "AttributeError" if hx.type_name in _INDEXABLE | {"dict"} else "TypeError"
         return Verdict(raises, Order.HX_STRUCTURE, "torch 2.13 iterates over `hx`, calling "
                        f"`.dim()` on each item, and fails with {_article(raises)} {raises}")
     if isinstance(hx, TensorInfo):
         return _cell_tensor_verdict(b, hx)
-    bad = _first_non_tensor(b, hx)
-    if bad is not None:
-        return Verdict("AttributeError", Order.HX_STRUCTURE, f"torch 2.13 calls `hx[{bad}].dim()` "
-                                                             "and fails with an AttributeError")
+    for i, item in enumerate(hx.items):  # torch checks every item's rank, in turn, first
+        if not isinstance(item, TensorInfo):
+            return Verdict("AttributeError", Order.HX_STRUCTURE, f"torch 2.13 calls "
+                           f"`hx[{i}].dim()` and fails with an AttributeError")
+        if item.ndim not in (1, 2):
+            return Verdict("ValueError", Order.HX_RANK, f"torch 2.13 checks the rank of each "
+                           f"item in turn, and `hx[{i}]` is {item.ndim}-D: a ValueError")
     if not b.unbatched:
         return Verdict("RuntimeError", Order.CELL_TWO_STATES, "ATen raises `lstm_cell expects "
                                                               "two hidden states`")

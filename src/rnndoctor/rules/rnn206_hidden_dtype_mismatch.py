@@ -12,13 +12,19 @@ PyTorch never checks the dtype of the states. The call fails inside a kernel
 with a message that names no argument: `mat1 and mat2 must have the same
 dtype, but got Double and Float` for RNN, GRU and the cells, and
 `get_mkldnn_dtype: unsupported data type` (or `could not create a primitive
-descriptor`) where `nn.LSTM` runs on oneDNN (float32 on the CPU, without
-projections). Elsewhere, and always for `nn.LSTMCell`, only `h_0` meets a
-weight, so a `c_0` of another dtype is promoted silently. A wider `c_0`
-(float64 next to float32) makes the next `h` and `c` float64 too: the next
-step, layer or projection fails with the same kernel error, and a single step
-returns float64 outputs without a word; rnndoctor flags that as an error. A
-narrower `c_0` (float16, integers) only loses precision and gets a warning.
+descriptor`) where `nn.LSTM` runs on oneDNN. oneDNN takes a CPU call without
+projections while it is enabled (`torch.backends.mkldnn`), for float32 data,
+bfloat16 data where the CPU's oneDNN supports it
+(`torch.ops.mkldnn._is_mkldnn_bf16_supported()`), and float16 data where it
+supports that and grad mode is off; it keeps a float32 `c_0` beside bfloat16
+or float16 data, which then runs. Elsewhere, and always for `nn.LSTMCell`,
+only `h_0` meets a weight, so a `c_0` of another dtype is promoted silently. A
+wider `c_0` (float64 or complex next to float32) makes the next `h` and `c`
+wider too: the next step, layer or projection fails with the same kernel
+error, and a single step returns wider outputs without a word; rnndoctor flags
+that as an error. A narrower `c_0` (float16, integers) only loses precision
+and gets a warning. Where the CPU is not known (`check` on a spec, `explain`),
+the finding says how the verdict differs on a CPU whose oneDNN takes the call.
 
 ## Example
     gru = nn.GRU(input_size=50, hidden_size=100)
@@ -59,7 +65,10 @@ def check(b: Bound) -> Iterator[Candidate]:
     wrong = {n: t for n, t in b.states.items() if t.dtype not in (x.dtype, s.dtype)}
     if not wrong:
         return
-    raises, severity, outcome = _outcome(b, x, wrong)
+    found = _outcome(b, x, wrong)
+    if found is None:
+        return
+    raises, severity, outcome = found
     notes = [_expected(x, s.dtype), outcome]
     fix = set_states(
         f"convert {_names(wrong)} to {s.dtype}",
@@ -96,15 +105,22 @@ def _title(wrong: dict[str, TensorInfo], x: TensorInfo) -> str:
 
 
 def _outcome(b: Bound, x: TensorInfo, wrong: dict[str, TensorInfo]) -> tuple[
-        str | None, Severity, str]:
-    """What torch 2.13 does: a kernel error, or, for `c_0` alone, a silent promotion."""
-    if b.spec.base != "LSTM" or "h_0" in wrong or _via_onednn(b, x):
-        onednn = ", or oneDNN's `get_mkldnn_dtype: unsupported data type`" \
+        str | None, Severity, str] | None:
+    """What torch 2.13 does: a kernel error, or, for `c_0` alone, a silent promotion.
+
+    None where oneDNN runs the call: it keeps a float32 cell state for
+    bfloat16 and float16 layers.
+    """
+    onednn = _via_onednn(b)
+    if onednn and "h_0" not in wrong and _ONEDNN_CELL.get(x.dtype) == wrong["c_0"].dtype:
+        return None
+    if b.spec.base != "LSTM" or "h_0" in wrong or onednn:
+        kernel = ", or oneDNN's `get_mkldnn_dtype: unsupported data type`" \
             if b.spec.kind == "LSTM" else ""
         return "RuntimeError", Severity.ERROR, (
             "torch 2.13 runs no dtype check on the states: the call fails inside a kernel, "
             f"with a message that names no argument: `mat1 and mat2 must have the same dtype`"
-            f"{onednn}")
+            f"{kernel}")
     return _promoted_cell_state(b, x, wrong["c_0"].dtype)
 
 
@@ -124,13 +140,18 @@ def _promoted_cell_state(b: Bound, x: TensorInfo, c: str) -> tuple[str | None, S
                                         "with them fails"
 
 
-def _via_onednn(b: Bound, x: TensorInfo) -> bool:
-    """An nn.LSTM call that oneDNN runs: it rejects a state of another dtype outright."""
-    s = b.spec
+def _via_onednn(b: Bound) -> bool:
+    """An nn.LSTM call that oneDNN runs (an unknown CPU counts as one without the support).
+
+    oneDNN rejects a state of another dtype outright, but for a float32 `c_0`
+    beside bfloat16 or float16 data.
+    """
     if b.packed is not None:
         return b.packed_lstm_via_onednn
-    return (not s.is_cell and s.P == 0 and s.device == x.device == "cpu"
-            and x.dtype == "float32" and 0 not in x.shape)
+    return b.via_onednn is True
+
+
+_ONEDNN_CELL = {"bfloat16": "float32", "float16": "float32"}  # the other cell dtype oneDNN keeps
 
 
 def _steps(b: Bound, x: TensorInfo) -> int:
@@ -139,11 +160,14 @@ def _steps(b: Bound, x: TensorInfo) -> int:
         return 1
     if b.packed is not None:
         return len(b.packed.batch_sizes)
-    return x.shape[1 if b.spec.is_batch_first and not b.unbatched else 0]
+    axis = 1 if b.spec.is_batch_first and not b.unbatched else 0
+    return x.shape[axis] if axis < x.ndim else 1  # an input of the wrong rank (RNN102)
 
 
 def _promote(x: str, other: str) -> str:
     """The dtype of `x * other` for a floating `x`, by torch's promotion rules."""
+    if other.startswith("complex"):
+        return "complex128" if x == "float64" or other == "complex128" else "complex64"
     if other not in _WIDTH or _WIDTH[other] < _WIDTH.get(x, 0):
         return x
     if _WIDTH[other] == _WIDTH.get(x, 0) and other != x:

@@ -1,4 +1,4 @@
-from rnndoctor.specs import Other
+from rnndoctor.specs import Other, Seq
 from tests.rules.cases import T, case, lengths, spec
 
 h, c = (1, 3, 20), (1, 3, 20)
@@ -44,6 +44,15 @@ ERRORS = [
     case(spec("LSTMCell", 10, 20), (3, 10), Other("int")),
     case(spec("GRUCell", 10, 20), (3, 10), ((3, 20),)),
     case(spec("RNNCell", 10, 20), T(10), Other("ndarray")),
+    # a dict, and a shape passed as the state itself (ints, not a tensor)
+    case(spec("LSTM", 10, 20), (5, 3, 10), Other("dict")),  # hx[0]: KeyError
+    case(spec("LSTMCell", 10, 20), (3, 10), Other("dict")),  # its keys' .dim(): AttributeError
+    case(spec("GRU", 10, 20), (5, 3, 10), Other("dict")),
+    case(spec("LSTM", 10, 20), (5, 3, 10), Seq("tuple", (Other("int"),) * 3)),
+    case(spec("GRU", 10, 20), (5, 3, 10), Seq("tuple", (Other("int"),) * 3)),
+    case(spec("LSTMCell", 10, 20), T(10), Seq("tuple", (Other("int"),) * 2)),
+    case(spec("LSTMCell", 10, 20), (3, 10), (T(), None)),  # hx[0]'s rank first: ValueError
+    case(spec("LSTMCell", 10, 20), (3, 10), ((3, 20), (3, 20), T())),  # so is hx[2]'s
 ]
 
 OK = [

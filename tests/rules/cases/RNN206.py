@@ -14,6 +14,8 @@ ERRORS = [
          lengths=lengths(5, 3, 2)),
     case(spec("LSTM", 10, 20), (5, 3, 10), (T(1, 3, 20, dtype=f64), T(1, 3, 20, dtype=f64)),
          lengths=lengths(5, 5, 5)),
+    case(spec("LSTM", 10, 20, dtype=f64), T(5, 3, 10, dtype=f64),
+         (T(1, 3, 20, dtype=f64), T(1, 3, 20, dtype="complex64"))),  # complex: wider than f64
     # cells
     case(spec("RNNCell", 10, 20), (3, 10), T(3, 20, dtype="bfloat16")),
     case(spec("LSTMCell", 10, 20), T(10), (T(20, dtype=f64), T(20))),
