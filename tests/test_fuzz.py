@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("torch")
 from hypothesis import HealthCheck, Phase, given, settings
 
-from .fuzz import T, Recipe, Tally, Workers, each_mode, recipes
+from .fuzz import Recipe, T, Tally, Workers, each_mode, recipes
 
 # A packed nn.LSTM whose c_0 has no layers: ATen reads past it and the process dies.
 CRASHES = Recipe("LSTM", (1, 2), (("batch_first", False), ("bidirectional", False),

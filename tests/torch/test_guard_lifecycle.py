@@ -22,7 +22,6 @@ torch = pytest.importorskip("torch")
 nn = torch.nn
 
 import rnndoctor
-
 from rnndoctor._runtime import guard as guard_module  # noqa: E402
 
 ORIGINAL = nn.LSTM.forward
