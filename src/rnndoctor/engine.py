@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from .findings import Finding, Location, Severity
 from .report import Report
-from .rules import of_stage
+from .rules import family_stages, of_stage
 from .rules._base import Bound, Candidate, Order
 from .specs import Call, RnnSpec
 
@@ -47,8 +47,9 @@ def _with_cpu_note(findings: tuple[Finding, ...], spec: RnnSpec,
     The findings are those of a CPU whose oneDNN lacks bfloat16 (or float16)
     support; when a CPU with it would give another verdict, each finding says which.
     """
-    if call is None or not findings:
-        return findings
+    if call is None or not findings or any(
+            f.severity is Severity.ERROR and family_stages(f.code) == ("construct",) for f in findings):
+        return findings  # no call, or a layer torch cannot build: no backend to choose
     bound = Bound(spec, call)
     if bound.x is None or bound.via_onednn is not None:
         return findings
