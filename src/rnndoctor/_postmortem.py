@@ -20,13 +20,15 @@ from dataclasses import replace
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from . import _api, _torch
+from . import _api, _origins, _torch
 from .engine import diagnose
 from .errors import RnnArgumentError
 from .findings import Location
-from .render.text import call_summary
+from .render.text import call_summary, render_upstream
+from .provenance import with_provenance
 from .report import Report
-from .spec import Call, RnnSpec
+from .rules._base import Bound
+from .spec import KINDS, Call, RnnSpec, spec
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "uninstall"]
 
@@ -128,11 +130,14 @@ def _write(text: str, stream: TextIO) -> None:
 def diagnosis_text(exc: BaseException) -> str:
     """What the hooks print under the traceback: the diagnosis, a one-line note, or nothing.
 
-    Errors the guard raised already carry their diagnosis, so nothing is added.
+    Errors the guard raised already carry their diagnosis: under them only
+    where the wrong values were made is added, when the source shows it.
     If the diagnosis itself fails, a one-line note says so; the traceback above
     it is the original, unchanged.
     """
-    if isinstance(exc, RnnArgumentError) or not isinstance(exc, Exception):
+    if isinstance(exc, RnnArgumentError):
+        return _upstream_text(exc)
+    if not isinstance(exc, Exception):
         return ""
     try:
         found = _diagnose(exc)
@@ -156,9 +161,41 @@ def diagnose_exception(exc: BaseException) -> Report | None:
     ...     print(diagnose_exception(e))
     """
     if isinstance(exc, RnnArgumentError):
-        return exc.report
+        return _ranked_guard_report(exc)
     found = _diagnose(exc)
     return found[0] if found is not None else None
+
+
+def _ranked_guard_report(exc: RnnArgumentError) -> Report:
+    """The guard's report, ranked by where its arguments were made (read from the traceback).
+
+    The guard reads no frame's locals while the program runs: on Python before
+    3.13 that would keep the frame's tensors alive. Once the error is uncaught,
+    its frames have finished and reading them is free.
+    """
+    try:
+        found = _diagnose(exc)
+    except Exception:
+        return exc.report
+    first, at_call = (found[0].first if found else None), exc.report.first
+    if first is None or at_call is None or first.code != at_call.code or (
+            (first.arguments, first.notes, first.fixes) == (at_call.arguments, at_call.notes, at_call.fixes)):
+        return exc.report
+    return replace(exc.report, findings=tuple(replace(f, arguments=first.arguments, notes=first.notes,
+                                                      fixes=first.fixes) if f is at_call else f
+                                              for f in exc.report.findings))
+
+
+def _upstream_text(exc: RnnArgumentError) -> str:
+    """What provenance adds to the guard's diagnosis: the evidence and the fixes upstream."""
+    try:
+        ranked = _ranked_guard_report(exc).first
+    except Exception:
+        return ""
+    at_call = exc.report.first
+    if ranked is None or at_call is None or ranked is at_call:
+        return ""
+    return prefixed(render_upstream(ranked, at_call), rank_prefix())
 
 
 def _no_finding(report: Report, where: Location) -> str:
@@ -202,10 +239,13 @@ def _call_in(frames: Frames) -> tuple[Report, Location] | None:
         if _in_torch_file(frame, _UTILS_FILE) and frame.f_code.co_name == "pack_padded_sequence":
             return _packing(frame, frames[: i + 1])
         module = frame.f_locals.get("self")
+        if _torch.is_recurrent(module) and frame.f_code.co_name == "__init__":
+            return _construction(module, frames[: i + 1])
         if _torch.is_recurrent(module):
             input, hx = _arguments(module, frames[: i + 1])
             where = _locate(module, frames[: i + 1], None)
-            return relocated(_api.check(module, input, hx), where), where
+            report = relocated(_api.check(module, input, hx), where)
+            return with_origins(report, module, frames[: i + 1], _guard_history(module)), where
     return None
 
 
@@ -222,6 +262,29 @@ def _arguments(module: Any, frames: Frames) -> tuple[object, object]:
             return _bind(tuple(args), dict(kwargs))
     forward = next(f.f_locals for f, _ in reversed(frames) if f.f_locals.get("self") is module)
     return forward.get("orig_input", forward.get("input")), forward.get("hx")
+
+
+def _construction(module: Any, frames: Frames) -> tuple[Report, Location]:
+    """A layer whose constructor failed: its arguments, as the outermost `__init__` received them.
+
+    nn.RNN, nn.LSTM and nn.GRU take `*args, **kwargs`; the cells name their
+    parameters. The constructor rules (RNN3xx) judge them, and the user's line
+    that built the layer shows the expression behind a bad value.
+    """
+    inits = [f for f, _ in frames if f.f_code.co_name == "__init__" and f.f_locals.get("self") is module]
+    local = inits[0].f_locals
+    kind = next(c.__name__ for c in type(module).__mro__ if c.__name__ in KINDS)
+    if "args" in local and "kwargs" in local:
+        layer = spec(kind, *local["args"], **local["kwargs"])
+    else:
+        names = inits[0].f_code.co_varnames[1:inits[0].f_code.co_argcount]
+        layer = spec(kind, **{n: local[n] for n in names if n not in ("device", "dtype")})
+    where = Location(module_repr=repr(layer), call_site=call_site(frames))
+    report = diagnose(layer, None, where)
+    user = [(f, line) for f, line in frames if not is_library(f.f_code.co_filename)]
+    if not user or report.first is None:
+        return report, where
+    return with_provenance(report, _origins.constructor(user[-1], report.first, display)), where
 
 
 def _bind(args: tuple[object, ...], kwargs: dict[str, object]) -> tuple[object, object]:
@@ -266,6 +329,33 @@ def _locate(module: Any | None, frames: Frames, function: str | None) -> Locatio
         return Location(module_repr=f"torch.nn.utils.rnn.{function}", call_site=call_site(frames))
     return Location(module_path=module_path(module, [f for f, _ in frames]),
                     module_repr=repr(_torch.known(module).spec), call_site=call_site(frames))
+
+
+def _guard_history(module: Any) -> tuple[tuple[int, int], ...]:
+    """The batches the guard saw this layer run with, when a guard has been on (`rnndoctor run`)."""
+    guard = sys.modules.get(__package__ + ".guard")
+    return guard.history(module) if guard is not None else ()
+
+
+def with_origins(report: Report, module: Any, frames: Frames,
+                 history: tuple[tuple[int, int], ...]) -> Report:
+    """The report ranked by where its first error's arguments were made (`rnndoctor.provenance`).
+
+    Read after the failure from the user's frames in `frames` (outermost first)
+    and their source; a failure here leaves the report as it was.
+    """
+    first = report.first
+    if first is None or report.spec is None or report.call is None:
+        return report
+    try:
+        bound = Bound(report.spec, report.call)
+        batch = None if bound.unbatched else bound.batch
+        user = [(f, line) for f, line in frames if not is_library(f.f_code.co_filename)]
+        found = _origins.gather(user, module, first, input_batch=batch,
+                                batch_axis=bound.batch_axis, history=history, display=display)
+        return with_provenance(report, found)
+    except Exception:
+        return report
 
 
 # ---- where: the layer's name, the user's line, the rank ------------------------------------

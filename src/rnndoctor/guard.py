@@ -42,6 +42,7 @@ from .errors import RnnArgumentError
 from .findings import Location
 from .render.text import render_finding
 from .report import Report
+from .rules._base import Bound
 
 if TYPE_CHECKING:
     from torch import nn
@@ -69,7 +70,8 @@ class _Watched:
 
     path: str | None = None  # the qualified name within the watched model
     watchers: int = 0  # watch() calls not yet undone
-    verdicts: dict[Hashable, Report | None] = field(default_factory=dict)
+    # per call signature: an error's Report, or for a valid one [calls, batch], counted in place
+    verdicts: dict[Hashable, Report | list[int]] = field(default_factory=dict)
     finalizer: weakref.finalize[Any, Any] | None = None
 
 
@@ -327,7 +329,9 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
                     seen = state.verdicts[key]
                 except Exception:
                     seen = unseen
-                if seen is not None:  # the full check, which raises for an error
+                if seen.__class__ is list:  # valid before: count it, for provenance
+                    seen[0] += 1
+                else:  # the full check, which raises for an error
                     check(self, input, hx)
         if tracking.active and not cell:
             return track(self, input, original(self, input, hx))
@@ -382,7 +386,8 @@ def _check(module: Any, input: Any, hx: Any) -> None:
         seen = state.verdicts.get(key, _UNSEEN)
     except Exception:
         key, seen = None, _UNSEEN
-    if seen is None:
+    if isinstance(seen, list):
+        seen[0] += 1
         return
     verdict = _first_verdict(module, state, key, input, hx) if seen is _UNSEEN else seen
     if isinstance(verdict, Report):
@@ -414,8 +419,26 @@ def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: An
     if key is not None:
         if len(state.verdicts) >= MAX_SIGNATURES:
             state.verdicts.clear()
-        state.verdicts[key] = verdict
+        state.verdicts[key] = report if verdict is not None else [1, _batch(report)]
     return verdict
+
+
+def _batch(report: Report) -> int:
+    """The batch of a valid call, as torch reads it; -1 where it has none (unbatched, unknown)."""
+    if report.spec is None or report.call is None:
+        return -1
+    bound = Bound(report.spec, report.call)
+    return -1 if bound.unbatched or bound.batch is None else bound.batch
+
+
+def history(module: Any) -> tuple[tuple[int, int], ...]:
+    """The batches this module's valid calls had under the guard, each with its number of calls."""
+    state = _registry.states.get(id(module))
+    counts: dict[int, int] = {}
+    for verdict in list(state.verdicts.values()) if state is not None else ():
+        if isinstance(verdict, list) and verdict[1] >= 0:
+            counts[verdict[1]] = counts.get(verdict[1], 0) + verdict[0]
+    return tuple(sorted(counts.items()))
 
 
 def _error(module: Any, state: _Watched, report: Report) -> RnnArgumentError:
