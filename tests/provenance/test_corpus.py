@@ -1,0 +1,82 @@
+"""The corpus: programs reduced from public bug reports, each run under `rnndoctor run`.
+
+Each program in tests/corpus names its source in its header, says which
+argument is wrong at the call (`first argument: h_0`), and marks the line
+that made the wrong number with `# root cause`. The report must name that
+argument first, and its first fix must edit that line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import rnndoctor  # noqa: E402
+from rnndoctor._postmortem import diagnose_exception  # noqa: E402
+from rnndoctor.cli import main  # noqa: E402
+
+CORPUS = Path(__file__).parent.parent / "corpus"
+PROGRAMS = sorted(CORPUS.glob("p[0-9]*.py"))
+
+
+def _expected(program: Path) -> tuple[str, int]:
+    text = program.read_text()
+    match = re.search(r"^first argument: (\w+)$", text, re.MULTILINE)
+    assert match, f"{program.name} does not say its first argument"
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if line.rstrip().endswith("# root cause")]
+    assert len(lines) == 1, f"{program.name} marks {len(lines)} root-cause lines"
+    return match.group(1), lines[0]
+
+
+def _first(report_json: Path) -> dict[str, object]:
+    doc = json.loads(report_json.read_text())
+    return next(f for f in doc["findings"] if f["first"])
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(PROGRAMS) >= 10
+    for program in PROGRAMS:
+        assert re.search(r"https://\S+", program.read_text().split('"""')[1]), program.name
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
+def test_torch_fails_on_each_program(program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CORPUS)
+    with pytest.raises(Exception):
+        runpy.run_path(program.name, run_name="__main__")
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
+def test_run_names_the_root_cause(program: Path, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    argument, line = _expected(program)
+    monkeypatch.chdir(CORPUS)
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    assert first["arguments"][0] == argument  # type: ignore[index]
+    assert first["fixes"][0].get("site") == f"{program.name}:{line}"  # type: ignore[index, union-attr]
+
+
+@pytest.mark.parametrize("program", [p for p in PROGRAMS if "batch" in p.stem], ids=lambda p: p.stem)
+def test_explain_post_mortem_and_guard_name_the_same_first_argument(
+        program: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(CORPUS)
+    with pytest.raises(RuntimeError) as raised:
+        runpy.run_path(program.name, run_name="__main__")
+    explained = rnndoctor.explain(f"RuntimeError: {raised.value}").first
+    post_mortem = diagnose_exception(raised.value)
+    guarded = tmp_path / "guard.json"
+    main(["run", "--report-json", str(guarded), program.name])
+    assert explained is not None and post_mortem is not None and post_mortem.first is not None
+    names = {explained.arguments[0], post_mortem.first.arguments[0],
+             _first(guarded)["arguments"][0]}  # type: ignore[index]
+    assert names == {_expected(program)[0]}
