@@ -1,10 +1,12 @@
-"""Median wall time of each shape-only `rnndoctor` command, next to bare Python and torch.
+"""Median wall time of each command that needs no tensors, next to bare Python and torch.
 
     .venv/bin/python benchmarks/cli.py [--repeat 11]
 
 Every command runs in a fresh process, round-robin, so the baselines (`python
 -c pass` and `python -c "import torch"`) are measured in the same run and under
-the same load as the commands. The target is under 150 ms per command.
+the same load as the commands. The target: `rules`, `explain MESSAGE` and
+`check` on shapes start within 6x `python -c pass`, piped and with `--color
+always` (which loads rich).
 
 Bytecode caching is switched on for the children (PYTHONDONTWRITEBYTECODE is
 removed) and every command runs once before timing, as on a user's machine.
@@ -31,7 +33,10 @@ COMMANDS: list[list[str]] = [
     ["check", "nn.LSTM(50, 100)", "--input", "10,16,50", "--h0", "1,32,100", "--c0", "1,32,100"],
     ["check", LSTM, "--input", "32,10,50"],
     ["check", LSTM, "--input", "32,10,50", "--format", "json"],
+    ["explain", "RuntimeError: Expected hidden[0] size (4, 32, 100), got [2, 32, 100]"],
+    ["explain", "not a message torch writes"],
 ]
+COLOURED = [["rules"], ["check", "nn.LSTM(50, 100)", "--input", "10,32,25"], COMMANDS[-2]]
 
 
 def rnndoctor() -> list[str]:
@@ -61,6 +66,8 @@ def main() -> int:
         'python -c "import torch"': [sys.executable, "-c", "import torch"],
     }
     runs |= {"rnndoctor " + " ".join(_quote(a) for a in c): rnndoctor() + c for c in COMMANDS}
+    runs |= {"rnndoctor " + " ".join(_quote(a) for a in c) + " --color always": rnndoctor() + c + ["--color", "always"]
+             for c in COLOURED}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for argv in runs.values():
         timed(argv)  # writes the bytecode caches
@@ -68,12 +75,14 @@ def main() -> int:
         for name, argv in runs.items():
             times[name].append(timed(argv))
     base = statistics.median(wall for wall, _ in times["python -c pass"])
-    width = max(map(len, runs))
-    print(f"{'command'.ljust(width)}   median wall ms   × python -c pass   median CPU ms")
+    base_cpu = statistics.median(cpu for _, cpu in times["python -c pass"])
+    width = min(max(map(len, runs)), 72)
+    print(f"{'command'.ljust(width)}   median wall ms   × pass   median CPU ms   × pass")
     for name, samples in times.items():
         wall = statistics.median(w for w, _ in samples)
         cpu = statistics.median(c for _, c in samples)
-        print(f"{name.ljust(width)}   {wall:14.1f}   {wall / base:16.1f}   {cpu:13.1f}")
+        shown = name if len(name) <= width else name[:width - 1] + "…"
+        print(f"{shown.ljust(width)}   {wall:14.1f}   {wall / base:6.1f}   {cpu:13.1f}   {cpu / base_cpu:6.1f}")
     print(f"\n{repeat} runs each; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.1f} at the end")
     return 0

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from rnndoctor.explain import explain
+from rnndoctor._explain import explain
 
 REPEATS = 21
 SIZE = 5 * 1024 * 1024

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 import rnndoctor
-from rnndoctor._postmortem import diagnose_exception
+from rnndoctor._runtime.postmortem import diagnose_exception
 from rnndoctor.render.text import render_report
 
 PROGRAM = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "p01_init_hidden_last_batch.py"

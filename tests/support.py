@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rnndoctor.spec import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo, constructor_args
+from rnndoctor.specs import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo, constructor_args
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -35,7 +35,7 @@ from rnndoctor.findings import Finding, Severity
 from rnndoctor.report import Report
 from rnndoctor.rules import REGISTRY, RETIRED
 from rnndoctor.rules._base import Rule
-from rnndoctor.spec import KINDS, Call, RnnSpec, TensorInfo, spec
+from rnndoctor.specs import KINDS, Call, RnnSpec, TensorInfo, spec
 
 from .semantic_support import under_semantics
 

@@ -335,7 +335,7 @@ def test_every_subcommand_has_help_with_examples(name: str) -> None:
 
 
 def _plugin(calls: list[argparse.Namespace]) -> types.ModuleType:
-    module = types.ModuleType("rnndoctor._scan_cli")
+    module = types.ModuleType("rnndoctor._scan.cli")
     module.HELP = "scan a model"  # type: ignore[attr-defined]
     module.DESCRIPTION = "Scan a model.\n\nexamples:\n  rnndoctor scan model.py"  # type: ignore[attr-defined]
     module.add_arguments = lambda p: p.add_argument("target")  # type: ignore[attr-defined]
@@ -345,7 +345,7 @@ def _plugin(calls: list[argparse.Namespace]) -> types.ModuleType:
 
 def test_plugin_contract(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[argparse.Namespace] = []
-    monkeypatch.setitem(sys.modules, "rnndoctor._scan_cli", _plugin(calls))
+    monkeypatch.setitem(sys.modules, "rnndoctor._scan.cli", _plugin(calls))
     assert "scan a model" in run(["--help"])[1]
     assert "rnndoctor scan model.py" in run(["scan", "--help"])[1]
     assert run(["scan", "model.py", "--format", "json", "--color", "never"])[0] == 1

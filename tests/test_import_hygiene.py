@@ -52,6 +52,24 @@ def test_import_rnndoctor_leaves_torch_out() -> None:
     assert loaded_after("import rnndoctor") == []
 
 
+def rnndoctor_modules_after(code: str) -> list[str]:
+    """rnndoctor's own modules that `code` leaves imported, in a fresh interpreter."""
+    probe = f"import json, sys\n{code}\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith('rnndoctor'))))"
+    child = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    result: list[str] = json.loads(child.stdout.splitlines()[-1])
+    return result
+
+
+def test_import_rnndoctor_imports_no_front_end() -> None:
+    assert rnndoctor_modules_after("import rnndoctor") == ["rnndoctor"]
+
+
+def test_explain_loads_neither_the_runtime_nor_the_scan() -> None:
+    loaded = rnndoctor_modules_after("import rnndoctor; rnndoctor.explain('unrecognised text')")
+    assert "rnndoctor._explain" in loaded
+    assert [m for m in loaded if m.startswith(("rnndoctor._runtime", "rnndoctor._scan"))] == []
+
+
 @pytest.mark.parametrize("argv", NO_TORCH_COMMANDS, ids=" ".join)
 def test_shape_commands_import_neither_torch_nor_rich(argv: list[str]) -> None:
     assert loaded_after(CLI.format(argv=argv)) == []

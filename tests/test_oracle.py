@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from rnndoctor.engine import diagnose
 from rnndoctor.report import Report
-from rnndoctor.spec import Call, Lengths, Other, RnnSpec, Seq, TensorInfo, spec
+from rnndoctor.specs import Call, Lengths, Other, RnnSpec, Seq, TensorInfo, spec
 
 from .support import IsolatedTorch, Outcome
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from rnndoctor.engine import diagnose
 from rnndoctor.findings import Severity
 from rnndoctor.report import Report
-from rnndoctor.spec import _POSITIONAL, KINDS, Call, SpecError, TensorInfo, spec
+from rnndoctor.specs import _POSITIONAL, KINDS, Call, SpecError, TensorInfo, spec
 
 torch = pytest.importorskip("torch")
 np = pytest.importorskip("numpy")

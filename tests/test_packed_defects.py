@@ -18,7 +18,7 @@ import pytest
 
 from rnndoctor.engine import diagnose
 from rnndoctor.findings import Severity
-from rnndoctor.spec import Call, Lengths, Packed, RnnSpec, TensorInfo, spec
+from rnndoctor.specs import Call, Lengths, Packed, RnnSpec, TensorInfo, spec
 
 from .rules.cases import T, case, lengths
 from .support import IsolatedTorch, isolated_outcomes, torch_outcome

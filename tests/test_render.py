@@ -21,7 +21,7 @@ from rnndoctor.render.views import render_demo, render_rule, render_rules, rende
 from rnndoctor.report import Report
 from rnndoctor.rules._base import Bound, Candidate, Rule
 from rnndoctor.shapes import ExpectedShapes
-from rnndoctor.spec import Call, Seq, TensorInfo, spec
+from rnndoctor.specs import Call, Seq, TensorInfo, spec
 
 from .golden import check_golden
 

@@ -9,7 +9,7 @@ from . import _torch
 from .engine import diagnose
 from .report import Report
 from .shapes import ExpectedShapes
-from .spec import BatchEvidence, Lengths, RnnSpec
+from .specs import BatchEvidence, Lengths, RnnSpec
 
 __all__ = ["check", "expected_shapes", "init_hidden"]
 

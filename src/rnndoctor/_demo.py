@@ -15,7 +15,7 @@ from typing import Any
 from ._api import check, expected_shapes
 from .report import Report
 from .shapes import ExpectedShapes
-from .spec import RnnSpec, Seq, TensorInfo, constructor_args, spec
+from .specs import RnnSpec, Seq, TensorInfo, constructor_args, spec
 
 __all__ = ["ARTICLE", "EXAMPLES", "Example", "Outcome", "TorchRun", "run_examples"]
 

@@ -29,8 +29,8 @@ from typing import Any
 from .findings import Finding
 from .loader import LoaderFacts, find_loaders
 from .provenance import Kind, Origin, Provenance
-from .spec import _POSITIONAL, KINDS
-from .spec import Kind as LayerKind
+from .specs import _POSITIONAL, KINDS
+from .specs import Kind as LayerKind
 
 __all__ = ["constructor", "gather"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 
-from .spec import KINDS, RnnSpec, SpecError, spec
+from .specs import KINDS, RnnSpec, SpecError, spec
 
 __all__ = ["UsageError", "parse_dtype", "parse_layer", "parse_shape", "parse_sizes"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .report import Report
-from .spec import KINDS, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
+from .specs import KINDS, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = [
     "Known", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",

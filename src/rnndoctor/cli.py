@@ -40,12 +40,12 @@ from .render.output import COLORS, FORMATS, write_document, write_report
 from .render.views import render_demo, render_rule, render_rules, render_shapes
 from .rules import REGISTRY, RETIRED
 from .rules._base import Rule
-from .spec import Hx, RnnSpec, Seq, TensorInfo
+from .specs import Hx, RnnSpec, Seq, TensorInfo
 
 __all__ = ["PLUGINS", "main"]
 
-PLUGINS = {"explain": "rnndoctor.explain._cli", "run": "rnndoctor._run_cli",
-           "scan": "rnndoctor._scan_cli"}
+PLUGINS = {"explain": "rnndoctor._explain._cli", "run": "rnndoctor._runtime.run",
+           "scan": "rnndoctor._scan.cli"}
 ORDER = ("check", "shapes", "explain", "run", "scan", "rules", "rule", "demo")
 
 LAYER_HELP = (

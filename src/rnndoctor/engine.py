@@ -9,7 +9,7 @@ from .findings import Finding, Location, Severity
 from .report import Report
 from .rules import REGISTRY
 from .rules._base import Bound, Candidate, Order
-from .spec import Call, RnnSpec
+from .specs import Call, RnnSpec
 
 __all__ = ["diagnose"]
 

@@ -3,6 +3,7 @@
 * RnnArgumentError: a recurrent call (or constructor) is invalid. Raised as a
   subclass that is also the built-in exception torch raises for the same call
   (RuntimeError, ValueError, TypeError, ...), so existing `except` clauses work.
+* RnnDoctorWarning: a call that runs but is probably not what was meant.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .report import Report
 
-__all__ = ["RnnArgumentError"]
+__all__ = ["RnnArgumentError", "RnnDoctorWarning"]
 
 _TORCH_TYPES = ("RuntimeError", "ValueError", "TypeError", "IndexError", "AttributeError")
 
@@ -49,3 +50,10 @@ def _subclass(name: str) -> type[RnnArgumentError]:
         sub = type("RnnArgumentError", (RnnArgumentError, base), {"__module__": "rnndoctor"})
         _SUBCLASSES[name] = sub
     return _SUBCLASSES[name]
+
+
+class RnnDoctorWarning(UserWarning):
+    """A recurrent call that runs but is probably not what was meant, or a note from the guard.
+
+    >>> warnings.filterwarnings("ignore", category=rnndoctor.RnnDoctorWarning)
+    """

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .findings import Finding, Severity
-from .spec import Call, RnnSpec
+from .specs import Call, RnnSpec
 
 __all__ = ["Report"]
 

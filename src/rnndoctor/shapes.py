@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from .findings import Dim
-from .spec import RnnSpec
+from .specs import RnnSpec
 
 __all__ = ["ExpectedShapes", "expected_dims", "layer_derivation", "with_actual"]
 

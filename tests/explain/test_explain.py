@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from rnndoctor import cli
-from rnndoctor.explain import READERS, Explanation, explain
-from rnndoctor.explain.patterns import PATTERNS
+from rnndoctor._explain import READERS, Explanation, explain
+from rnndoctor._explain.patterns import PATTERNS
 from rnndoctor.rules import REGISTRY
 
 from ..golden import check_golden

@@ -8,8 +8,8 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnndoctor.explain import explain
-from rnndoctor.explain.patterns import PATTERNS
+from rnndoctor._explain import explain
+from rnndoctor._explain.patterns import PATTERNS
 
 FRAGMENTS = [p.prefix for p in PATTERNS if p.prefix] + [
     "RuntimeError: ", "Traceback (most recent call last):\n", '  File "a.py", line 3, in f\n',

@@ -18,7 +18,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import rnndoctor  # noqa: E402
-from rnndoctor._postmortem import diagnose_exception  # noqa: E402
+from rnndoctor._runtime.postmortem import diagnose_exception  # noqa: E402
 from rnndoctor.cli import main  # noqa: E402
 
 CORPUS = Path(__file__).parent.parent / "corpus"

@@ -12,7 +12,7 @@ from rnndoctor.loader import LoaderFacts, loader_facts
 from rnndoctor.provenance import Origin, Provenance, rank, with_provenance
 from rnndoctor.render.json import report_body
 from rnndoctor.render.text import render_report
-from rnndoctor.spec import Call, RnnSpec, Seq, TensorInfo
+from rnndoctor.specs import Call, RnnSpec, Seq, TensorInfo
 
 
 def _last_batch_report():  # type: ignore[no-untyped-def]

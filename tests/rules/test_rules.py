@@ -22,7 +22,7 @@ from rnndoctor.findings import Finding, Location, Severity
 from rnndoctor.render.text import call_summary, render_report
 from rnndoctor.report import Report
 from rnndoctor.rules import REGISTRY
-from rnndoctor.spec import Call, Packed, RnnSpec, TensorInfo
+from rnndoctor.specs import Call, Packed, RnnSpec, TensorInfo
 from rnndoctor.uses import Produced, Reordering, Use, judge, judge_reordering
 
 from ..semantic_support import apply_use, result_of, results_of, under_semantics

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rnndoctor import _semantics
+from rnndoctor._runtime import semantics as _semantics
 
 
 @pytest.fixture(autouse=True)

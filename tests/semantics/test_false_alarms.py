@@ -23,7 +23,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_se
 from torch.utils.data import DataLoader, TensorDataset
 
 import rnndoctor
-from rnndoctor import RnnDoctorWarning, _semantics
+from rnndoctor import RnnDoctorWarning
+from rnndoctor._runtime import semantics as _semantics
 
 Tensor = torch.Tensor
 STEPS = 2

@@ -22,7 +22,8 @@ nn = torch.nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 import rnndoctor
-from rnndoctor import RnnDoctorWarning, _semantics
+from rnndoctor import RnnDoctorWarning
+from rnndoctor._runtime import semantics as _semantics
 
 Tensor = torch.Tensor
 Use = Callable[..., Tensor]

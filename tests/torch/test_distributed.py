@@ -22,7 +22,7 @@ import torch.distributed as dist
 from torch import nn
 
 import rnndoctor
-from rnndoctor._postmortem import diagnosis_text
+from rnndoctor._runtime.postmortem import diagnosis_text
 
 
 class Encoder(nn.Module):

@@ -22,10 +22,10 @@ from torch.nn.utils.rnn import pack_padded_sequence
 import rnndoctor
 from rnndoctor import RnnArgumentError, RnnDoctorWarning
 from rnndoctor.findings import Finding, Severity
-from rnndoctor.guard import CLASSES
+from rnndoctor._runtime.guard import CLASSES
 from rnndoctor.report import Report
 
-guard_module = sys.modules["rnndoctor.guard"]
+guard_module = sys.modules["rnndoctor._runtime.guard"]
 HERE = Path(__file__).name
 ORIGINALS = {name: getattr(nn, name).__dict__["forward"] for name in CLASSES}
 

@@ -17,9 +17,9 @@ nn = torch.nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 import rnndoctor
-from rnndoctor._postmortem import diagnose_exception, diagnosis_text
+from rnndoctor._runtime.postmortem import diagnose_exception, diagnosis_text
 
-postmortem = sys.modules["rnndoctor._postmortem"]
+postmortem = sys.modules["rnndoctor._runtime.postmortem"]
 
 
 class Encoder(nn.Module):

@@ -21,7 +21,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 import rnndoctor
 from rnndoctor import cli
 from rnndoctor.render.scan_table import render_scan, write_scan
-from rnndoctor.scan import ScanReport, ScanRow
+from rnndoctor._scan.report import ScanReport, ScanRow
 
 from ..golden import check_golden
 
@@ -467,7 +467,7 @@ def test_cli_help_says_it_imports_user_code() -> None:
 
 
 def test_cli_plugin_imports_no_torch() -> None:
-    probe = "import sys, rnndoctor._scan_cli; print('torch' in sys.modules)"
+    probe = "import sys, rnndoctor._scan.cli; print('torch' in sys.modules)"
     child = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                            check=True)
     assert child.stdout.strip() == "False"

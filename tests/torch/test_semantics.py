@@ -24,7 +24,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 from torch.utils.data import DataLoader, TensorDataset
 
 import rnndoctor
-from rnndoctor import RnnDoctorWarning, _semantics
+from rnndoctor import RnnDoctorWarning
+from rnndoctor._runtime import semantics as _semantics
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,11 @@ from ..findings import Dim, Finding, Fix, Location, Severity
 from ..report import Report
 from ..rules._base import Rule
 from ..shapes import ExpectedShapes
-from ..spec import Call, Hx, Lengths, Other, Packed, Seq, TensorInfo
+from ..specs import Call, Hx, Lengths, Other, Packed, Seq, TensorInfo
 
 if TYPE_CHECKING:
     from .._demo import Outcome, TorchRun
-    from ..scan import Failure, ScanReport, ScanRow
+    from .._scan.report import Failure, ScanReport, ScanRow
 
 __all__ = [
     "SCHEMA",

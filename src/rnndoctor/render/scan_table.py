@@ -13,14 +13,15 @@ from typing import IO, TYPE_CHECKING
 from ..findings import Severity
 from ..report import Report
 from ..rules._fixes import fmt_shape
-from ..scan import Failure, ScanReport, ScanRow
-from ..spec import Packed, TensorInfo
+from ..specs import Packed, TensorInfo
 from . import json
 from .output import use_color, write_document
 from .text import GUTTER, render_finding
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from .._scan.report import Failure, ScanReport, ScanRow
 
 __all__ = ["COLUMNS", "render_failure", "render_scan", "rich_table", "scan_table", "write_scan"]
 

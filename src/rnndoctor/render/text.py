@@ -7,10 +7,13 @@ ever added on top of this text (see `rnndoctor.render.rich`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..findings import Dim, Finding, Location, Severity
-from ..report import Report
-from ..spec import Call, Hx, Other, Packed, Seq, TensorInfo
+from ..specs import Call, Hx, Other, Packed, Seq, TensorInfo
+
+if TYPE_CHECKING:
+    from ..report import Report
 
 __all__ = ["call_summary", "render_finding", "render_report", "render_upstream", "summary_line"]
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from ..findings import Dim, Finding, Fix, Location, Severity
 from ..shapes import expected_dims
-from ..spec import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo
+from ..specs import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = ["Bound", "Candidate", "Order", "ProposedFix", "Rule"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..findings import Applicability, Fix
-from ..spec import Call, Hx, Lengths, Packed, RnnSpec, Seq, TensorInfo, constructor_repr
+from ..specs import Call, Hx, Lengths, Packed, RnnSpec, Seq, TensorInfo, constructor_repr
 from ._base import ProposedFix
 
 __all__ = [

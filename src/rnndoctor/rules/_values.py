@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 
-from ..spec import RnnSpec
+from ..specs import RnnSpec
 
 SIZES = ("input_size", "hidden_size", "num_layers", "proj_size")
 CELL_SIZES = ("input_size", "hidden_size")

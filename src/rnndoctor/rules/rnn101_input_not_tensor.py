@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from ..findings import Severity
 from ..shapes import expected_dims
-from ..spec import Other, Packed, TensorInfo
+from ..specs import Other, Packed, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import replace_input
 

@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from math import prod
 
 from ..findings import Severity
-from ..spec import TensorInfo
+from ..specs import TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer, fmt_shape, set_input
 

@@ -52,7 +52,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..findings import Applicability, Severity
-from ..spec import FLOAT_DTYPES, TensorInfo
+from ..specs import FLOAT_DTYPES, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import convert_layer, fmt_shape, set_input
 

@@ -57,7 +57,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..findings import Severity
-from ..spec import Other, Seq, TensorInfo
+from ..specs import Other, Seq, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import fmt_shape, set_hx
 

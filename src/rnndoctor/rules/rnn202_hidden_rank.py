@@ -66,7 +66,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Dim, Severity
-from ..spec import TensorInfo
+from ..specs import TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import fmt_shape, set_input, set_states, zeros
 

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 
 from ..findings import Severity
 from ..shapes import expected_dims, layer_derivation, with_actual
-from ..spec import TensorInfo
+from ..specs import TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer, resize_states
 

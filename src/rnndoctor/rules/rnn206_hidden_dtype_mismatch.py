@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Severity
-from ..spec import TensorInfo
+from ..specs import TensorInfo
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import set_states
 

@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..findings import Severity
-from ..spec import TensorInfo
+from ..specs import TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import combine, convert_layer, set_input, set_states
 

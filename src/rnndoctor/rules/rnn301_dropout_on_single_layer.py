@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Applicability, Severity
-from ..spec import RnnSpec
+from ..specs import RnnSpec
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import change_layer
 from ._values import dropout_problem

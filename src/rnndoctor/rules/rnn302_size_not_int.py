@@ -38,7 +38,7 @@ import numbers
 from collections.abc import Iterator
 
 from ..findings import Applicability, Severity
-from ..spec import RnnSpec
+from ..specs import RnnSpec
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import change_layer
 from ._values import CELL_SIZES, SIZES, comparable, describe, hidden_ok, is_bool, is_integral

@@ -32,7 +32,7 @@ import numbers
 from collections.abc import Iterator
 
 from ..findings import Severity
-from ..spec import RnnSpec
+from ..specs import RnnSpec
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import change_layer
 from ._values import is_bool, is_integral

@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Applicability, Severity
-from ..spec import RnnSpec
+from ..specs import RnnSpec
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import change_layer
 from ._values import CELL_SIZES, SIZES, hidden_ok, is_bool

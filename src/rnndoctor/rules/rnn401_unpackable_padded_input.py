@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from math import prod
 
 from ..findings import Severity
-from ..spec import Lengths, TensorInfo
+from ..specs import Lengths, TensorInfo
 from ._base import Bound, Candidate, Order, Rule, padded_axes
 from ._fixes import fmt_shape
 

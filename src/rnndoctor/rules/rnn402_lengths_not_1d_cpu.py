@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..findings import Severity
-from ..spec import Lengths
+from ..specs import Lengths
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import set_lengths
 

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 
 from ..findings import Dim, Severity
 from ..shapes import batch_derivation
-from ..spec import Lengths, TensorInfo
+from ..specs import Lengths, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, index_select_error, padded_axes
 from ._fixes import change_layer, resize_input, set_input
 

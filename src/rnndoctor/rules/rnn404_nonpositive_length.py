@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..findings import Severity
-from ..spec import Lengths, TensorInfo
+from ..specs import Lengths, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, padded_axes
 from ._fixes import fmt_length, fmt_lengths, set_lengths
 

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..findings import Severity
-from ..spec import Lengths
+from ..specs import Lengths
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, padded_axes
 from ._fixes import fmt_lengths, set_lengths
 

@@ -42,7 +42,7 @@ from dataclasses import replace
 from math import prod
 
 from ..findings import Severity
-from ..spec import Lengths, TensorInfo
+from ..specs import Lengths, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, padded_axes
 from ._fixes import fmt_lengths, fmt_shape, set_lengths
 

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..findings import Finding, Severity
-from ..spec import FLOAT_DTYPES, Lengths
+from ..specs import FLOAT_DTYPES, Lengths
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import fmt_length, fmt_lengths, set_lengths
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Severity
-from ..spec import Packed
+from ..specs import Packed
 from ._base import Bound, Candidate, Order, Rule
 from ._fixes import fmt_lengths
 

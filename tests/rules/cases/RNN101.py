@@ -1,6 +1,6 @@
 import numpy as np
 
-from rnndoctor.spec import Packed
+from rnndoctor.specs import Packed
 from tests.rules.cases import T, case, lengths, spec
 
 ERRORS = [

@@ -1,4 +1,4 @@
-from rnndoctor.spec import Packed
+from rnndoctor.specs import Packed
 from tests.rules.cases import T, case, lengths, spec
 
 ERRORS = [

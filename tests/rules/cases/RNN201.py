@@ -1,4 +1,4 @@
-from rnndoctor.spec import Other
+from rnndoctor.specs import Other
 from tests.rules.cases import T, case, lengths, spec
 
 h, c = (1, 3, 20), (1, 3, 20)

@@ -1,7 +1,7 @@
 """Cases on "cuda" need a GPU for the torch check (tests/support.py `needs_cuda`);
 the "meta" cases stand in for a second device that torch can run here."""
 
-from rnndoctor.spec import Packed
+from rnndoctor.specs import Packed
 from tests.rules.cases import T, case, lengths, spec
 
 ERRORS = [

@@ -1,4 +1,4 @@
-from rnndoctor.spec import Lengths
+from rnndoctor.specs import Lengths
 from tests.rules.cases import case, lengths, spec
 
 ERRORS = [

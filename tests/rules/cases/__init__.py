@@ -8,7 +8,7 @@ also runs through real torch, which must agree (see test_rules.py).
 from __future__ import annotations
 
 from rnndoctor._torch import describe_call
-from rnndoctor.spec import BatchEvidence, Call, Lengths, RnnSpec, TensorInfo, spec
+from rnndoctor.specs import BatchEvidence, Call, Lengths, RnnSpec, TensorInfo, spec
 
 __all__ = ["T", "batch", "case", "lengths", "spec"]
 

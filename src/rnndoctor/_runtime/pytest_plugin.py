@@ -42,7 +42,7 @@ class _GuardedSession:
         self._semantics = semantics
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        from ._run_cli import guard_once_torch_loads
+        from .run import guard_once_torch_loads
 
         self._stack.enter_context(guard_once_torch_loads(self._semantics))
 
@@ -54,7 +54,7 @@ class _GuardedSession:
         """A use that waits on a partner is settled within its test, and warned about there."""
         yield
         if self._semantics:
-            from . import _semantics
+            from . import semantics as _semantics
 
             if _semantics.here():
                 _semantics.flush()
@@ -65,7 +65,7 @@ class _GuardedSession:
         report: pytest.TestReport = outcome.get_result()
         if call.excinfo is None or not report.failed:
             return
-        from ._postmortem import diagnosis_text
+        from .postmortem import diagnosis_text
 
         text = diagnosis_text(call.excinfo.value).strip("\n")
         add_section = getattr(report.longrepr, "addsection", None)

@@ -1,10 +1,6 @@
-"""Scan a whole model without running it: every recurrent call, every problem, no memory.
+"""What a scan found, as plain data: one row per recurrent module, and other modules' failures.
 
-`scan(model, *example_inputs)` runs the model's forward on meta tensors. Each
-recurrent layer is checked by the engine instead of being run, and returns
-correctly shaped meta outputs, so one scan reports every problem in the model.
-The torch side lives in `rnndoctor._scan_trace`, imported only when a scan runs;
-this module is plain data and imports no torch.
+Torch-free; `rnndoctor._scan.trace` fills it in.
 """
 
 from __future__ import annotations
@@ -12,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .findings import Finding, Severity
-from .report import Report
-from .spec import Call, Packed, RnnSpec, Seq, TensorInfo
+from ..findings import Finding, Severity
+from ..report import Report
+from ..specs import Call, Packed, RnnSpec, Seq, TensorInfo
 
-__all__ = ["Failure", "ScanReport", "ScanRow", "scan"]
+__all__ = ["Failure", "FailureKind", "ScanReport", "ScanRow"]
 
 FailureKind = Literal["error", "no-meta-kernel", "needs-values"]
 Status = Literal["ok", "warning", "error", "not called", "not reached"]
@@ -132,41 +128,7 @@ class ScanReport:
         return not self.errors and all(f.kind != "error" for f in self.failures)
 
     def __str__(self) -> str:
-        from .render.scan_table import render_scan
+        from ..render.scan_table import render_scan
 
         return render_scan(self)
 
-
-def scan(model: Any, *example_inputs: Any, **example_kwargs: Any) -> ScanReport:
-    """Run `model(*example_inputs, **example_kwargs)` on meta tensors; check each recurrent call.
-
-    Nothing is computed and no memory is allocated for activations or weights;
-    the model itself is neither moved nor modified, and may live on any
-    device, meta included. Recurrent layers are checked instead of run, so
-    huge layers and long sequences cost nothing.
-
-    >>> report = rnndoctor.scan(model, (32, 10, 50))   # a shape, a tensor, or a meta tensor
-    >>> print(report)                                   # a table of recurrent calls, then findings
-    >>> report.rows[0].output                           # TensorInfo(shape=(32, 10, 200), ...)
-
-    Args:
-        model: an `nn.Module` containing at least one nn.RNN / LSTM / GRU or cell.
-        example_inputs: what the model's forward takes. A tuple of ints such as
-            `(32, 10, 50)` stands for a float tensor of that shape; tensors are
-            replaced by meta tensors of the same shape and dtype, except 1-D
-            integer CPU tensors (the `lengths` of a packed batch), which are
-            kept because `pack_padded_sequence` reads them. Lists, tuples and
-            dicts are converted item by item; numbers, strings and None pass.
-        example_kwargs: keyword arguments for the forward, converted the same way.
-
-    Returns:
-        A `ScanReport`: one row per recurrent module, and the failures of other modules.
-
-    Raises:
-        TypeError: `model` is not an `nn.Module`, or an example input has a type
-            the scan cannot stand in for (a numpy array, for instance).
-        ValueError: the model has no recurrent layers.
-    """
-    from . import _scan_trace
-
-    return _scan_trace.run(model, example_inputs, example_kwargs)

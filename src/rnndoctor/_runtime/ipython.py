@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _postmortem
+from . import postmortem as _postmortem
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension"]
 

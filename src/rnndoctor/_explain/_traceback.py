@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..spec import KINDS, RnnSpec, SpecError, spec
+from ..specs import KINDS, RnnSpec, SpecError, spec
 
 __all__ = ["Frame", "Trace", "read_trace"]
 

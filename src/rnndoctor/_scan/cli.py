@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ._parse import UsageError, parse_dtype, parse_shape
+from .._parse import UsageError, parse_dtype, parse_shape
 
 __all__ = ["DESCRIPTION", "HELP", "add_arguments", "main"]
 
@@ -61,8 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     inputs = [_example(text) for text in args.input]
     model = build(args.model)
-    from .render.scan_table import write_scan
-    from .scan import scan
+    from ..render.scan_table import write_scan
+    from . import scan
 
     try:
         report = scan(model, *(_tensor(shape, dtype) for shape, dtype in inputs))

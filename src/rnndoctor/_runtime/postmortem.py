@@ -15,27 +15,28 @@ import os
 import re
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from . import _api, _origins, _torch
-from .engine import diagnose
-from .errors import RnnArgumentError
-from .findings import Location
-from .render.text import call_summary, render_upstream
-from .provenance import with_provenance
-from .report import Report
-from .rules._base import Bound
-from .spec import KINDS, Call, RnnSpec, spec
+from .. import _api, _origins, _torch
+from ..engine import diagnose
+from ..errors import RnnArgumentError, RnnDoctorWarning
+from ..findings import Location
+from ..provenance import with_provenance
+from ..render.text import call_summary, render_upstream
+from ..report import Report
+from ..rules._base import Bound
+from ..specs import KINDS, Call, RnnSpec, spec
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "uninstall"]
 
 Frames = list[tuple[FrameType, int]]  # outermost first, each with the line it is at
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_GUARD_FILE = os.path.join(_HERE, "guard.py")
+_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the rnndoctor package
+_GUARD_FILE = os.path.join(_HERE, "_runtime", "guard.py")
 _CALL_FRAMES = frozenset({"_wrapped_call_impl", "_call_impl", "inner"})
 _MODULE_FILE = os.path.join("nn", "modules", "module.py")
 _UTILS_FILE = os.path.join("nn", "utils", "rnn.py")
@@ -451,3 +452,27 @@ def prefixed(text: str, prefix: str) -> str:
     if not prefix:
         return text
     return "".join(prefix + line if line.strip() else line for line in text.splitlines(True))
+
+def user_frames() -> list[tuple[FrameType, int]]:
+    """The live stack, outermost first, as (frame, line) pairs, up to rnndoctor's frames."""
+    frames = []
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and is_rnndoctor(frame.f_code.co_filename):
+        frame = frame.f_back
+    while frame is not None:
+        frames.append((frame, frame.f_lineno))
+        frame = frame.f_back
+    return frames[::-1]
+
+
+def warn(message: str) -> None:
+    text = prefixed(message, rank_prefix())
+    warnings.warn(text, RnnDoctorWarning, stacklevel=user_stacklevel())
+
+
+def user_stacklevel() -> int:
+    """The stacklevel that points `warnings` at the user's line, past torch and rnndoctor."""
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and is_library(frame.f_code.co_filename):
+        level, frame = level + 1, frame.f_back
+    return level

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .findings import Dim, Finding
-from .scan import FailureKind
-from .spec import RnnSpec
+from ..findings import Dim, Finding
+from ..specs import RnnSpec
+from .report import FailureKind
 
 __all__ = ["Upstream", "classify", "finding_links", "reason"]
 

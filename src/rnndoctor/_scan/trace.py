@@ -26,15 +26,15 @@ from torch.nn.utils.rnn import PackedSequence
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten
 
-from . import _torch
-from ._scan_notes import Upstream, classify, finding_links, reason
-from .engine import diagnose
-from .findings import Dim, Finding, Location
-from .rules._base import Bound
-from .rules._fixes import fmt_shape
-from .scan import Failure, ScanReport, ScanRow
-from .shapes import ExpectedShapes
-from .spec import Call, Packed, RnnSpec, TensorInfo
+from .. import _torch
+from ..engine import diagnose
+from ..findings import Dim, Finding, Location
+from ..rules._base import Bound
+from ..rules._fixes import fmt_shape
+from ..shapes import ExpectedShapes
+from ..specs import Call, Packed, RnnSpec, TensorInfo
+from .notes import Upstream, classify, finding_links, reason
+from .report import Failure, ScanReport, ScanRow
 
 __all__ = ["run"]
 

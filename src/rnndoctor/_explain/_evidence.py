@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..findings import Applicability, Dim, Finding, Fix, Severity
-from ..spec import RnnSpec
+from ..specs import RnnSpec
 from ._traceback import Trace
 from .patterns import Match
 

@@ -41,12 +41,12 @@ from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any, Generic, Literal, TypeVar
 
-from . import _postmortem
-from . import _torch as _boundary
-from .findings import Finding, Location
-from .render.text import render_finding
-from .spec import BatchEvidence
-from .uses import (
+from .. import _torch as _boundary
+from ..errors import RnnDoctorWarning
+from ..findings import Finding, Location
+from ..render.text import render_finding
+from ..specs import BatchEvidence
+from ..uses import (
     Indices,
     Picked,
     Produced,
@@ -58,6 +58,7 @@ from .uses import (
     judge_reordering,
     selection,
 )
+from . import postmortem as _postmortem
 
 __all__ = ["collected", "failed", "flush", "here", "start", "stop", "track", "warning_class"]
 
@@ -226,14 +227,10 @@ def stop(mode: Any) -> None:
 
 
 def warning_class() -> type[Warning]:
-    from .guard import RnnDoctorWarning
-
     return RnnDoctorWarning
 
 
 def _make_mode(torch: Any) -> type:
-    from .guard import RnnDoctorWarning
-
     handlers = _handlers(torch)
     get, orders, escaped = handlers.get, _state.orders.entries, _escaped
 
@@ -263,9 +260,7 @@ def failed(failure: Exception) -> None:
     """rnndoctor's own failure is one note, once, and never an error in the program."""
     if ("failure", "", 0) not in _state.warned:
         _state.warned.add(("failure", "", 0))
-        from .guard import _warn
-
-        _warn(f"rnndoctor's semantic check failed ({type(failure).__name__}: {failure}); "
+        _postmortem.warn(f"rnndoctor's semantic check failed ({type(failure).__name__}: {failure}); "
               "the program runs on, with this use unchecked")
 
 
@@ -611,7 +606,7 @@ def _check_layout(module: Any, path: str | None, input: Any) -> None:
     evidence = _state.batches.get(input)
     if evidence is None:
         return
-    from .engine import diagnose
+    from ..engine import diagnose
 
     spec = _boundary.known(module).spec
     call = replace(_boundary.describe_call(spec, input, None), batch=evidence)
@@ -721,9 +716,7 @@ def _named(tag: _Tag) -> Produced:
 
 def _path_on_stack(module: Any) -> str | None:
     """`encoder.rnn`: the module's name in the outermost model being called on the stack."""
-    from .guard import _user_frames
-
-    return _postmortem.module_path(module, [frame for frame, _ in _user_frames()])
+    return _postmortem.module_path(module, [frame for frame, _ in _postmortem.user_frames()])
 
 
 def flush(module: Any = None) -> None:
@@ -777,8 +770,6 @@ def _emit(finding: Finding, produced: Produced | None, site: Site) -> None:
                          f"{_postmortem.display(filename)}:{line}")
         located = replace(finding, origin="guard", location=where)
         _state.findings.append(located)
-    from .guard import RnnDoctorWarning
-
     text = _postmortem.prefixed(render_finding(located).rstrip("\n"), _postmortem.rank_prefix())
     shown = _postmortem.display(filename)
     # module=None would make warnings drop it: without a module name, the file's stands in

@@ -24,7 +24,7 @@ from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .report import Report
+    from ..report import Report
 
 __all__ = ["DESCRIPTION", "HELP", "add_arguments", "main"]
 
@@ -69,7 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the program; the exit code is the program's own."""
-    from . import _postmortem
+    from . import postmortem as _postmortem
 
     if args.semantics and args.no_guard:
         print("rnndoctor run: --semantics needs the guard; drop --no-guard", file=sys.stderr)
@@ -101,8 +101,8 @@ class _Outcome:
             diagnosed = _diagnosed(self.failure, self.path, self.semantics)
         report = diagnosed
         if self.semantics:  # a report with errors is falsy: compare with None
-            from ._semantics import collected
-            from .report import Report
+            from .semantics import collected
+            from ..report import Report
 
             found = diagnosed.findings if diagnosed is not None else ()
             report = Report(collected() + found, getattr(diagnosed, "spec", None),
@@ -189,7 +189,7 @@ def _exit_code(exit: SystemExit) -> int:
 
 def _diagnosed(error: BaseException, path: str, semantics: bool) -> Report | None:
     """The failure's report; None, with a line that says why, if there is none."""
-    from ._postmortem import diagnose_exception
+    from .postmortem import diagnose_exception
 
     # with --semantics the report is written anyway, with the warnings
     lead = f"the error is not in {path}" if semantics else f"no report written to {path}"
@@ -205,7 +205,7 @@ def _diagnosed(error: BaseException, path: str, semantics: bool) -> Report | Non
 
 
 def _write_json(report: Report | None, path: str) -> None:
-    from .render.output import write_report
+    from ..render.output import write_report
 
     if report is None:
         return
@@ -232,7 +232,7 @@ def guard_once_torch_loads(semantics: bool = False) -> Iterator[None]:
 
         start_everywhere()
         if semantics:
-            from . import _semantics
+            from . import semantics as _semantics
 
             modes.append(_semantics.start())
 
@@ -242,7 +242,7 @@ def guard_once_torch_loads(semantics: bool = False) -> Iterator[None]:
     finally:
         watcher.cancel()
         if watcher.fired:
-            from . import _semantics
+            from . import semantics as _semantics
             from .guard import stop_everywhere
 
             try:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..render.json import Json, report_body
 from ..render.text import GUTTER, render_report
-from ._report import Explanation
+
+if TYPE_CHECKING:
+    from ._report import Explanation
 
 __all__ = ["explanation_body", "explanation_text"]
 

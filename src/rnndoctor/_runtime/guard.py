@@ -36,13 +36,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from . import _postmortem, _semantics
-from . import _torch as _boundary
-from .errors import RnnArgumentError
-from .findings import Location
-from .render.text import render_finding
-from .report import Report
-from .rules._base import Bound
+from .. import _torch as _boundary
+from ..errors import RnnArgumentError, RnnDoctorWarning
+from ..findings import Location
+from ..render.text import render_finding
+from ..report import Report
+from ..rules._base import Bound
+from . import postmortem as _postmortem
+from . import semantics as _semantics
 
 if TYPE_CHECKING:
     from torch import nn
@@ -56,12 +57,6 @@ MAX_SIGNATURES = 1024  # per module; past this the verdicts are forgotten and re
 CLASSES = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")
 _UNSEEN = object()
 
-
-class RnnDoctorWarning(UserWarning):
-    """A recurrent call that runs but is probably not what was meant, or a note from the guard.
-
-    >>> warnings.filterwarnings("ignore", category=rnndoctor.RnnDoctorWarning)
-    """
 
 
 @dataclass(eq=False)
@@ -233,7 +228,7 @@ def _note_scripted(path: str) -> None:
         _noted_scripted = True
         warnings.warn(f"rnndoctor.guard skips TorchScript modules such as `{path}`; their "
                       "calls run unchecked (this note is shown once)", RnnDoctorWarning,
-                      stacklevel=_user_stacklevel())
+                      stacklevel=_postmortem.user_stacklevel())
 
 
 def _state_for(module: Any) -> _Watched:
@@ -403,18 +398,18 @@ def _torch() -> Any:
 def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: Any,
                    hx: Any) -> Report | None:
     """Run the engine; warn about warnings; remember errors. Returns the report to raise."""
-    from ._api import check
+    from .._api import check
 
     try:
         report = check(module, input, hx)
     except Exception as failure:
-        _warn(f"rnndoctor could not check this call ({type(failure).__name__}: {failure}); "
+        _postmortem.warn(f"rnndoctor could not check this call ({type(failure).__name__}: {failure}); "
               "it runs unchecked")
         report = Report(findings=())
     if report:
         for finding in report.warnings:
             located = replace(finding, location=_where(module, state, finding.location))
-            _warn(render_finding(located).rstrip("\n"))
+            _postmortem.warn(render_finding(located).rstrip("\n"))
     verdict = None if report else report
     if key is not None:
         if len(state.verdicts) >= MAX_SIGNATURES:
@@ -449,34 +444,10 @@ def _error(module: Any, state: _Watched, report: Report) -> RnnArgumentError:
 
 
 def _where(module: Any, state: _Watched, base: Location) -> Location:
-    frames = _user_frames()
+    frames = _postmortem.user_frames()
     path = state.path or _postmortem.module_path(module, [f for f, _ in frames])
     return replace(base, module_path=path, call_site=_postmortem.call_site(frames))
 
-
-def _user_frames() -> list[tuple[types.FrameType, int]]:
-    """The live stack, outermost first, as (frame, line) pairs, up to rnndoctor's frames."""
-    frames = []
-    frame: types.FrameType | None = sys._getframe(1)
-    while frame is not None and _postmortem.is_rnndoctor(frame.f_code.co_filename):
-        frame = frame.f_back
-    while frame is not None:
-        frames.append((frame, frame.f_lineno))
-        frame = frame.f_back
-    return frames[::-1]
-
-
-def _warn(message: str) -> None:
-    text = _postmortem.prefixed(message, _postmortem.rank_prefix())
-    warnings.warn(text, RnnDoctorWarning, stacklevel=_user_stacklevel())
-
-
-def _user_stacklevel() -> int:
-    """The stacklevel that points `warnings` at the user's line, past torch and rnndoctor."""
-    level, frame = 1, sys._getframe(1)
-    while frame.f_back is not None and _postmortem.is_library(frame.f_code.co_filename):
-        level, frame = level + 1, frame.f_back
-    return level
 
 
 def _is_module(value: object) -> bool:
