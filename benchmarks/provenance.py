@@ -49,17 +49,21 @@ def failure() -> tuple[BaseException, nn.Module, torch.Tensor, tuple[torch.Tenso
     raise SystemExit("the corpus program did not fail")
 
 
-def jaxtyping_call(x: torch.Tensor, h: tuple[torch.Tensor, torch.Tensor]) -> Callable[[], object] | None:
-    try:
-        from jaxtyping import Float, TypeCheckError, jaxtyped
-    except ImportError:
-        return None
+try:
+    from jaxtyping import Float, TypeCheckError, jaxtyped
     from typeguard import typechecked  # jaxtyping's documented companion
-    Tensor = torch.Tensor
-
+except ImportError:
+    jaxtyped = None
+else:
     @jaxtyped(typechecker=typechecked)
-    def forward(x: Float[Tensor, "batch seq feat"], h_0: Float[Tensor, "layers batch hidden"],
-                c_0: Float[Tensor, "layers batch hidden"]) -> None:
+    def forward(x: Float[torch.Tensor, "batch seq feat"],
+                h_0: Float[torch.Tensor, "layers batch hidden"],
+                c_0: Float[torch.Tensor, "layers batch hidden"]) -> None:
+        """The layer's call, annotated with the shapes jaxtyping checks."""
+
+
+def jaxtyping_call(x: torch.Tensor, h: tuple[torch.Tensor, torch.Tensor]) -> Callable[[], object] | None:
+    if jaxtyped is None:
         return None
 
     def call() -> object:

@@ -198,14 +198,23 @@ def _parse(text: str) -> ast.Module | None:
 
 def _scope_at(tree: ast.Module, line: int, name: str) -> Scope:
     """The innermost function named `name` that holds `line`; the module outside any."""
-    found = [node for node in ast.walk(tree)
-             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
+    found = [node for node in _functions(tree) if node.name == name
              and node.lineno <= line <= (node.end_lineno or node.lineno)]
     return max(found, key=lambda node: node.lineno) if found else tree
 
 
-def _own_nodes(scope: Scope) -> Iterator[ast.AST]:
+@functools.lru_cache(maxsize=64)
+def _functions(tree: ast.Module) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...]:
+    return tuple(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+
+@functools.lru_cache(maxsize=256)
+def _own_nodes(scope: Scope) -> tuple[ast.AST, ...]:
     """The nodes of `scope`, without those of the functions and classes defined inside it."""
+    return tuple(_walk_own(scope))
+
+
+def _walk_own(scope: Scope) -> Iterator[ast.AST]:
     stack: list[ast.AST] = list(scope.body)
     while stack:
         node = stack.pop()
@@ -293,6 +302,7 @@ def _is_self(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Name) and expr.id == "self"
 
 
+@functools.lru_cache(maxsize=1024)
 def _assignments(scope: Scope, name: str) -> list[tuple[ast.stmt, ast.expr]]:
     found: list[tuple[ast.stmt, ast.expr]] = []
     for node in _own_nodes(scope):
