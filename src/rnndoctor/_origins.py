@@ -171,6 +171,9 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
         made = _trace(call.args[0], site, line, user, _DEPTH)
         if made is not None:
             yield _input_origin(made, finding)
+            packing = _pack_lengths(made)
+            if packing is not None:
+                yield packing
 
 
 # ---- source -------------------------------------------------------------------------------
@@ -618,6 +621,37 @@ def _input_origin(made: _Made, finding: Finding) -> Origin:
     site, stmt = made.site, made.stmt
     edit, title = _suffix_edit(stmt, "input", finding)
     return Origin("input", site.at(stmt.lineno), _line(site, stmt), "built", edit=edit, edit_title=title)
+
+
+def _pack_lengths(made: _Made) -> Origin | None:
+    """`pack_padded_sequence(x, lengths, ...)` made the input: where `lengths` was made, clamped to T.
+
+    torch 2.13 packs lengths longer than the padded sequence without an error;
+    the layer then fails (or runs on) with batch sizes that do not match its data.
+    """
+    value, frame = made.value, made.site.frame
+    if not (isinstance(value, ast.Call) and _func_name(value.func) == "pack_padded_sequence"
+            and len(value.args) >= 2 and frame is not None):
+        return None
+    padded = _resolve(value.args[0], frame)
+    shape = getattr(padded, "shape", None)
+    first = next((k.value for k in value.keywords if k.arg == "batch_first"), None)
+    batch_first = isinstance(first, ast.Constant) and first.value is True
+    if not isinstance(shape, tuple) or len(shape) < 2:
+        return None
+    steps = int(shape[1] if batch_first else shape[0])
+    lengths = _trace(value.args[1], made.site, made.stmt.lineno, (), 0)
+    if lengths is None:
+        return None
+    stmt = lengths.stmt
+    edit = None
+    if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+            and stmt.end_lineno == stmt.lineno):
+        edit = f"{stmt.targets[0].id} = {ast.unparse(stmt.value)}.clamp(max={steps})"
+    return Origin("lengths", lengths.site.at(stmt.lineno), _line(lengths.site, stmt), "built",
+                  None, f"the padded input has {steps} steps ({ast.unparse(value.args[0])}, "
+                  f"packed at {made.site.at(made.stmt.lineno)})", edit,
+                  f"clamp `lengths` to the {steps} steps of the padded input, or compute them after it is cut")
 
 
 def _suffix_edit(stmt: ast.stmt, name: str, finding: Finding) -> tuple[str | None, str | None]:

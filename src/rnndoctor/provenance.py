@@ -89,6 +89,8 @@ def rank(finding: Finding, provenance: Provenance) -> Finding:
 
 
 def _arguments(finding: Finding, provenance: Provenance) -> tuple[str, ...]:
+    if _packed_past_the_end(finding, provenance):
+        return ("lengths", *(a for a in finding.arguments if a != "lengths"))
     if _input_is_odd(finding, provenance):
         return ("input", *(a for a in finding.arguments if a != "input"))
     sized = _sized_from_data(finding, provenance)
@@ -109,6 +111,12 @@ def _sized_from_data(finding: Finding, provenance: Provenance) -> tuple[str, ...
                  and o.reads is not None and (".size(" in o.reads or ".shape" in o.reads))
 
 
+def _packed_past_the_end(finding: Finding, provenance: Provenance) -> bool:
+    """Packed input whose batch sizes do not fit its data, made from `lengths` longer than T."""
+    lengths = provenance.origin("lengths")
+    return finding.code in ("RNN406", "RNN408") and lengths is not None and lengths.edit is not None
+
+
 def _input_is_odd(finding: Finding, provenance: Provenance) -> bool:
     """A batch mismatch where the loader never gives the input's batch, but gives the states'."""
     loader, batch = provenance.loader, provenance.input_batch
@@ -126,7 +134,11 @@ def _upstream_fixes(finding: Finding, provenance: Provenance,
         return ()
     fixes: list[Fix] = []
     origin = provenance.origin(first)
-    if origin is not None and origin.edit is not None and _stands_for(finding, first):
+    if origin is not None and origin.edit is not None and first == "lengths" and _packed_past_the_end(
+            finding, provenance):  # checked on no call: torch packs it without an error
+        fixes.append(Fix(origin.edit_title or "clamp `lengths`", Applicability.SAFE, origin.edit,
+                         origin.site))
+    elif origin is not None and origin.edit is not None and _stands_for(finding, first):
         title = origin.edit_title or f"change the line that makes `{first}`"
         fixes.append(Fix(title, Applicability.SAFE, origin.edit, origin.site))
     last = _last_batch(finding, provenance)
