@@ -16,8 +16,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from rnndoctor._runtime import semantics as _semantics
 from rnndoctor._parse import parse_layer
+from rnndoctor._runtime import semantics as _semantics
 from rnndoctor.findings import Finding
 from rnndoctor.uses import Indices, Produced, Slice, Use
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+import rnndoctor._api
 from rnndoctor import cli
 from rnndoctor._parse import UsageError, parse_layer, parse_shape
 from rnndoctor.findings import Finding, Severity
@@ -103,7 +104,7 @@ def test_article_verdicts() -> None:
 
 def test_warnings_alone_exit_0(monkeypatch: pytest.MonkeyPatch) -> None:
     warning = Finding("RNN105", "input-looks-transposed", Severity.WARNING, "a warning", ())
-    monkeypatch.setattr(cli, "check", lambda *args, **kwargs: Report((warning,)))
+    monkeypatch.setattr(rnndoctor._api, "check", lambda *args, **kwargs: Report((warning,)))
     code, out, _ = run(["check", "nn.LSTM(10, 20)", "--input", "5,3,10"])
     assert (code, out.splitlines()[0]) == (0, "warning[RNN105]: a warning")
 

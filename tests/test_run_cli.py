@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -127,7 +128,11 @@ def test_the_guard_stops_the_bad_call_and_writes_the_report(tmp_path: Path) -> N
     done = rnndoctor_run(tmp_path, "--report-json", "report.json", "train.py")
     assert done.returncode == 1
     assert done.stdout == "guarded: True\n"
-    assert "\nrnndoctor.RnnArgumentError: \nerror[RNN203]: `h_0` and `c_0` have 2 layers" in done.stderr
+    # torch's traceback, without rnndoctor's frames, and the diagnosis under it: what the
+    # post-mortem alone prints
+    assert done.stderr == rnndoctor_run(tmp_path, "--no-guard", "train.py").stderr
+    assert "RuntimeError: Expected hidden[0] size (4, 8, 20), got [2, 8, 20]\n\nerror[RNN203]: " \
+        "`h_0` and `c_0` have 2 layers" in done.stderr
     assert "  --> train.py:12, in encoder.rnn: LSTM(10, 20, num_layers=2, bidirectional=True)\n" \
         in done.stderr
     report = json.loads((tmp_path / "report.json").read_text())
@@ -148,13 +153,14 @@ def test_no_guard_leaves_the_post_mortem(tmp_path: Path) -> None:
         < err.index("\nerror[RNN203]")
 
 
-def test_no_report_is_written_for_an_error_elsewhere(tmp_path: Path) -> None:
+def test_an_error_elsewhere_gets_an_empty_report(tmp_path: Path) -> None:
     write(tmp_path, "fail.py", "raise KeyError('x')\n")
     done = rnndoctor_run(tmp_path, "--report-json", "report.json", "fail.py")
     assert done.returncode == 1
-    assert done.stderr.endswith("rnndoctor: no report written to report.json: the error did not "
+    assert done.stderr.endswith("rnndoctor: the error is not in report.json: the error did not "
                                 "come through a recurrent layer\n")
-    assert not (tmp_path / "report.json").exists()
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert (report["kind"], report["valid"], report["findings"]) == ("report", True, [])
 
 
 MISUSE = """
@@ -194,12 +200,110 @@ def test_semantics_adds_the_warnings_to_a_diagnosed_failure(tmp_path: Path) -> N
     assert [f["code"] for f in report["findings"]] == ["RNN504", "RNN103"]
 
 
-def test_without_semantics_a_clean_run_writes_no_report(tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    write(tmp_path, "train.py", MISUSE)
+def test_a_clean_run_writes_an_empty_report(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    write(tmp_path, "train.py", "print('ran')\n")
     done = rnndoctor_run(tmp_path, "--report-json", "report.json", "train.py")
-    assert (done.returncode, done.stderr) == (0, "")
-    assert not (tmp_path / "report.json").exists()
+    assert (done.returncode, done.stdout, done.stderr) == (0, "ran\n", "")
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    assert (report["valid"], report["findings"]) == (True, [])
+
+
+GUARD_WARNINGS = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+single = nn.LSTM(8, 16, dropout=0.5)
+single(torch.randn(5, 3, 8))
+flag = nn.GRU(8, True)
+flag(torch.randn(5, 3, 8))
+embed, gru = nn.Embedding(50, 8), nn.GRU(8, 16)
+for (tokens,) in DataLoader(TensorDataset(torch.randint(0, 50, (64, 12))), batch_size=32):
+    gru(embed(tokens))
+print("ran")
+"""
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_report_holds_the_guards_warnings(tmp_path: Path, fails: bool) -> None:
+    pytest.importorskip("torch")
+    jsonschema = pytest.importorskip("jsonschema")
+    write(tmp_path, "train.py", GUARD_WARNINGS + ("single(torch.randn(5, 3, 9))\n" if fails else ""))
+    done = rnndoctor_run(tmp_path, "--semantics", "--report-json", "report.json", "train.py")
+    assert (done.returncode, done.stdout) == (int(fails), "ran\n")
+    printed = [code for code in ("RNN301", "RNN304", "RNN106") if f"warning[{code}]" in done.stderr]
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    codes = [f["code"] for f in report["findings"]]
+    assert printed == ["RNN301", "RNN304", "RNN106"]
+    assert codes == printed + (["RNN103"] if fails else [])
+    assert report["valid"] is not fails
+
+
+TIME_MAJOR = """
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(50, 8)
+        self.rnn = nn.GRU(8, 16)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, tokens):
+        _, h_n = self.rnn(self.embed(tokens))
+        return self.head(h_n[-1])
+
+
+model = Classifier()
+data = TensorDataset(torch.randint(0, 50, (64, 12)), torch.randint(0, 3, (64,)))
+for tokens, labels in DataLoader(data, batch_size=32):
+    F.cross_entropy(model(tokens), labels)
+"""
+
+
+@pytest.mark.parametrize("semantics", [False, True])
+def test_a_time_major_mix_up_seen_only_in_the_loss_suggests_semantics(tmp_path: Path, semantics: bool) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", TIME_MAJOR)
+    done = rnndoctor_run(tmp_path, *(["--semantics"] if semantics else []), "train.py")
+    assert done.returncode == 1
+    assert "ValueError: Expected input batch_size (12) to match target batch_size (32)." in done.stderr
+    hint = ("rnndoctor: the loss got 12 rows for 32 labels; `rnn` is time-major (batch_first=False), and a "
+            "batch-first batch into it gives one row per time step; `rnndoctor run --semantics` compares "
+            "each call with the DataLoader's batch size\n")
+    assert done.stderr.endswith(hint) is not semantics
+    assert ("warning[RNN106]" in done.stderr) is semantics  # semantic mode shows the mix-up itself
+
+
+def test_format_json_writes_the_diagnosis_to_stderr(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", ENCODER)
+    done = rnndoctor_run(tmp_path, "--no-guard", "--format", "json", "train.py")
+    assert (done.returncode, done.stdout) == (1, "guarded: False\n")
+    traceback, brace, rest = done.stderr.partition("\n{\n")
+    assert traceback.endswith("RuntimeError: Expected hidden[0] size (4, 8, 20), got [2, 8, 20]")
+    report = json.loads(brace + rest)
+    assert (report["kind"], report["findings"][0]["code"]) == ("report", "RNN203")
+    assert "error[RNN203]" not in done.stderr
+
+
+@pytest.mark.parametrize("color", ["always", "never"])
+def test_color_applies_to_rnndoctors_output_only(tmp_path: Path, color: str) -> None:
+    pytest.importorskip("torch")
+    write(tmp_path, "train.py", ENCODER)
+    done = rnndoctor_run(tmp_path, "--no-guard", "--color", color, "train.py")
+    assert (done.returncode, done.stdout) == (1, "guarded: False\n")
+    traceback, _, diagnosis = done.stderr.partition("RuntimeError: Expected hidden[0] size")
+    assert "\x1b[" not in traceback
+    assert ("\x1b[" in diagnosis) is (color == "always")
+    assert "error[RNN203]: `h_0` and `c_0` have 2 layers" in re.sub(r"\x1b\[[0-9;]*m", "", diagnosis)
 
 
 def test_semantics_needs_the_guard(tmp_path: Path) -> None:

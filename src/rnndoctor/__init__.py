@@ -10,6 +10,8 @@ is resolved on first use (PEP 562), so `rnndoctor explain` never loads the
 guard, and torch is touched only when a real module or tensor is handed over.
 """
 
+__version__ = "0.1.0"  # kept equal to pyproject.toml's version by tests/test_package.py
+
 import importlib as _importlib
 import typing as _typing
 

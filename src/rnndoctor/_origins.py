@@ -443,8 +443,8 @@ def _size_args(call: ast.Call) -> list[ast.expr]:
     return list(call.args)
 
 
-def _state_origin(name: str, made: _Made, element: int | None, finding: Finding, data: str | None, input_batch: int | None, batch_axis: int,
-                  frames: Frames) -> Origin:
+def _state_origin(name: str, made: _Made, element: int | None, finding: Finding, data: str | None,
+                  input_batch: int | None, batch_axis: int, frames: Frames) -> Origin:
     value = made.value
     together = value.elts if isinstance(value, ast.Tuple) else []  # (h_0, c_0) on one line
     if element is not None and isinstance(value, ast.Tuple) and element < len(value.elts):

@@ -13,9 +13,11 @@ subcommand, or the full `rnndoctor --help`, is asked for. The module defines
     def main(args: argparse.Namespace) -> int: ...    # the exit code: 0, 1 or 2
 
 and does not import torch at module level. This module adds `--format
-{text,json}` and `--color {auto,always,never}` to every subcommand; write the
-result with `rnndoctor.render.output.write_report(report, fmt=args.format,
-color=args.color)` (or `write_document` for other data). A bad argument is
+{text,json,html}` (or the module's own `FORMATS`, described by `FORMAT_HELP`)
+and `--color {auto,always,never}` to every subcommand; write the result with
+`rnndoctor.render.output.write_report(report, fmt=args.format,
+color=args.color)` (or `write_document` for other data, with `html=` giving
+its HTML fragment; without it the page holds the text). A bad argument is
 `raise rnndoctor._parse.UsageError("one line that says what is accepted")`:
 it is printed as one line on stderr, with exit code 2. While a module does not
 exist, its subcommand is simply absent.
@@ -30,23 +32,20 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from ._api import check, expected_shapes
-from ._parse import UsageError, parse_dtype, parse_layer, parse_shape, parse_sizes
-from .engine import diagnose
-from .render import json
-from .render.output import COLORS, FORMATS, write_document, write_report
-from .render.views import render_demo, render_rule, render_rules, render_shapes
-from .rules import REGISTRY, RETIRED
-from .rules._base import Rule
-from .specs import Hx, RnnSpec, Seq, TensorInfo
+from ._parse import UsageError
+from .render.output import COLORS, FORMATS
+
+if TYPE_CHECKING:
+    from .rules._base import Rule
+    from .specs import Hx, RnnSpec, TensorInfo
 
 __all__ = ["PLUGINS", "main"]
 
 PLUGINS = {"explain": "rnndoctor._explain._cli", "run": "rnndoctor._runtime.run",
-           "scan": "rnndoctor._scan.cli"}
-ORDER = ("check", "shapes", "explain", "run", "scan", "rules", "rule", "demo")
+           "scan": "rnndoctor._scan.cli", "lint": "rnndoctor._lint.cli"}
+ORDER = ("check", "shapes", "explain", "run", "scan", "lint", "rules", "rule", "demo")
 
 LAYER_HELP = (
     "the layer, e.g. 'nn.LSTM(50, 100, num_layers=2)': nn.X, torch.nn.X or X with X one of "
@@ -65,10 +64,15 @@ class Command:
     description: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     main: Callable[[argparse.Namespace], int]
+    formats: tuple[str, ...] = FORMATS
+    format_help: str = ("text (the default), json (docs/json-schema.md), or html (one self-contained "
+                        "page, with a diagram of the call)")
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Command:
-        return cls(module.HELP, module.DESCRIPTION, module.add_arguments, module.main)
+        """A plug-in; one that writes other formats names them in `FORMATS` and `FORMAT_HELP`."""
+        return cls(module.HELP, module.DESCRIPTION, module.add_arguments, module.main,
+                   getattr(module, "FORMATS", FORMATS), getattr(module, "FORMAT_HELP", cls.format_help))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,14 +96,13 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     parser = _Parser(prog="rnndoctor", description=DESCRIPTION,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
-    common = _Parser(add_help=False)
-    common.add_argument("--format", choices=FORMATS, default="text",
-                        help="text (the default) or json (docs/json-schema.md)")
-    common.add_argument("--color", choices=COLORS, default="auto",
-                        help="auto (the default) colours a terminal's output, never if NO_COLOR "
-                             "is set, always if FORCE_COLOR is; or always, or never")
     sub = parser.add_subparsers(metavar="COMMAND", required=True)
     for name, command in commands.items():
+        common = _Parser(add_help=False)
+        common.add_argument("--format", choices=command.formats, default="text", help=command.format_help)
+        common.add_argument("--color", choices=COLORS, default="auto",
+                            help="auto (the default) colours a terminal's output, never if NO_COLOR "
+                                 "is set, always if FORCE_COLOR is; or always, or never")
         p = sub.add_parser(name, help=command.help, description=command.description,
                            parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
         command.add_arguments(p)
@@ -117,9 +120,9 @@ class _Parser(argparse.ArgumentParser):
 class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
-        from importlib.metadata import version
+        from . import __version__
 
-        print(f"rnndoctor {version('rnndoctor')}")
+        print(f"rnndoctor {__version__}")
         parser.exit(0)
 
 
@@ -165,9 +168,16 @@ def _add_check(p: argparse.ArgumentParser) -> None:
                    help="state that `input` is unbatched; its rank is checked against that")
     p.add_argument("--batch-size", metavar="N", help="the batch size the data comes in (a "
                    "DataLoader's batch_size): evidence of which axis of `input` is the batch")
+    p.add_argument("--open", action="store_true", help="also write the report as an HTML page "
+                   "to a temporary file and open it in the web browser")
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from ._api import check
+    from ._parse import parse_dtype, parse_layer, parse_sizes
+    from .engine import diagnose
+    from .render.output import html_page, open_page, write_report
+
     layer = parse_layer(args.layer)
     if args.input is None:
         extra = [f"--{k.replace('_', '-')}" for k in ("h0", "c0", "hx", "dtype", "lengths", "batch_size")
@@ -185,10 +195,16 @@ def _run_check(args: argparse.Namespace) -> int:
             raise UsageError("--batch-size must be 1 or more")
         report = check(layer, x, _hx(layer, args, dtype), lengths=lengths, batch_size=batch_size)
     write_report(report, fmt=args.format, color=args.color)
+    if args.open:
+        path = open_page(html_page(str(report), "report", report._repr_html_))
+        print(f"rnndoctor: opened {path}", file=sys.stderr)
     return 0 if report else 1
 
 
 def _tensor(layer: RnnSpec, text: str, what: str, dtype: str) -> TensorInfo:
+    from ._parse import parse_shape
+    from .specs import TensorInfo
+
     return TensorInfo(parse_shape(text, what), dtype, layer.device)
 
 
@@ -200,6 +216,8 @@ def _check_unbatched(layer: RnnSpec, x: TensorInfo, unbatched: bool) -> None:
 
 
 def _hx(layer: RnnSpec, args: argparse.Namespace, dtype: str) -> Hx:
+    from .specs import Seq
+
     if args.hx is not None:
         if args.h0 is not None or args.c0 is not None:
             raise UsageError("give --hx, or --h0 and --c0, not both")
@@ -224,6 +242,14 @@ def _add_shapes(p: argparse.ArgumentParser) -> None:
 
 
 def _run_shapes(args: argparse.Namespace) -> int:
+    from ._api import expected_shapes
+    from ._parse import parse_layer
+    from .engine import diagnose
+    from .render import json
+    from .render.html import shapes_html
+    from .render.output import write_document, write_report
+    from .render.views import render_shapes
+
     layer = parse_layer(args.layer)
     construction = diagnose(layer, None)
     if not construction:
@@ -232,11 +258,13 @@ def _run_shapes(args: argparse.Namespace) -> int:
     shapes = expected_shapes(layer, _size(args.batch, "--batch"), _size(args.seq_len, "--seq-len"),
                              unbatched=args.unbatched)
     write_document(render_shapes(shapes), "shapes", json.shapes_body(shapes),
-                   fmt=args.format, color=args.color)
+                   fmt=args.format, color=args.color, html=lambda: shapes_html(shapes))
     return 0
 
 
 def _size(text: str | None, what: str) -> int | None:
+    from ._parse import parse_shape
+
     if text is None:
         return None
     sizes = parse_shape(text, what)
@@ -248,6 +276,11 @@ def _size(text: str | None, what: str) -> int | None:
 # ---- rules, rule, demo -------------------------------------------------------------------
 
 def _run_rules(args: argparse.Namespace) -> int:
+    from .render import json
+    from .render.output import write_document
+    from .render.views import render_rules
+    from .rules import REGISTRY
+
     write_document(render_rules(REGISTRY), "rules", json.rules_body(REGISTRY),
                    fmt=args.format, color=args.color)
     return 0
@@ -258,6 +291,10 @@ def _add_rule(p: argparse.ArgumentParser) -> None:
 
 
 def _run_rule(args: argparse.Namespace) -> int:
+    from .render import json
+    from .render.output import write_document
+    from .render.views import render_rule
+
     rule = _find_rule(args.code)
     write_document(render_rule(rule), "rule", json.rule_body(rule), fmt=args.format,
                    color=args.color)
@@ -265,8 +302,13 @@ def _run_rule(args: argparse.Namespace) -> int:
 
 
 def _find_rule(key: str) -> Rule:
+    from .rules import RETIRED, get, named
+
     wanted = key.strip()
-    found = next((r for r in REGISTRY if wanted.upper() == r.code or wanted == r.name), None)
+    try:
+        return get(wanted)
+    except KeyError:
+        found = named(wanted)
     if found is not None:
         return found
     if wanted.upper() in RETIRED:
@@ -281,6 +323,9 @@ def _add_demo(p: argparse.ArgumentParser) -> None:
 
 def _run_demo(args: argparse.Namespace) -> int:
     from ._demo import ARTICLE, run_examples
+    from .render import json
+    from .render.output import write_document
+    from .render.views import render_demo
 
     outcomes = run_examples(use_torch=not args.no_torch)
     write_document(render_demo(outcomes, ARTICLE), "demo", json.demo_body(outcomes, ARTICLE),
@@ -316,7 +361,9 @@ BUILTIN: dict[str, Command] = {
         "--hx 1x3x20\n"
         "  rnndoctor check 'nn.LSTM(10, 20)' --input 5,3,10 --lengths 5,3,2\n"
         "  rnndoctor check 'nn.LSTM(10, 20, dropout=0.5)'      # the constructor only\n"
-        "  rnndoctor check 'nn.GRUCell(10, 20)' --input 10 --unbatched --format json",
+        "  rnndoctor check 'nn.GRUCell(10, 20)' --input 10 --unbatched --format json\n"
+        "  rnndoctor check 'nn.LSTM(50, 100)' --input 10,32,25 --format html > report.html\n"
+        "  rnndoctor check 'nn.LSTM(50, 100)' --input 10,32,25 --open",
         _add_check, _run_check),
     "shapes": Command(
         "print the expected shape of every input and output of a layer",

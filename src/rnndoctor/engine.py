@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from .findings import Finding, Location, Severity
 from .report import Report
-from .rules import REGISTRY
+from .rules import of_stage
 from .rules._base import Bound, Candidate, Order
 from .specs import Call, RnnSpec
 
@@ -41,13 +41,13 @@ def _findings(key: tuple[object, ...], spec: RnnSpec, call: Call | None) -> tupl
 
 def _candidates(spec: RnnSpec, call: Call | None) -> list[Candidate]:
     bound = Bound(spec, call)
-    found = [c for rule in REGISTRY if rule.stage == "construct" for c in rule.check(bound)]
+    found = [c for rule in of_stage("construct") for c in rule.check(bound)]
     # Some arguments torch accepts at construction fail every forward call; their errors
     # sit at a forward step and leave the forward rules to run.
     constructs = not any(c.finding.severity is Severity.ERROR and c.order < Order.INPUT_TYPE
                          for c in found)
     if call is not None and constructs:
-        found += [c for rule in REGISTRY if rule.stage == "forward" for c in rule.check(bound)]
+        found += [c for rule in of_stage("forward") for c in rule.check(bound)]
     return sorted(found, key=lambda c: c.order)
 
 

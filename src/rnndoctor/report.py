@@ -60,3 +60,13 @@ class Report:
         from .render.text import render_report
 
         return render_report(self)
+
+    def _repr_html_(self) -> str:
+        """The diagram of the call and the findings, for Jupyter (see `rnndoctor.render.html`)."""
+        from .render.html import report_html
+
+        return report_html(self)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        """The HTML with the plain text beside it: a front end shows one of them, never both."""
+        return {"text/plain": str(self), "text/html": self._repr_html_()}

@@ -7,7 +7,7 @@ and tensors; the CLI builds them from text; tests build them directly.
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
 __all__ = ["BatchEvidence", "Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "spec"]
@@ -62,6 +62,9 @@ class RnnSpec:
     device: str = "cpu"
     dtype: str = "float32"
     keywords: frozenset[str] = frozenset()  # the arguments given by keyword
+    # how many arguments were given by position, where the construction's source says (RNN311);
+    # 0 when it is not known, as for a module. Not part of equality: the layer is the same.
+    positional: int = field(default=0, compare=False)
 
     @property
     def is_cell(self) -> bool:
@@ -200,6 +203,7 @@ def spec(kind: str, *args: object, **kwargs: object) -> RnnSpec:
         device=_device_name(device),
         dtype=_dtype_name(dtype),
         keywords=frozenset(kwargs),
+        positional=len(args),
         **values,
     )
 

@@ -317,9 +317,9 @@ class Reordering:
 
 def judge_reordering(r: Reordering) -> tuple[Finding, ...]:
     """The findings for a sort order once it is gone: the program can no longer undo it."""
-    from .rules import REGISTRY
+    from .rules import of_stage
 
-    return tuple(_checked(c) for rule in REGISTRY if rule.stage == "program" for c in rule.check(r))
+    return tuple(_checked(c) for rule in of_stage("program") for c in rule.check(r))
 
 
 def judge(produced: Produced, use: Use) -> tuple[Finding, ...]:
@@ -333,12 +333,11 @@ def judge_all(produced: Produced, use: Use) -> tuple[Judged, ...]:
 
 
 def _candidates(produced: Produced, use: Use) -> Iterator[UseCandidate]:
-    from .rules import REGISTRY
+    from .rules import of_stage
 
     bound = UseBound(produced, use)
-    for rule in REGISTRY:
-        if rule.stage == "use":
-            yield from rule.check(bound)
+    for rule in of_stage("use"):
+        yield from rule.check(bound)
 
 
 MAX_FIXES = 3

@@ -9,6 +9,8 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rnndoctor import cli
 from rnndoctor._explain import READERS, Explanation, explain
@@ -101,6 +103,66 @@ def test_pasted_variants_explain_alike(text: str | bytes) -> None:
     assert e.findings[0].dims[0].expected == 4 and e.findings[0].dims[0].actual == 2
 
 
+# ---- log prefixes: each family as its formatter writes it, varied -------------------------------
+
+LEVELS = st.sampled_from(["ERROR", "WARNING", "CRITICAL", "INFO"])
+LOGGERS = st.from_regex(r"(?:__main__|[a-z_][a-z0-9_]{0,12}(?:\.[a-z_][a-z0-9_]{0,12}){0,3})", fullmatch=True)
+DATES = st.dates().map(lambda d: d.isoformat())
+TIMES = st.times().map(lambda t: t.strftime("%H:%M:%S"))
+MILLIS = st.integers(0, 999).map(lambda ms: f"{ms:03d}")
+RANKS = st.integers(0, 4095)
+
+
+def _asctime(date: str, time: str, ms: str, level: str, name: str, layout: int) -> str:
+    stamp = f"{date} {time},{ms}"
+    return [f"{stamp} {level} {name}: ", f"{stamp} - {name} - {level} - ",
+            f"{stamp} {level:<8} {name}: ", f"{stamp} | {level:<8} | {name}:fit:12 - "][layout]
+
+
+def _tqdm(desc: str, done: int, total: int) -> str:
+    filled = done * 10 // total
+    bar = "█" * filled + " " * (10 - filled)
+    return f"{desc + ': ' if desc else ''}{done * 100 // total:3d}%|{bar}| {done}/{total} [00:01<00:08, 10.50it/s]"
+
+
+PREFIXES = {
+    "logging default": st.builds(lambda level, name: f"{level}:{name}:", LEVELS, LOGGERS),
+    "asctime": st.builds(_asctime, DATES, TIMES, MILLIS, LEVELS, LOGGERS, st.integers(0, 3)),
+    "hydra": st.builds(lambda d, t, ms, name, level: f"[{d} {t},{ms}][{name}][{level}] - ",
+                       DATES, TIMES, MILLIS, LOGGERS, LEVELS),
+    "accelerate": st.builds(lambda d, t, level, name: f"{d[5:7]}/{d[8:]}/{d[:4]} {t} - {level} - {name} - ",
+                            DATES, TIMES, LEVELS, LOGGERS),
+    "lightning": st.builds(lambda r: f"[rank: {r}] ", RANKS),
+    "torchrun": st.builds(lambda r, role: f"[{role}{r}]: " if role == "rank" else f"[{role}{r}]:",
+                          RANKS, st.sampled_from(["rank", "default"])),
+    "tqdm": st.builds(_tqdm, st.sampled_from(["", "Epoch 0", "train", "Validation DataLoader 0"]),
+                      st.integers(0, 100), st.integers(100, 1000)),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(family=st.sampled_from(sorted(PREFIXES)), data=st.data())
+def test_log_prefixes_are_read_past(family: str, data: st.DataObject) -> None:
+    prefix = data.draw(PREFIXES[family], label="prefix")
+    rank = data.draw(st.sampled_from(["", "[rank1]: "]), label="outer")  # a launcher around a logger
+    e = explain(f"epoch 3 step 120\n{rank}{prefix}{MESSAGE}\n")
+    assert (e.status, e.pattern, _code(e)) == ("recognised", "fwd.hidden_size", "RNN203")
+    assert e.findings[0].dims[0].expected == 4 and e.findings[0].dims[0].actual == 2
+
+
+@pytest.mark.parametrize("family", sorted(PREFIXES))
+def test_each_family_has_its_verbatim_corpus_line(family: str) -> None:
+    names = {"logging default": "log-python-default", "asctime": "log-asctime", "hydra": "log-hydra",
+             "accelerate": "log-accelerate", "lightning": "log-lightning-rank",
+             "torchrun": "log-torchrun-rank", "tqdm": "log-tqdm"}
+    assert (HERE / "corpus" / "torch-2.6+" / f"{names[family]}.txt").is_file()
+
+
+def test_a_logger_name_is_never_taken_for_the_exception() -> None:
+    e = explain(f"2026-01-01 12:00:00,123 ERROR {MESSAGE}\n")
+    assert (e.status, e.findings[0].title) == ("recognised", explain(MESSAGE).findings[0].title)
+
+
 def test_wrapped_message_says_it_was_reflowed() -> None:
     assert explain(VARIANTS["terminal wrap"]).reflowed
     assert not explain(MESSAGE).reflowed
@@ -119,6 +181,52 @@ def test_call_site_is_the_users_line() -> None:
     f = explain(PLAIN).findings[0]
     assert f.location.call_site == "/home/user/project/hidden0_bidirectional.py:8"
     assert "the layer is called as `out, _ = lstm(x, (h0, c0))`" in f.notes
+
+
+class _Nested:
+    """A model whose recurrent layer sits two modules down, as most models' do."""
+
+    SOURCE = """\
+import torch
+from torch import nn
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(50, 100, num_layers=2, bidirectional=True)
+
+    def forward(self, x):
+        h0 = c0 = torch.zeros(2, x.shape[1], 100)
+        out, _ = self.rnn(x, (h0, c0))
+        return out
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = Encoder()
+
+    def forward(self, src):
+        return self.encoder(src)
+
+model = Seq2Seq()
+model(torch.randn(10, 32, 50))
+"""
+
+
+def test_call_site_in_a_nested_model_is_the_line_that_calls_the_layer(tmp_path: Path) -> None:
+    """Not `model(src)` at the top, nor `self.encoder(src)`: the line that calls into rnn.py."""
+    pytest.importorskip("torch")
+    import subprocess
+    import sys
+
+    script = tmp_path / "seq2seq.py"
+    script.write_text(_Nested.SOURCE)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert "RuntimeError: Expected hidden[0] size (4, 32, 100), got [2, 32, 100]" in done.stderr
+    f = explain(done.stderr).findings[0]
+    rnn_line = _Nested.SOURCE.splitlines().index("        out, _ = self.rnn(x, (h0, c0))") + 1
+    assert f.location.call_site == f"{script}:{rnn_line}"
+    assert "the layer is called as `out, _ = self.rnn(x, (h0, c0))`" in f.notes
 
 
 IPYTHON = """\

@@ -45,7 +45,7 @@ with rnndoctor.guard(model):
         model(bad if rank == 1 else good)
         print("ok")
     except RuntimeError as e:
-        print(type(e).__name__, isinstance(e, rnndoctor.RnnArgumentError), e)
+        print(type(e).__name__, isinstance(e, rnndoctor.RnnArgumentError), e, *e.__notes__)
 try:
     model.module.rnn(bad)
 except RuntimeError as e:
@@ -71,7 +71,8 @@ def test_one_rank_with_a_bad_batch(tmp_path: Path) -> None:
     (out0, err0), (out1, err1) = (w.communicate(timeout=180) for w in workers)
     assert [w.returncode for w in workers] == [0, 0], err0 + err1
     assert out0.startswith("ok\n")
-    assert out1.startswith("RnnArgumentError True \n[rank 1] error[RNN103]: `input` has 7 features")
+    assert out1.startswith("RuntimeError True input.size(-1) must be equal to input_size. "
+                           "Expected 10, got 7 \n[rank 1] error[RNN103]: `input` has 7 features")
     assert "[rank 1]   --> worker.py:18, in module.rnn: GRU(10, 20)\n" in out1
     diagnosis = out1[out1.index("found 1 error") + len("found 1 error\n"):]
     lines = [line for line in diagnosis.splitlines() if line]

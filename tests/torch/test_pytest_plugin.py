@@ -52,14 +52,48 @@ def test_without_the_option_the_plugin_does_nothing(pytester: pytest.Pytester) -
     result.stdout.no_fnmatch_line("*RnnArgumentError*")
 
 
-def test_the_option_guards_the_session(pytester: pytest.Pytester) -> None:
-    result = run(pytester, "--rnndoctor", guarded=True)
-    result.assert_outcomes(passed=1, failed=2)
+def test_the_option_keeps_torchs_error_and_adds_the_diagnosis(pytester: pytest.Pytester) -> None:
+    result = run(pytester, "--rnndoctor", "-k", "state or patched", guarded=True)
+    result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([
-        "E *rnndoctor.RnnArgumentError:*",
-        "E * error[[]RNN203]: `h_0` has 2 layers, but this GRU needs 1",
-        "E * --> test_model.py:14, in rnn: GRU(10, 20)",
+        "E * RuntimeError: Expected hidden size (1, 3, 20), got [[]2, 3, 20]",
+        "*- rnndoctor diagnosis -*",
+        "error[[]RNN203]: `h_0` has 2 layers, but this GRU needs 1",
+        "  --> test_model.py:14, in rnn: GRU(10, 20)",
+        "*short test summary info*",
+        "FAILED test_model.py::test_bad_state - RuntimeError: Expected hidden size*",
     ])
+    result.stdout.no_fnmatch_line("*RnnArgumentError*")
+    result.stdout.no_fnmatch_line("*guard.py*")  # rnndoctor's frames are not shown
+
+
+IN_A_TEST = """
+import torch
+from torch import nn
+
+import rnndoctor
+
+
+def test_guarded_here():
+    gru = nn.GRU(10, 20)
+    with rnndoctor.guard(gru):
+        gru(torch.randn(5, 3, 7))
+"""
+
+
+@pytest.mark.parametrize("tb", ["auto", "native"])
+def test_a_guard_in_a_test_adds_the_diagnosis_without_the_option(pytester: pytest.Pytester,
+                                                                  tb: str) -> None:
+    pytester.makepyfile(test_here=IN_A_TEST)
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--tb={tb}")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*RuntimeError: input.size(-1) must be equal to input_size. Expected 10, got 7",
+        "*- rnndoctor diagnosis -*",
+        "error[[]RNN103]: `input` has 7 features, but this GRU expects 10",
+        "  --> test_here.py:10, in GRU(10, 20)",
+    ])
+    result.stdout.no_fnmatch_line("*guard.py*")
 
 
 def test_errors_the_guard_does_not_stop_get_the_diagnosis_in_the_report(

@@ -14,8 +14,8 @@ HELP = "explain a PyTorch recurrent-layer error message or traceback, from its t
 DESCRIPTION = """\
 Explain the last recurrent-layer error in a message, a traceback or a log, from
 any torch version from 1.8 to 2.13. The text is read, never run; torch is not
-imported. ANSI colour, log prefixes ([rank0]:, timestamps, pytest's `E   `) and
-line breaks added by a terminal are undone first.
+imported. ANSI colour, log prefixes (logging's formats, Hydra's, [rank0]:,
+tqdm bars, pytest's `E   `) and line breaks added by a terminal are undone first.
 
 examples:
   rnndoctor explain "Expected hidden[0] size (4, 32, 100), got [2, 32, 100]"
@@ -39,10 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..render.output import write_document
     from . import explain
-    from ._render import explanation_body, explanation_text
+    from ._render import explanation_body, explanation_html, explanation_text
 
     e = explain(_read(args.text, args.file))
-    write_document(explanation_text(e), "report", explanation_body(e), fmt=args.format, color=args.color)
+    write_document(explanation_text(e), "report", explanation_body(e), fmt=args.format, color=args.color,
+                   html=lambda: explanation_html(e))
     return e.exit_code
 
 

@@ -127,12 +127,10 @@ def facts(notes: tuple[str, ...], *fixes: Fix, confidence: Confidence = "high") 
 
 
 def _rule(name: str) -> tuple[str, Severity]:
-    from ..rules import REGISTRY  # the rules load only when a message is recognised
+    from ..rules import named  # a rule's module loads only when its message is recognised
 
-    for rule in REGISTRY:
-        if rule.name == name:
-            return rule.code, rule.severity
-    return _PENDING[name]
+    rule = named(name)
+    return (rule.code, rule.severity) if rule is not None else _PENDING[name]
 
 
 def _closing_notes(fixes: tuple[Fix, ...], confidence: Confidence, partial: bool) -> tuple[str, ...]:

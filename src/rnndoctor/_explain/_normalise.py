@@ -1,9 +1,10 @@
 """From pasted text to the message that was raised, in linear time.
 
 The input may be a bare message, a Python or IPython traceback, a pytest
-report or a log. It may carry ANSI colour, per-line prefixes (timestamps,
-`[rank0]:`, pytest's `E   `), and line breaks added by a terminal or a chat
-window. Every regular expression here is anchored or searched over one line
+report or a log. It may carry ANSI colour, per-line prefixes (a log record's
+time, level and logger name in logging's, Hydra's or loguru's layout,
+`[rank0]:`, a tqdm bar, pytest's `E   `), and line breaks added by a terminal
+or a chat window. Every regular expression here is anchored or searched over one line
 of bounded length, with no nested quantifiers, so the work grows linearly
 with the input.
 """
@@ -20,21 +21,29 @@ MAX_MESSAGE_LINES = 60  # a signature dump from the argument parser is the longe
 FALLBACK_LINES = 40  # with no exception header, the last lines are tried one by one
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)|[@-Z\\-_])")
+_LEVEL = r"(?:CRITICAL|FATAL|ERROR|WARNING|WARN|INFO|DEBUG)"
+_DATE = r"(?:\d{4}-\d\d-\d\d|\d\d/\d\d/\d{4})[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+_FIELD_END = r"(?:\s{0,8}[-|:] ?|\s{1,8}|(?=\[))"  # " - ", " | ", ": ", spaces, or the next "[field]"
 _PREFIX_LIST = (
-    re.compile(r"\[(?:rank|default)\d{1,6}\]:\s?"),  # torchrun / torch.distributed
+    re.compile(r"\[(?:rank|default)(?:: ?)?\d{1,6}\]:?\s?"),  # torchrun, accelerate ([rank0]:), Lightning ([rank: 0])
     re.compile(r"\(\w{1,40} pid=\d{1,10}(?:, ip=[\d.]{1,40})?\)\s?"),  # Ray workers
     re.compile(r"\d{1,6}: (?=\S)"),  # torchrun --tee
-    re.compile(  # timestamps, with an optional level and logger name after them
-        r"\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?"
-        r"(?:\s{0,4}[-|:]?\s{0,4}\[?(?:ERROR|WARNING|WARN|INFO|DEBUG|CRITICAL|FATAL)\]?)?"
-        r"(?:\s{0,4}[-|:]\s{0,4}[\w.]{1,60}(?=\s{0,4}[-|:]))?\s{0,4}[-|:]?\s{0,4}"
+    re.compile(r"(?:ERROR|WARNING|CRITICAL):[\w.<>]{0,60}:"),  # logging's default format
+    re.compile(rf"\[?{_DATE}\]?{_FIELD_END}"),  # asctime, Hydra's [asctime], loguru
+    re.compile(rf"\[?{_LEVEL}\]?{_FIELD_END}"),  # a level after the time: ERROR, [ERROR]
+    re.compile(  # tqdm's bar left on the line: "Epoch 0:  12%|█▏   | 12/100 [00:01<00:08, 10.5it/s]"
+        r"(?:[^|\n]{0,80}:)?\s{0,4}\d{1,3}%\|[^|\n]{0,200}\|[^\[\n]{0,80}\[[^\]\n]{0,200}\]\s{0,4}"
     ),
-    re.compile(r"(?:ERROR|WARNING|CRITICAL):[\w.]{0,60}:"),  # logging's default format
     re.compile(r"E(?: {1,12}|\t|$)"),  # pytest's failure lines
     re.compile(r"> {0,3}(?=[A-Z]\w{0,60}(?:Error|Warning|Exception): )"),  # a quoted reply
     re.compile(r"FAILED \S{1,500} - "),  # pytest's short summary
 )
-_PREFIXES = re.compile("|".join(f"(?:{p.pattern})" for p in _PREFIX_LIST))
+_LOG_FIELDS = (4, 5)  # the time and the level: a logger's name may follow them
+_PREFIXES = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, p in enumerate(_PREFIX_LIST)))
+_LOGGER = re.compile(  # after the time or level: "train: ", "[train]", "__main__ - ", loguru's "train:fit:12 - "
+    r"(?![\w.]{0,60}(?:Error|Exception|Warning|Interrupt)\b)"
+    rf"\[?[\w.<>-]{{1,60}}(?::[\w<>]{{1,60}}:\d{{1,7}})?\]?{_FIELD_END}(?:(?<=[-|:\]] )|(?<=[-|:\]]))"
+)
 _HEADER = re.compile(
     r"(?P<exc>(?:[A-Za-z_]\w{0,60}\.){0,6}[A-Za-z_]\w{0,60}(?:Error|Exception|Warning|Interrupt))"
     r"(?:: ?(?P<msg>.*)|:?)"
@@ -77,10 +86,14 @@ def clean_lines(text: str) -> list[str]:
 
 
 def _strip_prefixes(line: str) -> str:
-    for _ in range(6):  # prefixes nest: "[rank0]: 2024-01-01 12:00:00 ERROR ..."
+    log_record = False
+    for _ in range(8):  # prefixes nest: "[rank0]: 2024-01-01 12:00:00 ERROR train: ..."
         m = _PREFIXES.match(line)
+        if (not m or m.end() == 0) and log_record:
+            m = _LOGGER.match(line)
         if not m or m.end() == 0:
             break
+        log_record = m.re is _LOGGER or int((m.lastgroup or "p0")[1:]) in _LOG_FIELDS
         line = line[m.end() :]
     return line
 

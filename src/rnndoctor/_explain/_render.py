@@ -10,13 +10,26 @@ from ..render.text import GUTTER, render_report
 if TYPE_CHECKING:
     from ._report import Explanation
 
-__all__ = ["explanation_body", "explanation_text"]
+__all__ = ["explanation_body", "explanation_head", "explanation_html", "explanation_text"]
 
 MAX_SHOWN = 160  # characters of the message repeated in the header
 
 
 def explanation_text(e: Explanation) -> str:
     """The header, then the findings as `check` renders them."""
+    head = "\n".join(explanation_head(e)) + "\n"
+    return head + ("\n" + render_report(e) if e.findings else "")
+
+
+def explanation_html(e: Explanation, uid: str | None = None) -> str:
+    """The header's lines, then the report's diagram and findings (`rnndoctor.render.html`)."""
+    from ..render.html import report_html
+
+    return report_html(e, uid, preamble=explanation_head(e), fallback=explanation_text(e))
+
+
+def explanation_head(e: Explanation) -> list[str]:
+    """What was matched, how surely, and helps for a message no rule covers."""
     lines = [f"explain: {_quoted(e)}", f"   = {_verdict(e)}"]
     if e.reflowed:
         lines.append("   = note: the message was matched after undoing its line breaks")
@@ -26,8 +39,7 @@ def explanation_text(e: Explanation) -> str:
     for i, fix in enumerate(e.fixes):
         lines.append(("help: " if i == 0 else "help: or ") + fix.title)
         lines += [f"{GUTTER}   {s}" for s in (fix.snippet or "").splitlines()]
-    head = "\n".join(lines) + "\n"
-    return head + ("\n" + render_report(e) if e.findings else "")
+    return lines
 
 
 def _quoted(e: Explanation) -> str:

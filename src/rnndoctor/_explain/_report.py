@@ -60,3 +60,8 @@ class Explanation(Report):
         from ._render import explanation_text
 
         return explanation_text(self)
+
+    def _repr_html_(self) -> str:
+        from ._render import explanation_html
+
+        return explanation_html(self)

@@ -179,13 +179,16 @@ def _pytest_source(block: list[str], i: int) -> str:
 
 
 def _call_site(frames: tuple[Frame, ...]) -> Frame | None:
-    """The last frame of the user's code before the first frame inside torch."""
-    user = None
-    for f in frames:
-        if f.in_torch:
-            return user
-        user = f
-    return user
+    """The user's frame that calls into torch's recurrent code.
+
+    That is the last frame outside torch before the first one in torch's rnn.py
+    (without one, before the first frame in torch): in a nested model the
+    outer `model(x)` and `Module.__call__` frames come earlier and are passed over.
+    """
+    torch_at = [i for i, f in enumerate(frames) if f.in_rnn_module] or [
+        i for i, f in enumerate(frames) if f.in_torch]
+    end = torch_at[0] if torch_at else len(frames)
+    return next((f for f in reversed(frames[:end]) if not f.in_torch), None)
 
 
 def _constructor(lines: list[str], call: Frame | None) -> tuple[str | None, RnnSpec | None]:

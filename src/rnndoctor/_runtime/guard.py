@@ -1,7 +1,7 @@
 """The guard: check each recurrent call before torch runs it.
 
 >>> with rnndoctor.guard(model):       # the recurrent layers inside `model`
-...     model(x)                       # an invalid call raises rnndoctor.RnnArgumentError
+...     model(x)                       # an invalid call raises torch's error, diagnosed
 >>> with rnndoctor.guard():            # every recurrent layer in the process
 ...     train()
 >>> rnndoctor.watch(model)             # until rnndoctor.unwatch(model)
@@ -13,6 +13,11 @@ call signature (shapes, dtypes, devices, the structure of `hx`) plus the
 layer's configuration and weight dtype and device, so a signature seen before
 costs a dictionary lookup; the full engine runs only on a new one. No hooks
 are registered on modules, and nothing holds a tensor once a call returns.
+
+A call judged invalid runs in `_judged`. Where torch raises for it, torch runs
+it and its exception goes through with the diagnosis added (`delivery`);
+where torch would crash or run on silently, rnndoctor raises its own
+RnnArgumentError instead of running it.
 
 Under torch.compile the check steps aside while Dynamo traces (the compiled
 graph is what it would be without the guard). Dynamo does not trace nn.RNN,
@@ -37,11 +42,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .. import _torch as _boundary
-from ..errors import RnnArgumentError, RnnDoctorWarning
-from ..findings import Location
+from ..errors import RnnDoctorWarning
+from ..findings import Finding, Location
 from ..render.text import render_finding
 from ..report import Report
 from ..rules._base import Bound
+from . import delivery as _delivery
 from . import postmortem as _postmortem
 from . import semantics as _semantics
 
@@ -86,6 +92,7 @@ class _Registry:
 
 _registry = _Registry()
 _noted_scripted = False
+_warned: dict[tuple[str, str, str | None], Finding] = {}  # for `run --report-json`; see warned()
 
 
 class Guard(contextlib.ContextDecorator):
@@ -108,6 +115,8 @@ class Guard(contextlib.ContextDecorator):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if isinstance(exc[1], BaseException):
+            _delivery.hide_frames(exc[1])
         try:
             if self._semantics:
                 _semantics.stop(self._modes.pop())
@@ -123,7 +132,7 @@ def guard(model: nn.Module | None = None, *, semantics: bool = False) -> Guard: 
 @overload
 def guard(model: F) -> F: ...
 def guard(model: Any = None, *, semantics: bool = False) -> Any:
-    """Check every recurrent call before torch runs it; raise `RnnArgumentError` on an error.
+    """Check every recurrent call before torch runs it; diagnose the invalid ones.
 
     >>> with rnndoctor.guard(model):         # the recurrent layers inside `model`
     ...     model(x)
@@ -132,9 +141,14 @@ def guard(model: Any = None, *, semantics: bool = False) -> Any:
     >>> @rnndoctor.guard                     # for each call of `train`
     ... def train(): ...
 
-    The error names the layer by its path in the model (`encoder.rnn`) and is
-    also an instance of the exception torch would raise, so `except
-    RuntimeError:` keeps working. Warnings are issued as `RnnDoctorWarning`,
+    Where torch raises for an invalid call, the program gets torch's exception:
+    its type (a subclass of it that is also `RnnArgumentError`, with `.report`),
+    `args` and message, with the diagnosis added as a note (as a section of
+    the failing test's report under pytest). Where torch would crash or run on
+    silently, the guard raises `RnnArgumentError`, also an instance of the
+    exception type torch raises for such calls, without running the call. The
+    diagnosis names the layer by its path in the model (`encoder.rnn`).
+    Warnings are issued as `RnnDoctorWarning`,
     once per layer and call signature. Valid calls run unchanged: same outputs, same gradients. Under
     torch.compile, layers that Dynamo traces run unchecked, and those it runs
     eagerly (nn.RNN, nn.LSTM and nn.GRU, by default) are checked.
@@ -300,16 +314,20 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
     script the class from `original`'s source (found through `__wrapped__`).
     """
     states, registry, check, call_key = _registry.states, _registry, _check, _boundary.call_key
+    judged = _judged
     tensor, unseen = _boundary.Tensor, _UNSEEN
     first_weight = "weight_ih" if cell else "weight_ih_l0"
     tracking, track = _semantics.tracking, _track
 
     def forward(self: Any, input: Any, hx: Any = None) -> Any:
+        __tracebackhide__ = True  # pytest and IPython show the user's frames, not this one
         if not is_dynamo_compiling():
             state = states.get(id(self))
             if state is None:
                 if registry.everywhere:
-                    check(self, input, hx)
+                    invalid = check(self, input, hx)
+                    if invalid is not None:
+                        return judged(invalid, original, self, input, hx)
             else:
                 try:
                     weight = self._parameters[first_weight]
@@ -326,8 +344,10 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
                     seen = unseen
                 if seen.__class__ is list:  # valid before: count it, for provenance
                     seen[0] += 1
-                else:  # the full check, which raises for an error
-                    check(self, input, hx)
+                else:  # the full check: a report for an invalid call
+                    invalid = check(self, input, hx)
+                    if invalid is not None:
+                        return judged(invalid, original, self, input, hx)
         if tracking.active and not cell:
             return track(self, input, original(self, input, hx))
         return original(self, input, hx)
@@ -368,13 +388,16 @@ def _lookup_key(module: Any, input: Any, hx: Any) -> Hashable:
     return (_boundary.call_key(input, hx), layer, weight.dtype, weight.device)
 
 
-def _check(module: Any, input: Any, hx: Any) -> None:
-    """The full check: the verdict for this signature, from the engine the first time."""
+def _check(module: Any, input: Any, hx: Any) -> Report | None:
+    """The full check: the verdict for this signature, from the engine the first time.
+
+    Returns the report of an invalid call, placed at the layer and the user's line.
+    """
     torch = _torch()
     if torch.compiler.is_compiling():  # torch.export, or another tracer that runs Python
-        return
+        return None
     if torch._C._is_any_autocast_enabled():  # torch skips its dtype checks there; so do we
-        return
+        return None
     state = _state_for(module)
     try:
         key: Hashable = _lookup_key(module, input, hx)
@@ -383,10 +406,34 @@ def _check(module: Any, input: Any, hx: Any) -> None:
         key, seen = None, _UNSEEN
     if isinstance(seen, list):
         seen[0] += 1
-        return
+        return None
     verdict = _first_verdict(module, state, key, input, hx) if seen is _UNSEEN else seen
-    if isinstance(verdict, Report):
-        raise _error(module, state, verdict) from None
+    return _located(module, state, verdict) if isinstance(verdict, Report) else None
+
+
+def _judged(report: Report, original: Callable[..., Any], module: Any, input: Any,
+            hx: Any) -> Any:
+    """Run a call judged invalid: torch raises its own error, and the diagnosis is added.
+
+    Where torch would crash or run on silently (the first error's `raises` is
+    None), rnndoctor's error is raised and the call does not run. So it is if
+    torch runs a call judged invalid without an error.
+    """
+    __tracebackhide__ = True
+    prefix = _postmortem.rank_prefix()
+    first = report.first
+    if first is None or first.raises is None:
+        raise _delivery.own(report, prefix)
+    try:
+        original(module, input, hx)
+    except Exception as caught:
+        error = _delivery.kept(caught, report, prefix)
+    else:
+        error = _delivery.own(report, prefix)
+    try:
+        raise error
+    finally:
+        del error  # the traceback holds this frame: no cycle keeps the call's tensors alive
 
 
 def _torch() -> Any:
@@ -410,6 +457,8 @@ def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: An
         for finding in report.warnings:
             located = replace(finding, location=_where(module, state, finding.location))
             _postmortem.warn(render_finding(located).rstrip("\n"))
+            if len(_warned) < MAX_SIGNATURES:
+                _warned.setdefault((located.code, located.title, located.location.module_path), located)
     verdict = None if report else report
     if key is not None:
         if len(state.verdicts) >= MAX_SIGNATURES:
@@ -436,11 +485,15 @@ def history(module: Any) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(counts.items()))
 
 
-def _error(module: Any, state: _Watched, report: Report) -> RnnArgumentError:
+def warned() -> tuple[Finding, ...]:
+    """Every finding the guard has warned about in this process, in order, each once."""
+    return tuple(_warned.values())
+
+
+def _located(module: Any, state: _Watched, report: Report) -> Report:
     where = _where(module, state, report.findings[0].location)
-    located = replace(report, findings=tuple(replace(f, location=where, origin="guard")
-                                             for f in report.findings))
-    return RnnArgumentError.for_report(located, prefix=_postmortem.rank_prefix())
+    return replace(report, findings=tuple(replace(f, location=where, origin="guard")
+                                          for f in report.findings))
 
 
 def _where(module: Any, state: _Watched, base: Location) -> Location:

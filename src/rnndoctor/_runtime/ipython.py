@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import notebook
 from . import postmortem as _postmortem
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension"]
@@ -17,11 +18,14 @@ def load_ipython_extension(ipython: Any) -> None:
 
     >>> %load_ext rnndoctor
 
-    This is `rnndoctor.install()`, attached to the session's shell.
+    This is `rnndoctor.install()`, attached to the session's shell; and
+    `expected_shapes()` shows as a diagram.
     """
     _postmortem.install_for_shell(ipython)
+    notebook.register(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Undo `%load_ext rnndoctor` (`%unload_ext rnndoctor`): `rnndoctor.uninstall()`."""
     _postmortem.uninstall()
+    notebook.unregister(ipython)

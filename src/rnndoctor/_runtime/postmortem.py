@@ -23,26 +23,34 @@ from typing import Any, TextIO
 
 from .. import _api, _origins, _torch
 from ..engine import diagnose
-from ..errors import RnnArgumentError, RnnDoctorWarning
+from ..errors import RnnArgumentError, RnnDoctorWarning, is_kept
 from ..findings import Location
 from ..provenance import with_provenance
+from ..render.output import use_color, write_report
 from ..render.text import call_summary, render_upstream
 from ..report import Report
 from ..rules._base import Bound
 from ..specs import KINDS, Call, RnnSpec, spec
+from . import notebook
+from .delivery import hide_frames, note_text
+from .delivery import prefixed as prefixed
 
-__all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "uninstall"]
+__all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
 
 Frames = list[tuple[FrameType, int]]  # outermost first, each with the line it is at
 
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the rnndoctor package
 _GUARD_FILE = os.path.join(_HERE, "_runtime", "guard.py")
 _CALL_FRAMES = frozenset({"_wrapped_call_impl", "_call_impl", "inner"})
+_BATCH_MISMATCH = re.compile(r"Expected input batch_size \((?P<got>\d{1,12})\) to match target "
+                             r"batch_size \((?P<want>\d{1,12})\)")  # cross_entropy, nll_loss
+MAX_LOCALS = 200  # locals looked at per frame for a model
 _MODULE_FILE = os.path.join("nn", "modules", "module.py")
 _UTILS_FILE = os.path.join("nn", "utils", "rnn.py")
 
 _lock = threading.Lock()
 _active = False
+_output = ("text", "never")  # how the hooks write a diagnosis: (format, color); see set_output
 _previous: dict[str, Any] = {}  # "sys", "threading": the hooks ours chain onto
 _shells: dict[int, tuple[Any, tuple[type[BaseException], ...], Any]] = {}
 
@@ -74,11 +82,21 @@ def install_for_shell(shell: Any | None) -> None:
             shell.set_custom_exc((Exception, *shell.custom_exceptions), _shell_handler)
 
 
+def set_output(fmt: str, color: str) -> None:
+    """Write the diagnosis as `rnndoctor run --format FMT --color COLOR` asks, until `uninstall()`.
+
+    With "json" the hooks write the report as a JSON document instead of text;
+    `color` (auto, always or never) applies to the text. Both go to stderr.
+    """
+    global _output
+    _output = (fmt, color)
+
+
 def uninstall() -> None:
     """Put back the hooks that `install()` chained onto."""
-    global _active
+    global _active, _output
     with _lock:
-        _active = False
+        _active, _output = False, ("text", "never")
         if sys.excepthook is _excepthook:
             sys.excepthook = _previous.pop("sys")
         if threading.excepthook is _threading_excepthook:
@@ -95,29 +113,65 @@ def _current_shell() -> Any | None:
 
 def _excepthook(etype: type[BaseException], value: BaseException,
                 tb: TracebackType | None) -> None:
-    _previous.get("sys", sys.__excepthook__)(etype, value, tb)
+    hide_frames(value)
     if _active:
-        _write(diagnosis_text(value), sys.stderr)
+        _rank_attached(value)
+    _previous.get("sys", sys.__excepthook__)(etype, value, value.__traceback__)
+    if _active:
+        _write_diagnosis(value, sys.stderr)
 
 
 def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        hide_frames(args.exc_value)
+        if _active:
+            _rank_attached(args.exc_value)
+        args = threading.ExceptHookArgs([args.exc_type, args.exc_value,
+                                         args.exc_value.__traceback__, args.thread])
     _previous.get("threading", threading.__excepthook__)(args)
     if _active and args.exc_value is not None:
-        _write(diagnosis_text(args.exc_value), sys.stderr)
+        _write_diagnosis(args.exc_value, sys.stderr)
 
 
 def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
                    tb: TracebackType | None, tb_offset: int | None = None) -> None:
-    """IPython's custom exception handler: the usual traceback, then the diagnosis."""
+    """IPython's custom exception handler: the usual traceback, then the diagnosis.
+
+    A diagnosis with findings is displayed as rich output (HTML in a notebook,
+    its text in a terminal) and held back from the traceback, so it shows once.
+    """
+    hide_frames(value)
+    tb = value.__traceback__
     _, types, handler = _shells.get(id(shell), (None, (), None))
-    if types and isinstance(value, types):
-        handler(etype, value, tb, tb_offset)
-    elif issubclass(etype, SyntaxError):
-        shell.showsyntaxerror()
-    else:
-        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-    if _active:
+    report = displayed_report(value) if _active else None
+    with notebook.held_back(value) if report is not None else contextlib.nullcontext():
+        if types and isinstance(value, types):
+            handler(etype, value, tb, tb_offset)
+        elif issubclass(etype, SyntaxError):
+            shell.showsyntaxerror()
+        else:
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    if report is not None:
+        try:
+            notebook.display_report(report)
+        except Exception as failure:  # the traceback above stands; say so in one line
+            _write(f"rnndoctor: could not display the diagnosis ({type(failure).__name__}); "
+                   "the traceback above is unchanged\n", sys.stdout)
+    elif _active:
         _write(diagnosis_text(value), sys.stdout)
+
+
+def displayed_report(exc: BaseException) -> Report | None:
+    """The report IPython displays under the traceback: the guard's, or one with findings."""
+    if isinstance(exc, RnnArgumentError) or is_kept(exc):
+        return _ranked_guard_report(exc)
+    if not isinstance(exc, Exception):
+        return None
+    try:
+        found = _diagnose(exc)
+    except Exception:  # diagnosis_text says so in one line
+        return None
+    return found[0] if found is not None and found[0].findings else None
 
 
 def _write(text: str, stream: TextIO) -> None:
@@ -126,31 +180,102 @@ def _write(text: str, stream: TextIO) -> None:
         stream.flush()
 
 
+def _write_diagnosis(exc: BaseException, stream: TextIO) -> None:
+    """The diagnosis of an uncaught error, in the format and colour `set_output` chose."""
+    fmt, color = _output
+    if fmt != "json":
+        text = diagnosis_text(exc)
+        if text and use_color(color, stream):
+            from ..render.rich import print_styled, terminal_console
+
+            print_styled(text, terminal_console(stream))
+            stream.flush()
+        else:
+            _write(text, stream)
+        return
+    if not isinstance(exc, Exception):
+        return
+    try:
+        report = diagnose_exception(exc)
+    except Exception as failure:
+        _write(_failure_note(failure), stream)
+        return
+    if report is not None:
+        write_report(report, fmt="json", file=stream)
+        stream.flush()
+
+
 # ---- the diagnosis ------------------------------------------------------------------------
 
 def diagnosis_text(exc: BaseException) -> str:
     """What the hooks print under the traceback: the diagnosis, a one-line note, or nothing.
 
-    Errors the guard raised already carry their diagnosis: under them only
-    where the wrong values were made is added, when the source shows it.
+    Errors the guard raised already carry their diagnosis (in their message, or
+    as a note on torch's exception), which the hooks rank by where the values
+    were made before the traceback prints (`_rank_attached`); nothing is then
+    added. Otherwise only where the values were made is added, when the
+    source shows it.
     If the diagnosis itself fails, a one-line note says so; the traceback above
     it is the original, unchanged.
     """
-    if isinstance(exc, RnnArgumentError):
+    if isinstance(exc, RnnArgumentError) or is_kept(exc):
         return _upstream_text(exc)
     if not isinstance(exc, Exception):
         return ""
     try:
         found = _diagnose(exc)
+        hint = _semantics_hint(exc) if found is None else ""
     except Exception as failure:
-        reason = str(failure).splitlines()[0] if str(failure) else ""
-        return (f"rnndoctor: could not diagnose this error ({type(failure).__name__}: {reason}); "
-                "the traceback above is unchanged\n")
+        return _failure_note(failure)
     if found is None:
-        return ""
+        return prefixed(hint, rank_prefix())
     report, where = found
     text = "\n" + str(report) if report.findings else _no_finding(report, where)
     return prefixed(text, rank_prefix())
+
+
+def _semantics_hint(exc: BaseException) -> str:
+    """A batch-size mismatch after a time-major layer: a mix-up only semantic mode can show.
+
+    Fed batch-first data, a time-major layer runs without an error and returns
+    one result per step instead of per sample; the mismatch surfaces later, in
+    the loss. Only the DataLoader's batch size (semantic mode) tells the axes apart.
+    """
+    m = _BATCH_MISMATCH.search(str(exc)[:2000])
+    if m is None or _semantics_on():
+        return ""
+    layer = _time_major_layer(traceback_frames(exc.__traceback__))
+    if layer is None:
+        return ""
+    return (f"\nrnndoctor: the loss got {m['got']} rows for {m['want']} labels; `{layer}` is time-major "
+            "(batch_first=False), and a batch-first batch into it gives one row per time step; "
+            "`rnndoctor run --semantics` compares each call with the DataLoader's batch size\n")
+
+
+def _semantics_on() -> bool:
+    semantics = sys.modules.get("rnndoctor._runtime.semantics")
+    return semantics is not None and bool(semantics.here())
+
+
+def _time_major_layer(frames: Frames) -> str | None:
+    """The qualified name of a time-major nn.RNN/LSTM/GRU in a model some frame holds."""
+    nn = sys.modules.get("torch.nn")
+    if nn is None:
+        return None
+    for frame, _ in reversed(frames):
+        for value in list(frame.f_locals.values())[:MAX_LOCALS]:
+            if isinstance(value, nn.Module):
+                found = next((path or type(m).__name__ for path, m in value.named_modules()
+                              if isinstance(m, nn.RNNBase) and not m.batch_first), None)
+                if found is not None:
+                    return found
+    return None
+
+
+def _failure_note(failure: Exception) -> str:
+    reason = str(failure).splitlines()[0] if str(failure) else ""
+    return (f"rnndoctor: could not diagnose this error ({type(failure).__name__}: {reason}); "
+            "the traceback above is unchanged\n")
 
 
 def diagnose_exception(exc: BaseException) -> Report | None:
@@ -161,39 +286,72 @@ def diagnose_exception(exc: BaseException) -> Report | None:
     ... except RuntimeError as e:
     ...     print(diagnose_exception(e))
     """
-    if isinstance(exc, RnnArgumentError):
+    if isinstance(exc, RnnArgumentError) or is_kept(exc):
         return _ranked_guard_report(exc)
     found = _diagnose(exc)
     return found[0] if found is not None else None
 
 
-def _ranked_guard_report(exc: RnnArgumentError) -> Report:
+def _rank_attached(exc: BaseException) -> None:
+    """Before an uncaught guard error prints: its diagnosis, ranked by where the values were made.
+
+    The guard's own error renders its `.report` as its message, and torch's
+    kept exception carries it as a note; both then show the ranked report, and
+    `diagnosis_text` adds nothing under it (the diagnosis shows once). A kept
+    exception without its note (under pytest) is left as it is. If ranking
+    fails, the diagnosis judged at the call stands.
+    """
+    if not (isinstance(exc, RnnArgumentError) or is_kept(exc)):
+        return
+    try:
+        report: Report = exc.report  # type: ignore[attr-defined]
+        ranked = _ranked_guard_report(exc)
+        if ranked is report:
+            return
+        prefix = getattr(exc, "prefix", "")
+        notes = getattr(exc, "__notes__", None)
+        if isinstance(notes, list) and note_text(report, prefix) in notes:
+            notes[notes.index(note_text(report, prefix))] = note_text(ranked, prefix)
+        elif is_kept(exc):  # no note (under pytest): `diagnosis_text` adds the origins instead
+            return
+        exc.report = ranked  # type: ignore[attr-defined]
+    except Exception:
+        return
+
+
+def _ranked_guard_report(exc: BaseException) -> Report:
     """The guard's report, ranked by where its arguments were made (read from the traceback).
 
-    The guard reads no frame's locals while the program runs: on Python before
-    3.13 that would keep the frame's tensors alive. Once the error is uncaught,
-    its frames have finished and reading them is free.
+    `exc` is the guard's own error or torch's exception that it kept
+    (`errors.keep`); either carries the report judged at the call. The guard
+    reads no frame's locals while the program runs: on Python before 3.13 that
+    would keep the frame's tensors alive. Once the error is uncaught, its frames
+    have finished and reading them is free.
     """
+    report: Report = exc.report  # type: ignore[attr-defined]
     try:
         found = _diagnose(exc)
     except Exception:
-        return exc.report
-    first, at_call = (found[0].first if found else None), exc.report.first
+        return report
+    first, at_call = (found[0].first if found else None), report.first
     if first is None or at_call is None or first.code != at_call.code or (
             (first.arguments, first.notes, first.fixes) == (at_call.arguments, at_call.notes, at_call.fixes)):
-        return exc.report
-    return replace(exc.report, findings=tuple(replace(f, arguments=first.arguments, notes=first.notes,
-                                                      fixes=first.fixes) if f is at_call else f
-                                              for f in exc.report.findings))
+        return report
+    return replace(report, findings=tuple(replace(f, arguments=first.arguments, notes=first.notes,
+                                                  fixes=first.fixes) if f is at_call else f
+                                          for f in report.findings))
 
 
-def _upstream_text(exc: RnnArgumentError) -> str:
-    """What provenance adds to the guard's diagnosis: the evidence and the fixes upstream."""
+def _upstream_text(exc: BaseException) -> str:
+    """What provenance adds to the diagnosis the guard's error carries: the evidence and the fixes upstream.
+
+    The diagnosis itself is in the error's message or note already, and is not repeated.
+    """
     try:
         ranked = _ranked_guard_report(exc).first
     except Exception:
         return ""
-    at_call = exc.report.first
+    at_call = exc.report.first  # type: ignore[attr-defined]
     if ranked is None or at_call is None or ranked is at_call:
         return ""
     return prefixed(render_upstream(ranked, at_call), rank_prefix())
@@ -446,12 +604,6 @@ def rank_prefix() -> str:
         return ""
     return f"[rank {dist.get_rank()}] "
 
-
-def prefixed(text: str, prefix: str) -> str:
-    """`prefix` before every non-empty line."""
-    if not prefix:
-        return text
-    return "".join(prefix + line if line.strip() else line for line in text.splitlines(True))
 
 def user_frames() -> list[tuple[FrameType, int]]:
     """The live stack, outermost first, as (frame, line) pairs, up to rnndoctor's frames."""

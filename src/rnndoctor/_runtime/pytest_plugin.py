@@ -4,8 +4,13 @@
 pytest's warnings summary, under the line that caused them.
 
 Registered under the `pytest11` entry point, so pytest loads it in every
-session of the environment; without `--rnndoctor` it only adds the option.
-Nothing here imports torch: the guard starts when torch is imported.
+session of the environment. Without `--rnndoctor` it adds the option, and
+where a test fails on torch's exception raised under a guard (`with
+rnndoctor.guard()` in the test), the diagnosis as a section of the report:
+under pytest the guard attaches no note to torch's exception, since pytest 8
+matches `pytest.raises(match=...)` against notes too. It also unlinks
+rnndoctor's frames from a failing test's traceback. Nothing here imports
+torch: the guard starts when torch is imported.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["pytest_addoption", "pytest_configure"]
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_runtest_makereport"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,6 +37,29 @@ def pytest_configure(config: pytest.Config) -> None:
     semantics = bool(config.getoption("rnndoctor_semantics"))
     if config.getoption("rnndoctor") or semantics:
         config.pluginmanager.register(_GuardedSession(semantics), "rnndoctor-session")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A test failing on torch's exception, raised under a guard: the diagnosis as a section."""
+    if call.excinfo is None:
+        yield
+        return
+    from .delivery import hide_frames, section_text
+
+    hide_frames(call.excinfo.value)  # before pytest renders the traceback
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.failed:
+        _add_section(report, section_text(call.excinfo.value))
+
+
+def _add_section(report: pytest.TestReport, text: str) -> None:
+    add_section = getattr(report.longrepr, "addsection", None)
+    if text and add_section is not None:
+        add_section("rnndoctor diagnosis", text)  # shown with the traceback
+    elif text:
+        report.sections.append(("rnndoctor diagnosis", text))
 
 
 class _GuardedSession:
@@ -67,9 +95,4 @@ class _GuardedSession:
             return
         from .postmortem import diagnosis_text
 
-        text = diagnosis_text(call.excinfo.value).strip("\n")
-        add_section = getattr(report.longrepr, "addsection", None)
-        if text and add_section is not None:
-            add_section("rnndoctor diagnosis", text)  # shown with the traceback
-        elif text:
-            report.sections.append(("rnndoctor diagnosis", text))
+        _add_section(report, diagnosis_text(call.excinfo.value).strip("\n"))

@@ -24,6 +24,7 @@ from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..findings import Finding
     from ..report import Report
 
 __all__ = ["DESCRIPTION", "HELP", "add_arguments", "main"]
@@ -36,7 +37,9 @@ with every recurrent call checked before torch runs it (the guard) and any
 uncaught error diagnosed under its traceback (the post-mortem). On failure the
 diagnosis is printed and the exit code is the program's own.
 
-Options go before the program; everything after it is the program's.
+Options go before the program; everything after it is the program's. The
+program's stdout is its own: rnndoctor writes only to stderr, where --format
+json puts the diagnosis as a JSON document and --color colours its text.
 
 examples:
   rnndoctor run train.py --epochs 3
@@ -52,9 +55,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", dest="as_module", action="store_true",
                         help="run a module as a script, as `python -m` does")
     parser.add_argument("--report-json", metavar="FILE",
-                        help="write the report of the diagnosed failure to FILE, in the JSON "
-                             "schema of `--format json`; with --semantics, the report (with "
-                             "the warnings) is written at exit, failure or not")
+                        help="at exit, failure or not, write to FILE every finding the run "
+                             "printed (the guard's and semantic mode's warnings, and the "
+                             "diagnosed failure), in the JSON schema of `--format json`; "
+                             "`\"findings\": []` when there were none")
     parser.add_argument("--semantics", action="store_true",
                         help="also follow what recurrent layers return, and warn where the "
                              "program uses it in a way that computes the wrong thing (RNN5xx; "
@@ -77,6 +81,7 @@ def main(args: argparse.Namespace) -> int:
     argv = [args.program, *args.args]
     outcome = _Outcome(args.report_json, args.semantics)
     _postmortem.install()
+    _postmortem.set_output(args.format, args.color)
     try:
         with guard_once_torch_loads(args.semantics) if not args.no_guard else nullcontext():
             code = _run(argv, args.as_module, outcome)
@@ -87,7 +92,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 class _Outcome:
-    """What goes into `--report-json`: the diagnosed failure, and the semantic warnings."""
+    """What goes into `--report-json`: the warnings printed, and the diagnosed failure."""
 
     def __init__(self, path: str | None, semantics: bool) -> None:
         self.path, self.semantics = path, semantics
@@ -96,18 +101,40 @@ class _Outcome:
     def write(self) -> None:
         if self.path is None:
             return
-        diagnosed = None
-        if self.failure is not None:
-            diagnosed = _diagnosed(self.failure, self.path, self.semantics)
-        report = diagnosed
-        if self.semantics:  # a report with errors is falsy: compare with None
-            from .semantics import collected
-            from ..report import Report
+        from ..report import Report
 
-            found = diagnosed.findings if diagnosed is not None else ()
-            report = Report(collected() + found, getattr(diagnosed, "spec", None),
-                            getattr(diagnosed, "call", None))
+        diagnosed = _diagnosed(self.failure, self.path) if self.failure is not None else None
+        findings = _printed_warnings(self.semantics)
+        if diagnosed is not None:
+            findings += diagnosed.findings
+        report = Report(_once(findings), getattr(diagnosed, "spec", None), getattr(diagnosed, "call", None))
         _write_json(report, self.path)
+
+
+def _printed_warnings(semantics: bool) -> tuple[Finding, ...]:
+    """The guard's warnings, then semantic mode's; none if the program never imported torch."""
+    if "torch" not in sys.modules:
+        return ()
+    from .guard import warned
+
+    found = warned()
+    if semantics:
+        from .semantics import collected
+
+        found += collected()
+    return found
+
+
+def _once(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """Each finding once: a warning the guard printed is also in the failing call's report."""
+    seen: set[tuple[str, str, str | None]] = set()
+    kept = []
+    for f in findings:
+        key = (f.code, f.title, f.location.module_path)
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return tuple(kept)
 
 
 def _run(argv: list[str], as_module: bool, outcome: _Outcome) -> int:
@@ -187,12 +214,11 @@ def _exit_code(exit: SystemExit) -> int:
     return 1
 
 
-def _diagnosed(error: BaseException, path: str, semantics: bool) -> Report | None:
+def _diagnosed(error: BaseException, path: str) -> Report | None:
     """The failure's report; None, with a line that says why, if there is none."""
     from .postmortem import diagnose_exception
 
-    # with --semantics the report is written anyway, with the warnings
-    lead = f"the error is not in {path}" if semantics else f"no report written to {path}"
+    lead = f"the error is not in {path}"
     try:
         report = diagnose_exception(error)
     except Exception as failure:
@@ -204,11 +230,9 @@ def _diagnosed(error: BaseException, path: str, semantics: bool) -> Report | Non
     return report
 
 
-def _write_json(report: Report | None, path: str) -> None:
+def _write_json(report: Report, path: str) -> None:
     from ..render.output import write_report
 
-    if report is None:
-        return
     try:
         with open(path, "w", encoding="utf-8") as file:
             write_report(report, fmt="json", file=file)

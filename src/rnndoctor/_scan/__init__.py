@@ -35,15 +35,17 @@ def scan(model: Any, *example_inputs: Any, **example_kwargs: Any) -> ScanReport:
             replaced by meta tensors of the same shape and dtype, except 1-D
             integer CPU tensors (the `lengths` of a packed batch), which are
             kept because `pack_padded_sequence` reads them. Lists, tuples and
-            dicts are converted item by item; numbers, strings and None pass.
+            dicts (of any subclass) are converted item by item, and batch
+            objects (dataclasses, or any object with attributes) are copied
+            with the tensors inside them converted; numpy arrays, numbers,
+            strings and None pass as they are.
         example_kwargs: keyword arguments for the forward, converted the same way.
 
     Returns:
         A `ScanReport`: one row per recurrent module, and the failures of other modules.
 
     Raises:
-        TypeError: `model` is not an `nn.Module`, or an example input has a type
-            the scan cannot stand in for (a numpy array, for instance).
+        TypeError: `model` is not an `nn.Module`.
         ValueError: the model has no recurrent layers.
     """
     from . import trace

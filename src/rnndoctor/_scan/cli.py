@@ -29,9 +29,12 @@ MODEL is FILE.py:FACTORY or package.module:FACTORY. rnndoctor imports that file
 or module and calls FACTORY() with no arguments to build the model. This is the
 only rnndoctor command that imports and runs your code: scan only code you trust.
 
-The model's forward then runs on meta tensors, which have shapes but no data:
-nothing is computed and no memory is allocated, and the recurrent layers are
-checked instead of run, so huge layers and long sequences cost nothing. Each
+FACTORY() is called under `with torch.device("meta"):`, so the weights take no
+memory (if it fails there, for instance on `.item()`, it is called again as
+written, and a line says so). The model's forward then runs on meta tensors,
+which have shapes but no data: nothing is computed and no memory is allocated,
+and the recurrent layers are checked instead of run, so huge layers and long
+sequences cost nothing. Each
 --input is one positional argument of the forward; a shape stands for a float
 tensor of the model's dtype, and SHAPE:DTYPE gives another dtype (token ids
 for an nn.Embedding are 32,10:int64).
@@ -59,6 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("torch") is None:
+        raise UsageError("scan runs the model, so it needs torch, which is not installed; "
+                         "install it, or rnndoctor with its extra: pip install 'rnndoctor[torch]'")
     inputs = [_example(text) for text in args.input]
     model = build(args.model)
     from ..render.scan_table import write_scan
@@ -96,14 +102,33 @@ def build(target: str) -> Any:
     if not callable(factory):
         found = "is not callable" if factory is not None else "is not defined"
         raise UsageError(f"`{name}` {found} in {where}; {ACCEPTED}")
-    try:
-        model = factory()
-    except Exception as e:
-        raise UsageError(f"{name}() raised {_describe(e)}") from None
+    model = _on_meta(factory, name)
     nn = sys.modules.get("torch.nn")
     if nn is None or not isinstance(model, nn.Module):
         raise UsageError(f"{name}() returned {type(model).__name__}, not an nn.Module; the "
                          "factory builds the model, and each --input gives one of its inputs")
+    return model
+
+
+def _on_meta(factory: Any, name: str) -> Any:
+    """The factory's model, built on the meta device so that no weight takes memory.
+
+    A factory that needs real values (`.item()`, for instance) fails there: it
+    is then called again as it is written, and one line on stderr says so.
+    """
+    import torch
+
+    try:
+        with torch.device("meta"):
+            return factory()
+    except Exception as e:
+        on_meta = _describe(e)
+    try:
+        model = factory()
+    except Exception as e:
+        raise UsageError(f"{name}() raised {_describe(e)}") from None
+    print(f"rnndoctor scan: {name}() failed on the meta device ({on_meta}); the model was "
+          "built as written instead, which allocates its weights", file=sys.stderr)
     return model
 
 
@@ -141,10 +166,18 @@ def _load_module(dotted: str) -> ModuleType:
 
 def _describe(e: BaseException) -> str:
     """`ValueError: boom (at models.py:12)`: the exception and the line that raised it."""
-    frames = traceback.extract_tb(e.__traceback__)
+    frames = _outside_torch(traceback.extract_tb(e.__traceback__))
     if isinstance(e, SyntaxError) and e.filename:
         where = f" (at {Path(e.filename).name}:{e.lineno})"
     else:
         where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     message = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"{type(e).__name__}: {message}{where}" if message else f"{type(e).__name__}{where}"
+
+
+def _outside_torch(frames: traceback.StackSummary) -> list[traceback.FrameSummary]:
+    """The frames of the user's code: torch's own are left out, unless there are no others."""
+    torch = sys.modules.get("torch")
+    root = os.path.dirname(torch.__file__) + os.sep if torch is not None and torch.__file__ else None
+    outside = [f for f in frames if root is None or not f.filename.startswith(root)]
+    return outside or list(frames)

@@ -6,7 +6,7 @@ Torch-free; `rnndoctor._scan.trace` fills it in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from ..findings import Finding, Severity
 from ..report import Report
@@ -132,3 +132,11 @@ class ScanReport:
 
         return render_scan(self)
 
+    def _repr_html_(self) -> str:
+        """The recurrent layers as a chain with the failing link highlighted, for Jupyter."""
+        from ..render.html_scan import scan_html
+
+        return scan_html(self)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}

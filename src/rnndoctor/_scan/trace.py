@@ -9,11 +9,14 @@ Imported only by `scan()`, never by `import rnndoctor`. While a scan runs:
 - `nn.Linear` and `nn.Embedding` that fail are recorded and answered with the
   output they were meant to give, so the scan goes on;
 - a torch function mode tags every tensor computed from a recurrent output,
-  so failures and findings can name the layer upstream.
+  so failures and findings can name the layer upstream (and a finding whose
+  culprit comes from a layer with an error offers no fixes of its own).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -27,8 +30,9 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten
 
 from .. import _torch
+from .._lint.runtime import positional_arguments
 from ..engine import diagnose
-from ..findings import Dim, Finding, Location
+from ..findings import Dim, Finding, Location, Severity
 from ..rules._base import Bound
 from ..rules._fixes import fmt_shape
 from ..shapes import ExpectedShapes
@@ -41,6 +45,7 @@ __all__ = ["run"]
 _PLAIN = (bool, int, float, complex, str, torch.dtype, torch.device)  # passed on as they are
 _RECURRENT = (nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell)
 _LOCK = threading.Lock()  # the patches are process-wide: one scan at a time
+_DEPTH = 4  # batch objects are searched for tensors this many attributes deep
 _SOURCES = "_rnndoctor_sources"  # tensor attribute: the Upstreams a tensor is computed from
 _DIRECT = "_rnndoctor_direct"  # tensor attribute: True on a recurrent layer's own outputs
 Infos = tuple[TensorInfo | Packed | None, TensorInfo | None, TensorInfo | None]  # output, h_n, c_n
@@ -74,26 +79,44 @@ def _float_dtype(model: nn.Module) -> torch.dtype:
     return torch.get_default_dtype()
 
 
-def _stand_in(value: Any, where: str, dtype: torch.dtype) -> Any:
-    """An example input with every tensor (and shape) replaced by a meta tensor."""
+def _stand_in(value: Any, where: str, dtype: torch.dtype, depth: int = 0) -> Any:
+    """An example input with every tensor (and, at the top, every shape) replaced by a meta tensor.
+
+    Containers keep their type: a dict subclass, a named tuple, a dataclass or
+    another batch object is copied with the tensors inside it converted. What
+    holds no tensor (numpy arrays, numbers, strings) passes as it is.
+    """
     if isinstance(value, PackedSequence):
         return value._replace(data=_meta(value.data))
     if isinstance(value, torch.Tensor):
         return _meta(value)
-    if isinstance(value, torch.Size) or _torch.as_shape(value) is not None:
+    if depth == 0 and (isinstance(value, torch.Size) or _torch.as_shape(value) is not None):
         return torch.empty(value, dtype=dtype, device="meta")
+    if value is None or isinstance(value, (*_PLAIN, nn.Module, type)) or depth >= _DEPTH:
+        return value
     if isinstance(value, (list, tuple)):
-        items = [_stand_in(v, f"{where}[{i}]", dtype) for i, v in enumerate(value)]
+        items = [_stand_in(v, f"{where}[{i}]", dtype, depth) for i, v in enumerate(value)]
         return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     if isinstance(value, dict):
-        return {k: _stand_in(v, f"{where}[{k!r}]", dtype) for k, v in value.items()}
-    if value is None or isinstance(value, _PLAIN):
+        converted = copy.copy(value)
+        for k, v in value.items():
+            converted[k] = _stand_in(v, f"{where}[{k!r}]", dtype, depth)
+        return converted
+    return _with_tensors_converted(value, where, dtype, depth + 1)
+
+
+def _with_tensors_converted(value: Any, where: str, dtype: torch.dtype, depth: int) -> Any:
+    """A copy of a batch object (a dataclass, or any object with attributes) with meta tensors in it."""
+    names = ([f.name for f in dataclasses.fields(value)] if dataclasses.is_dataclass(value)
+             else list(getattr(value, "__dict__", {})))
+    attributes = {name: getattr(value, name) for name in names}
+    converted = {name: _stand_in(v, f"{where}.{name}", dtype, depth) for name, v in attributes.items()}
+    if all(converted[name] is attributes[name] for name in names):
         return value
-    raise TypeError(
-        f"{where} is a {type(value).__name__}; a scan takes tensors (real or meta), shapes "
-        f"such as (32, 10, 50), PackedSequences, numbers, strings, None, and lists, tuples "
-        f"and dicts of these"
-    )
+    copied = copy.copy(value)
+    for name, v in converted.items():
+        object.__setattr__(copied, name, v)
+    return copied
 
 
 def _meta(t: torch.Tensor) -> torch.Tensor:
@@ -140,13 +163,20 @@ class _FailedOp:
     tensors: list[torch.Tensor]
 
 
+def _constructed(model: nn.Module, path: str, layer: nn.Module) -> RnnSpec:
+    """The layer, with the arguments its construction passed by position where its owner's source says (RNN311)."""
+    owner_path, _, attribute = path.rpartition(".")
+    owner = model.get_submodule(owner_path) if owner_path else model
+    return replace(_torch.spec_from_module(layer), positional=positional_arguments(type(owner), attribute))
+
+
 class _Trace:
     """Everything recorded while the model runs."""
 
     def __init__(self, model: nn.Module) -> None:
         self.model = model
         self.paths = {id(m): path for path, m in model.named_modules()}
-        self.rows = {id(m): _Row(path, _torch.spec_from_module(m))
+        self.rows = {id(m): _Row(path, _constructed(model, path, m))
                      for path, m in model.named_modules() if isinstance(m, _RECURRENT)}
         if not self.rows:
             raise ValueError(
@@ -183,8 +213,24 @@ class _Trace:
                                                    module_repr=repr(row.spec)))
         for f in report.findings:
             links = finding_links(f, name, row.spec, sources)
-            found = replace(f, notes=f.notes + links, origin="scan")
+            found = self._after_upstream_errors(replace(f, notes=f.notes + links, origin="scan"), sources)
             row.findings.setdefault((f.code, f.title, f.dims), found)
+
+    def _after_upstream_errors(self, f: Finding, sources: dict[str, tuple[Upstream, ...]]) -> Finding:
+        """No fixes for a finding whose culprit comes from a layer with an error of its own.
+
+        That layer's stand-in output has the shape its wrong call gave, so a fix
+        here would reshape this layer to fit the mistake upstream.
+        """
+        failed = {r.path: e.code for r in self.rows.values()
+                  for e in r.findings.values() if e.severity is Severity.ERROR}
+        for arg in f.arguments:
+            up = next((u.path for u in sources.get(arg, ()) if u.path in failed), None)
+            if up is not None:
+                note = (f"`{arg}` takes its shape from `{up}`, which has an error ({failed[up]}): "
+                        f"fix `{up}` first; no fix is offered here until then")
+                return replace(f, notes=f.notes + (note,), fixes=())
+        return f
 
     def op_failed(self, exc: BaseException, name: str, values: Any) -> None:
         tensors = [t for t in _tensors(values) if id(t) not in self.weights]

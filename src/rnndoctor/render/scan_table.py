@@ -7,7 +7,9 @@ terminal and colours the findings as `render.rich` does everywhere else.
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
 from typing import IO, TYPE_CHECKING
 
 from ..findings import Severity
@@ -29,34 +31,75 @@ COLUMNS = ("Layer", "Calls", "input", "h_0", "c_0", "output", "h_n", "c_n", "D",
            "dtype", "Result")
 GAP = "  "
 LAYER_WIDTH = 24  # the rich table wraps each layer's config to this width
+MIN_COLUMN = 3  # a folded column keeps at least this many characters
 
 
 def write_scan(report: ScanReport, *, fmt: str = "text", color: str = "auto",
                file: IO[str] | None = None) -> None:
-    """The table and findings (a rich table on a terminal), or a "scan" JSON document."""
+    """The table and findings (a rich table on a terminal), a "scan" JSON document, or a page.
+
+    On a terminal the table fits its width: cells fold onto more lines, as rich folds them.
+    """
     out = sys.stdout if file is None else file
     if fmt == "text" and use_color(color, out):
         _print_rich(report, out)
-    else:
-        write_document(render_scan(report), "scan", json.scan_body(report), fmt=fmt,
-                       color="never", file=out)
+        return
+    isatty = getattr(out, "isatty", None)
+    width = shutil.get_terminal_size().columns if isatty is not None and isatty() else None
+    write_document(render_scan(report, width), "scan", json.scan_body(report), fmt=fmt,
+                   color="never", file=out, html=report._repr_html_)
 
 
-def render_scan(report: ScanReport) -> str:
-    """The table, every finding and failure, and a summary line."""
-    return "\n".join(scan_table(report)) + "\n\n" + _details(report)
+def render_scan(report: ScanReport, width: int | None = None) -> str:
+    """The table (folded to `width` if it is wider), every finding and failure, and a summary line."""
+    return "\n".join(scan_table(report, width)) + "\n\n" + _details(report)
 
 
-def scan_table(report: ScanReport) -> list[str]:
-    """The plain table: a header, two lines per recurrent module (cells, then config), totals."""
+def scan_table(report: ScanReport, width: int | None = None) -> list[str]:
+    """The plain table: a header, two lines per recurrent module (cells, then config), totals.
+
+    With `width`, a wider table is folded: the widest columns narrow first, and
+    their cells break onto more lines (between words where they can).
+    """
     cells = _grid(report)
     widths = _widths(cells)
-    body = [_line(cells[0], widths)]
+    if width is not None:
+        widths = _folded(widths, cells, width)
+    body = _rows(cells[0], widths)
     for row, row_cells in zip(report.rows, cells[1:]):
-        body += [_line(row_cells, widths), f"  {row.spec!r}"]
+        body += _rows(row_cells, widths) + _wrapped(f"  {row.spec!r}", width, "    ")
     rule = "=" * max(len(line) for line in body)
-    return [f"rnndoctor scan: {report.model}", rule, body[0], rule, *body[1:], rule,
-            _totals(report), rule]
+    header = len(_rows(cells[0], widths))
+    return [f"rnndoctor scan: {report.model}", rule, *body[:header], rule, *body[header:], rule,
+            *_wrapped(_totals(report), width, ""), rule]
+
+
+def _folded(widths: list[int], grid: list[list[str]], width: int) -> list[int]:
+    """Column widths that fit `width`: the widest column narrows, one character at a time."""
+    narrowest = [max(MIN_COLUMN, max(len(w) for cells in grid for w in cells[i].split() or [""]))
+                 for i in range(len(widths))]
+    folded = list(widths)
+    for floor in (narrowest, [MIN_COLUMN] * len(widths)):  # between words first, then inside them
+        while sum(folded) + len(GAP) * (len(folded) - 1) > width:
+            i = max(range(len(folded)), key=lambda k: (folded[k] - floor[k], folded[k]))
+            if folded[i] <= floor[i]:
+                break
+            folded[i] -= 1
+    return folded
+
+
+def _rows(cells: list[str], widths: list[int]) -> list[str]:
+    """One table row: a line, or several where a cell is folded."""
+    pieces = [textwrap.wrap(c, w) or [""] if len(c) > w else [c] for c, w in zip(cells, widths)]
+    return [_line([p[k] if k < len(p) else "" for p in pieces], widths)
+            for k in range(max(len(p) for p in pieces))]
+
+
+def _wrapped(text: str, width: int | None, indent: str) -> list[str]:
+    if width is None or len(text) <= width:
+        return [text]
+    lead = len(text) - len(text.lstrip())
+    return textwrap.wrap(text, width, initial_indent=text[:lead], subsequent_indent=indent or " " * lead)
 
 
 def _grid(report: ScanReport) -> list[list[str]]:
@@ -188,8 +231,8 @@ def _print_rich(report: ScanReport, file: IO[str]) -> None:
     from .rich import styled, terminal_console
 
     console = terminal_console(file)
-    if _rich_width(report) > console.width:  # rich would crush the shapes: colour the plain text
-        console.print(styled(render_scan(report)), end="", soft_wrap=True)
+    if _rich_width(report) > console.width:  # rich would crush the shapes: colour the folded text
+        console.print(styled(render_scan(report, console.width)), end="", soft_wrap=True)
         return
     console.print(rich_table(report), soft_wrap=False)
     console.print(_totals(report), style="dim", soft_wrap=True)

@@ -12,6 +12,7 @@ __all__ = [
     "change_layer",
     "combine",
     "convert_layer",
+    "fmt_count",
     "fmt_length",
     "fmt_lengths",
     "fmt_shape",
@@ -35,6 +36,11 @@ def fmt_shape(shape: tuple[int, ...]) -> str:
 def zeros(shape: tuple[int, ...]) -> str:
     """The call that allocates a zero state: `torch.zeros(1, 3, 20)`, `torch.zeros(20)`."""
     return f"torch.zeros({', '.join(map(str, shape))})"
+
+
+def fmt_count(n: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun: `1 row`, `0 rows`, `2 time steps`."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def fmt_length(value: float) -> str:

@@ -60,7 +60,7 @@ def check(b: Bound) -> Iterator[Candidate]:
                              packed=b.packed is not None)
     fixes = (
         *_feature_axis(b),
-        resize_input(f"give `input` {s.I} features (its last dim)", x, x.ndim - 1, s.I),
+        resize_input(f"give `input` {s.I} feature{'s' if s.I != 1 else ''} (its last dim)", x, x.ndim - 1, s.I),
         change_layer(s, f"construct the {s.kind} with `input_size={got}`", input_size=got),
     )
     packed_lstm = b.packed is not None and s.base == "LSTM" and not s.is_cell

@@ -44,7 +44,7 @@ from math import prod
 from ..findings import Severity
 from ..specs import Lengths, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, padded_axes
-from ._fixes import fmt_lengths, fmt_shape, set_lengths
+from ._fixes import fmt_count, fmt_lengths, fmt_shape, set_lengths
 
 
 def check(b: Bound) -> Iterator[Candidate]:
@@ -78,8 +78,8 @@ def _count_rejected(b: Bound, padded: TensorInfo, lengths: Lengths) -> bool:
 
 def _title(lengths: Lengths, over: list[int], T: int) -> str:
     if len(over) == 1:
-        return f"`lengths[{over[0]}]` is {lengths.ints[over[0]]}, but `input` has {T} time steps"
-    return f"{len(over)} entries of `lengths` exceed the {T} time steps of `input`"
+        return f"`lengths[{over[0]}]` is {lengths.ints[over[0]]}, but `input` has {fmt_count(T, 'time step')}"
+    return f"{len(over)} entries of `lengths` exceed the {fmt_count(T, 'time step')} of `input`"
 
 
 def _notes(b: Bound, padded: TensorInfo, lengths: Lengths) -> tuple[str, ...]:
@@ -94,7 +94,7 @@ def _notes(b: Bound, padded: TensorInfo, lengths: Lengths) -> tuple[str, ...]:
                  if b.packed_lstm_gates_as_rows else "the layer fails later in a kernel")
         notes.append(f"torch 2.13 packs this without an error: `batch_sizes` sum to "
                      f"{sum(b.packed.batch_sizes)}, but the packed data has "
-                     f"{b.packed.data.shape[0]} rows, and {later}")
+                     f"{fmt_count(b.packed.data.shape[0], 'row')}, and {later}")
     return tuple(notes)
 
 

@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..specs import Packed
 from ._base import Bound, Candidate, Order, Rule
-from ._fixes import fmt_lengths
+from ._fixes import fmt_count, fmt_lengths
 
 
 def check(b: Bound) -> Iterator[Candidate]:
@@ -98,7 +98,7 @@ def _title(sizes: tuple[int, ...], rows: int, rise: int | None, negative: int | 
         return f"{subject} has {sizes[negative]} at step {negative}"
     if rise is not None:
         return f"{subject} rises from {sizes[rise - 1]} to {sizes[rise]} at step {rise}"
-    return f"{subject} sums to {sum(sizes)}, but its data has {rows} rows"
+    return f"{subject} sums to {sum(sizes)}, but its data has {fmt_count(rows, 'row')}"
 
 
 def _notes(sizes: tuple[int, ...], rows: int, rise: int | None,
@@ -113,7 +113,7 @@ def _notes(sizes: tuple[int, ...], rows: int, rise: int | None,
         notes.append("`pack_padded_sequence` returns such a PackedSequence, without an error, "
                      "when `lengths` exceed the padded sequence")
     else:
-        notes.append(f"torch 2.13 reads the first {sum(sizes)} rows and silently ignores "
+        notes.append(f"torch 2.13 reads the first {fmt_count(sum(sizes), 'row')} and silently ignores "
                      f"the other {rows - sum(sizes)}")
     return tuple(notes)
 
