@@ -33,8 +33,10 @@ def test_example_2_batch_offers_both_fixes() -> None:
     first = report.first
     assert first is not None and first.code == "RNN204"
     titles = [fix.title for fix in first.fixes]
-    assert titles == ["give `input` batch 32", "build the states for batch 16"]
-    assert any("agree on batch 32" in note for note in first.notes)  # the evidence for the ranking
+    assert titles == ["build the states for batch 16", "give `input` batch 32"]
+    assert first.arguments[:2] == ("h_0", "c_0")
+    # the evidence for the ranking: h_0 and c_0 are one witness against the data
+    assert any("the input comes from the data" in note for note in first.notes)
 
 
 def test_example_3_is_valid_and_shapes_are_right() -> None:

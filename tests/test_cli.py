@@ -97,7 +97,7 @@ def test_article_verdicts() -> None:
     codes = [run(argv)[0] for argv in ARTICLE]
     assert codes == [1, 1, 0, 0]
     _, out, _ = run(ARTICLE[1])
-    assert "help: give `input` batch 32\nhelp: or build the states for batch 16" in out
+    assert "help: build the states for batch 16\n" in out and "help: or give `input` batch 32\n" in out
 
 
 # ---- exit codes and catalogue --------------------------------------------------------------

@@ -55,6 +55,7 @@ class Fix:
     title: str  # imperative, lowercase: "allocate `h_0` with 4 layers"
     applicability: Applicability
     snippet: str | None = None  # pasteable code: "h_0 = torch.zeros(4, 8, 20)"
+    site: str | None = None  # "train.py:12": the line the snippet replaces; None: the call itself
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,8 @@ def test_a_guard_error_shows_torchs_message_then_the_diagram_once(
     assert "RuntimeError: Expected hidden[0] size (2, 3, 20), got [1, 3, 20]\n" in out
     assert "error[RNN203]" not in out  # the note is held back while the traceback shows
     (bundle,) = published.bundles
-    assert "help: allocate" in bundle["text/plain"] and "<svg" in bundle["text/html"]
+    # ranked by where the states were made (In[1]:3), then the fix at the call
+    assert "allocate `h_0` and `c_0` with 2 layers" in bundle["text/plain"] and "<svg" in bundle["text/html"]
     assert "error[RNN203]" in result.error_in_exec.__notes__[0]  # put back afterwards
 
 

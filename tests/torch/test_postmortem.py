@@ -123,8 +123,22 @@ def test_guard_errors_already_carry_their_diagnosis() -> None:
     with rnndoctor.guard(lstm):
         error = raised(lambda: lstm(torch.randn(5, 3, 7)))
     assert isinstance(error, rnndoctor.RnnArgumentError)
-    assert diagnosis_text(error) == ""
+    assert diagnosis_text(error) == ""  # the layer and the input are made where no source shows it
     assert diagnose_exception(error) is error.report
+
+
+def test_under_a_guard_error_only_where_the_values_were_made_is_added() -> None:
+    lstm = nn.LSTM(10, 20)  # the line a constructor fix points at
+    built = sys._getframe().f_lineno - 1
+    with rnndoctor.guard(lstm), pytest.raises(rnndoctor.RnnArgumentError) as raised_here:
+        lstm(torch.randn(5, 3, 7))
+    error = raised_here.value
+    added = diagnosis_text(error)
+    assert added.startswith("\nrnndoctor: where the values of this RNN103 were made\n")
+    assert f"  --> tests/torch/test_postmortem.py:{built}\n" in added
+    report = diagnose_exception(error)
+    assert report is not None and report.first is not None and error.report.first is not None
+    assert report.first.code == "RNN103" and report.first.arguments == error.report.first.arguments
 
 
 def test_a_valid_call_gets_a_one_line_note() -> None:

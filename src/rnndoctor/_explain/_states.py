@@ -87,10 +87,12 @@ def _batch(ev: Evidence, name: str, kind: str, want: tuple[int, ...], got: tuple
                      "smaller batch of an epoch")
         fixes.append(safe("drop the incomplete last batch", "DataLoader(..., drop_last=True)"))
     else:
+        notes.append(f"the input comes from the data and the states are built to match it, so `{name}` "
+                     "is ranked as the one to change")
         fixes.append(change(f"construct the {kind} with `batch_first=True`, if `input` is (N, L, H_in)"))
     return diagnose_as(
         ev, "hidden-batch-mismatch", f"`{name}` has batch {m}, but `input` has batch {n}",
-        ("input", name, "batch_first"), dims=state_dims(name, want, got), notes=tuple(notes),
+        (name, "input", "batch_first"), dims=state_dims(name, want, got), notes=tuple(notes),
         fixes=tuple(fixes), confidence="high",
     )
 

@@ -47,6 +47,7 @@ from ..errors import RnnDoctorWarning
 from ..findings import Finding, Location
 from ..render.text import render_finding
 from ..report import Report
+from ..rules._base import Bound
 from . import delivery as _delivery
 from . import postmortem as _postmortem
 from . import semantics as _semantics
@@ -71,7 +72,8 @@ class _Watched:
 
     path: str | None = None  # the qualified name within the watched model
     watchers: int = 0  # watch() calls not yet undone
-    verdicts: dict[Hashable, Report | None] = field(default_factory=dict)
+    # per call signature: an error's Report, or for a valid one [calls, batch], counted in place
+    verdicts: dict[Hashable, Report | list[int]] = field(default_factory=dict)
     finalizer: weakref.finalize[Any, Any] | None = None
 
 
@@ -370,7 +372,9 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
                     seen = state.verdicts[key]
                 except Exception:
                     seen = unseen
-                if seen is not None:  # the full check: a report for an invalid call
+                if seen.__class__ is list:  # valid before: count it, for provenance
+                    seen[0] += 1
+                else:  # the full check: a report for an invalid call
                     invalid = check(self, input, hx)
                     if invalid is not None:
                         return judged(invalid, original, self, input, hx)
@@ -439,7 +443,8 @@ def _check(module: Any, input: Any, hx: Any) -> Report | None:
         seen = state.verdicts.get(key, _UNSEEN)
     except Exception:
         key, seen = None, _UNSEEN
-    if seen is None:
+    if isinstance(seen, list):
+        seen[0] += 1
         return None
     verdict = _first_verdict(module, state, key, input, hx) if seen is _UNSEEN else seen
     return _located(module, state, verdict) if isinstance(verdict, Report) else None
@@ -497,8 +502,26 @@ def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: An
     if key is not None:
         if len(state.verdicts) >= MAX_SIGNATURES:
             state.verdicts.clear()
-        state.verdicts[key] = verdict
+        state.verdicts[key] = report if verdict is not None else [1, _batch(report)]
     return verdict
+
+
+def _batch(report: Report) -> int:
+    """The batch of a valid call, as torch reads it; -1 where it has none (unbatched, unknown)."""
+    if report.spec is None or report.call is None:
+        return -1
+    bound = Bound(report.spec, report.call)
+    return -1 if bound.unbatched or bound.batch is None else bound.batch
+
+
+def history(module: Any) -> tuple[tuple[int, int], ...]:
+    """The batches this module's valid calls had under the guard, each with its number of calls."""
+    state = _registry.states.get(id(module))
+    counts: dict[int, int] = {}
+    for verdict in list(state.verdicts.values()) if state is not None else ():
+        if isinstance(verdict, list) and verdict[1] >= 0:
+            counts[verdict[1]] = counts.get(verdict[1], 0) + verdict[0]
+    return tuple(sorted(counts.items()))
 
 
 def warned() -> tuple[Finding, ...]:

@@ -21,16 +21,18 @@ from dataclasses import replace
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from .. import _api, _torch
+from .. import _api, _origins, _torch
 from ..engine import diagnose
 from ..errors import RnnArgumentError, RnnDoctorWarning, is_kept
 from ..findings import Location
+from ..provenance import with_provenance
 from ..render.output import use_color, write_report
-from ..render.text import call_summary
+from ..render.text import call_summary, render_upstream
 from ..report import Report
-from ..specs import Call, RnnSpec
+from ..rules._base import Bound
+from ..specs import KINDS, Call, RnnSpec, spec
 from . import downstream, notebook
-from .delivery import hide_frames
+from .delivery import hide_frames, note_text
 from .delivery import prefixed as prefixed
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
@@ -112,6 +114,8 @@ def _current_shell() -> Any | None:
 def _excepthook(etype: type[BaseException], value: BaseException,
                 tb: TracebackType | None) -> None:
     hide_frames(value)
+    if _active:
+        _rank_attached(value)
     _previous.get("sys", sys.__excepthook__)(etype, value, value.__traceback__)
     if _active:
         _write_diagnosis(value, sys.stderr)
@@ -120,6 +124,8 @@ def _excepthook(etype: type[BaseException], value: BaseException,
 def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
     if args.exc_value is not None:
         hide_frames(args.exc_value)
+        if _active:
+            _rank_attached(args.exc_value)
         args = threading.ExceptHookArgs([args.exc_type, args.exc_value,
                                          args.exc_value.__traceback__, args.thread])
     _previous.get("threading", threading.__excepthook__)(args)
@@ -157,8 +163,8 @@ def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
 
 def displayed_report(exc: BaseException) -> Report | None:
     """The report IPython displays under the traceback: the guard's, or one with findings."""
-    if isinstance(exc, RnnArgumentError):
-        return exc.report
+    if isinstance(exc, RnnArgumentError) or is_kept(exc):
+        return _ranked_guard_report(exc)
     if not isinstance(exc, Exception):
         return None
     try:
@@ -205,11 +211,16 @@ def diagnosis_text(exc: BaseException) -> str:
     """What the hooks print under the traceback: the diagnosis, a one-line note, or nothing.
 
     Errors the guard raised already carry their diagnosis (in their message, or
-    as a note on torch's exception), so nothing is added.
+    as a note on torch's exception), which the hooks rank by where the values
+    were made before the traceback prints (`_rank_attached`); nothing is then
+    added. Otherwise only where the values were made is added, when the
+    source shows it.
     If the diagnosis itself fails, a one-line note says so; the traceback above
     it is the original, unchanged.
     """
-    if isinstance(exc, RnnArgumentError) or is_kept(exc) or not isinstance(exc, Exception):
+    if isinstance(exc, RnnArgumentError) or is_kept(exc):
+        return _upstream_text(exc)
+    if not isinstance(exc, Exception):
         return ""
     try:
         found = _diagnose(exc)
@@ -278,10 +289,75 @@ def diagnose_exception(exc: BaseException) -> Report | None:
     ... except RuntimeError as e:
     ...     print(diagnose_exception(e))
     """
-    if isinstance(exc, RnnArgumentError):
-        return exc.report
+    if isinstance(exc, RnnArgumentError) or is_kept(exc):
+        return _ranked_guard_report(exc)
     found = _diagnose(exc)
     return found[0] if found is not None else None
+
+
+def _rank_attached(exc: BaseException) -> None:
+    """Before an uncaught guard error prints: its diagnosis, ranked by where the values were made.
+
+    The guard's own error renders its `.report` as its message, and torch's
+    kept exception carries it as a note; both then show the ranked report, and
+    `diagnosis_text` adds nothing under it (the diagnosis shows once). A kept
+    exception without its note (under pytest) is left as it is. If ranking
+    fails, the diagnosis judged at the call stands.
+    """
+    if not (isinstance(exc, RnnArgumentError) or is_kept(exc)):
+        return
+    try:
+        report: Report = exc.report  # type: ignore[attr-defined]
+        ranked = _ranked_guard_report(exc)
+        if ranked is report:
+            return
+        prefix = getattr(exc, "prefix", "")
+        notes = getattr(exc, "__notes__", None)
+        if isinstance(notes, list) and note_text(report, prefix) in notes:
+            notes[notes.index(note_text(report, prefix))] = note_text(ranked, prefix)
+        elif is_kept(exc):  # no note (under pytest): `diagnosis_text` adds the origins instead
+            return
+        exc.report = ranked  # type: ignore[attr-defined]
+    except Exception:
+        return
+
+
+def _ranked_guard_report(exc: BaseException) -> Report:
+    """The guard's report, ranked by where its arguments were made (read from the traceback).
+
+    `exc` is the guard's own error or torch's exception that it kept
+    (`errors.keep`); either carries the report judged at the call. The guard
+    reads no frame's locals while the program runs: on Python before 3.13 that
+    would keep the frame's tensors alive. Once the error is uncaught, its frames
+    have finished and reading them is free.
+    """
+    report: Report = exc.report  # type: ignore[attr-defined]
+    try:
+        found = _diagnose(exc)
+    except Exception:
+        return report
+    first, at_call = (found[0].first if found else None), report.first
+    if first is None or at_call is None or first.code != at_call.code or (
+            (first.arguments, first.notes, first.fixes) == (at_call.arguments, at_call.notes, at_call.fixes)):
+        return report
+    return replace(report, findings=tuple(replace(f, arguments=first.arguments, notes=first.notes,
+                                                  fixes=first.fixes) if f is at_call else f
+                                          for f in report.findings))
+
+
+def _upstream_text(exc: BaseException) -> str:
+    """What provenance adds to the diagnosis the guard's error carries: the evidence and the fixes upstream.
+
+    The diagnosis itself is in the error's message or note already, and is not repeated.
+    """
+    try:
+        ranked = _ranked_guard_report(exc).first
+    except Exception:
+        return ""
+    at_call = exc.report.first  # type: ignore[attr-defined]
+    if ranked is None or at_call is None or ranked is at_call:
+        return ""
+    return prefixed(render_upstream(ranked, at_call), rank_prefix())
 
 
 def _no_finding(report: Report, where: Location) -> str:
@@ -325,10 +401,13 @@ def _call_in(frames: Frames) -> tuple[Report, Location] | None:
         if _in_torch_file(frame, _UTILS_FILE) and frame.f_code.co_name == "pack_padded_sequence":
             return _packing(frame, frames[: i + 1])
         module = frame.f_locals.get("self")
+        if _torch.is_recurrent(module) and frame.f_code.co_name == "__init__":
+            return _construction(module, frames[: i + 1])
         if _torch.is_recurrent(module):
             input, hx = _arguments(module, frames[: i + 1])
             where = _locate(module, frames[: i + 1], None)
-            return relocated(_api.check(module, input, hx), where), where
+            report = relocated(_api.check(module, input, hx), where)
+            return with_origins(report, module, frames[: i + 1], _guard_history(module)), where
     return None
 
 
@@ -345,6 +424,29 @@ def _arguments(module: Any, frames: Frames) -> tuple[object, object]:
             return _bind(tuple(args), dict(kwargs))
     forward = next(f.f_locals for f, _ in reversed(frames) if f.f_locals.get("self") is module)
     return forward.get("orig_input", forward.get("input")), forward.get("hx")
+
+
+def _construction(module: Any, frames: Frames) -> tuple[Report, Location]:
+    """A layer whose constructor failed: its arguments, as the outermost `__init__` received them.
+
+    nn.RNN, nn.LSTM and nn.GRU take `*args, **kwargs`; the cells name their
+    parameters. The constructor rules (RNN3xx) judge them, and the user's line
+    that built the layer shows the expression behind a bad value.
+    """
+    inits = [f for f, _ in frames if f.f_code.co_name == "__init__" and f.f_locals.get("self") is module]
+    local = inits[0].f_locals
+    kind = next(c.__name__ for c in type(module).__mro__ if c.__name__ in KINDS)
+    if "args" in local and "kwargs" in local:
+        layer = spec(kind, *local["args"], **local["kwargs"])
+    else:
+        names = inits[0].f_code.co_varnames[1:inits[0].f_code.co_argcount]
+        layer = spec(kind, **{n: local[n] for n in names if n not in ("device", "dtype")})
+    where = Location(module_repr=repr(layer), call_site=call_site(frames))
+    report = diagnose(layer, None, where)
+    user = [(f, line) for f, line in frames if not is_library(f.f_code.co_filename)]
+    if not user or report.first is None:
+        return report, where
+    return with_provenance(report, _origins.constructor(user[-1], report.first, display)), where
 
 
 def _bind(args: tuple[object, ...], kwargs: dict[str, object]) -> tuple[object, object]:
@@ -389,6 +491,33 @@ def _locate(module: Any | None, frames: Frames, function: str | None) -> Locatio
         return Location(module_repr=f"torch.nn.utils.rnn.{function}", call_site=call_site(frames))
     return Location(module_path=module_path(module, [f for f, _ in frames]),
                     module_repr=repr(_torch.known(module).spec), call_site=call_site(frames))
+
+
+def _guard_history(module: Any) -> tuple[tuple[int, int], ...]:
+    """The batches the guard saw this layer run with, when a guard has been on (`rnndoctor run`)."""
+    guard = sys.modules.get(__package__ + ".guard")
+    return guard.history(module) if guard is not None else ()
+
+
+def with_origins(report: Report, module: Any, frames: Frames,
+                 history: tuple[tuple[int, int], ...]) -> Report:
+    """The report ranked by where its first error's arguments were made (`rnndoctor.provenance`).
+
+    Read after the failure from the user's frames in `frames` (outermost first)
+    and their source; a failure here leaves the report as it was.
+    """
+    first = report.first
+    if first is None or report.spec is None or report.call is None:
+        return report
+    try:
+        bound = Bound(report.spec, report.call)
+        batch = None if bound.unbatched else bound.batch
+        user = [(f, line) for f, line in frames if not is_library(f.f_code.co_filename)]
+        found = _origins.gather(user, module, first, input_batch=batch,
+                                batch_axis=bound.batch_axis, history=history, display=display)
+        return with_provenance(report, found)
+    except Exception:
+        return report
 
 
 # ---- where: the layer's name, the user's line, the rank ------------------------------------

@@ -86,7 +86,10 @@ def _dim(d: Dim) -> Json:
 
 
 def _fix(x: Fix) -> Json:
-    return {"title": x.title, "applicability": x.applicability.value, "snippet": x.snippet}
+    fix: Json = {"title": x.title, "applicability": x.applicability.value, "snippet": x.snippet}
+    if x.site is not None:
+        fix["site"] = x.site
+    return fix
 
 
 def _call(call: Call) -> Json:

@@ -15,7 +15,7 @@ from ..specs import Call, Hx, Other, Packed, Seq, TensorInfo
 if TYPE_CHECKING:
     from ..report import Report
 
-__all__ = ["call_summary", "render_finding", "render_report", "summary_line"]
+__all__ = ["call_summary", "render_finding", "render_report", "render_upstream", "summary_line"]
 
 GUTTER = "   |"
 
@@ -50,10 +50,34 @@ def render_finding(f: Finding, first: bool = False) -> str:
         lead = "help: " if i == 0 else "help: or "
         suffix = " (changes the model)" if fix.applicability.value == "changes-model" else ""
         lines.append(f"{lead}{fix.title}{suffix}")
+        if fix.site:
+            lines.append(f"  --> {fix.site}")
         if fix.snippet:
             lines += [f"{GUTTER}   {s}" for s in fix.snippet.splitlines()]
     lines.append("")
     lines.append(f"For more on this {f.severity.value}, run `rnndoctor rule {f.code}`.")
+    return "\n".join(lines) + "\n"
+
+
+def render_upstream(ranked: Finding, at_call: Finding) -> str:
+    """What ranking by provenance adds to a finding already shown: its new notes and fixes.
+
+    Printed under an error the guard raised once the error is uncaught; empty
+    when provenance found nothing.
+    """
+    notes = [n for n in ranked.notes if n not in at_call.notes]
+    fixes = [f for f in ranked.fixes if f.site is not None or f not in at_call.fixes]
+    if not notes and not fixes:
+        return ""
+    lines = [f"\nrnndoctor: where the values of this {ranked.code} were made"]
+    lines += [f"   = note: {n}" for n in notes]
+    for i, fix in enumerate(fixes):
+        suffix = " (changes the model)" if fix.applicability.value == "changes-model" else ""
+        lines.append(f"{'help: ' if i == 0 else 'help: or '}{fix.title}{suffix}")
+        if fix.site:
+            lines.append(f"  --> {fix.site}")
+        if fix.snippet:
+            lines += [f"{GUTTER}   {s}" for s in fix.snippet.splitlines()]
     return "\n".join(lines) + "\n"
 
 

@@ -24,9 +24,15 @@ flags it as an error all the same.
     lstm(torch.randn(10, 32, 50))
 
 ## Fixes, in order
-1. Give `input` `input_size` features (safe): usually the layer before it
+1. For a 2-D `input` into an nn.RNN, nn.LSTM or nn.GRU built with
+   `input_size=1`: add the missing feature axis, `input.unsqueeze(-1)`. A
+   `(batch, seq)` or `(seq, batch)` series of scalars is read as one unbatched
+   sequence whose features are its second axis; `input_size=<that axis>`
+   would make the shapes line up and compute the wrong thing, so it ranks
+   last.
+2. Give `input` `input_size` features (safe): usually the layer before it
    produces the wrong width.
-2. Construct the layer with `input_size` equal to the input's features
+3. Construct the layer with `input_size` equal to the input's features
    (changes the model).
 
 ## PyTorch reference
@@ -39,8 +45,8 @@ from collections.abc import Iterator
 
 from ..findings import Severity
 from ..shapes import expected_dims, with_actual
-from ._base import Bound, Candidate, Order, Rule
-from ._fixes import change_layer, resize_input
+from ._base import Bound, Candidate, Order, ProposedFix, Rule
+from ._fixes import change_layer, resize_input, set_input
 
 
 def check(b: Bound) -> Iterator[Candidate]:
@@ -53,12 +59,16 @@ def check(b: Bound) -> Iterator[Candidate]:
     expected = expected_dims(s, "input", batch=None, unbatched=b.unbatched,
                              packed=b.packed is not None)
     fixes = (
-        resize_input(f"give `input` {s.I} features (its last dim)", x, x.ndim - 1, s.I),
+        *_feature_axis(b),
+        resize_input(f"give `input` {s.I} feature{'s' if s.I != 1 else ''} (its last dim)", x, x.ndim - 1, s.I),
         change_layer(s, f"construct the {s.kind} with `input_size={got}`", input_size=got),
     )
     packed_lstm = b.packed is not None and s.base == "LSTM" and not s.is_cell
     silent = b.packed_lstm_via_onednn
     notes = [f"H_in is the layer's `input_size={s.input_size!r}`"]
+    if _feature_axis(b):
+        notes.append(f"a 2-D `input` is one unbatched sequence (L, H_in), so its dim 1 ({got}) is read as "
+                     "the features; a batch of scalar series lacks its feature axis")
     if silent:
         notes.append("torch 2.13 hands this packed nn.LSTM to oneDNN, which checks no sizes: "
                      "the call runs on and computes with the wrong weights' shape")
@@ -76,6 +86,15 @@ def check(b: Bound) -> Iterator[Candidate]:
         _order(b, silent, packed_lstm),
         fixes,
     )
+
+
+def _feature_axis(b: Bound) -> tuple[ProposedFix, ...]:
+    """`input.unsqueeze(-1)` for a 2-D series of scalars into a layer built with `input_size=1`."""
+    x = b.x
+    if x is None or b.spec.is_cell or b.packed is not None or x.ndim != 2 or b.spec.I != 1:
+        return ()
+    return (set_input("add the feature axis to `input`", x.with_shape(*x.shape, 1),
+                      "input = input.unsqueeze(-1)"),)
 
 
 def _order(b: Bound, silent: bool, packed_lstm: bool) -> int:

@@ -25,16 +25,19 @@ all of these as errors.
     lstm(torch.randn(10, 16, 50), (h_0, c_0))
 
 ## Fixes, in order
-The ranking follows the evidence, which the finding states:
+The ranking follows the evidence, which the finding states in one note:
 1. When the input's other axis has the states' batch, the input is laid out
    the other way round: construct the layer with the other `batch_first`, or
    transpose `input`.
-2. When the tensors that agree outnumber the odd one (`h_0` and `c_0` against
-   `input`), change the odd one first.
-3. When `input` has an empty batch (N=0) and the states agree on another,
+2. When `input` has an empty batch (N=0) and the states agree on another,
    change `input` first.
-4. Otherwise build the states for the input's batch first, since the input
-   usually comes from the data; then give the input the states' batch.
+3. Otherwise build the states for the input's batch first, then give the
+   input the states' batch. The input comes from the data and the states are
+   built to match it. `h_0` and `c_0` that agree with each other count as one
+   witness, not two: they are nearly always built by the same line
+   (`h_0 = c_0 = torch.zeros(...)`), so their agreement is no evidence
+   against the input. A state that agrees with `input` while the other does
+   not is evidence: the other one is changed.
 
 ## PyTorch reference
 `torch.nn.LSTM`, Inputs: `h_0` of shape (D * num_layers, N, H_out) and `c_0` of
@@ -43,7 +46,6 @@ shape (D * num_layers, N, H_cell), where N is the batch of `input`.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 
 from ..findings import Dim, Severity
@@ -59,16 +61,9 @@ def check(b: Bound) -> Iterator[Candidate]:
     seen = {"input": b.batch} | {name: t.shape[axis] for name, t in b.states.items()}
     if len(set(seen.values())) == 1:
         return
-    votes = Counter(seen.values())
     transposed = _transposed_batch(b, seen)
     empty = _states_batch_beside_empty_input(seen)
-    if transposed is not None:
-        majority = transposed
-    elif empty is not None:
-        majority = empty
-    else:
-        top = votes.most_common()
-        majority = top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else b.batch
+    majority = transposed if transposed is not None else empty if empty is not None else b.batch
     odd = [name for name, n in seen.items() if n != majority]
     # a transposed input is the input's fault as much as the flag's: name the tensor first
     arguments = (*odd, *(("batch_first",) if transposed is not None else ()),
@@ -145,10 +140,8 @@ def _notes(b: Bound, seen: dict[str, int], transposed: int | None,
         )
     elif empty_input:
         notes.append("`input` holds an empty batch, so it is ranked as the one to change")
-    elif len(seen) == 2:
-        notes.append("the evidence is even: either side may be the wrong one")
     else:
-        notes.append(_majority_note(seen))
+        notes.append(_data_note(seen))
     if not b.spec.is_cell:
         notes.append("`batch_first` applies to `input` and `output` only, never to `h_0` or `c_0`")
     if b.packed is not None and b.spec.base == "LSTM":
@@ -157,14 +150,18 @@ def _notes(b: Bound, seen: dict[str, int], transposed: int | None,
     return tuple(notes)
 
 
-def _majority_note(seen: dict[str, int]) -> str:
-    votes = Counter(seen.values())
-    top, count = votes.most_common(1)[0]
-    if count == 1:
-        return "all three differ: the states are ranked against the input"
-    agree = " and ".join(f"`{n}`" for n, v in seen.items() if v == top)
-    odd = " and ".join(f"`{n}`" for n, v in seen.items() if v != top)
-    return f"{agree} agree on batch {top}, so {odd} is ranked as the one to change"
+def _data_note(seen: dict[str, int]) -> str:
+    """Why the states are ranked first: the one line of evidence."""
+    states = {name: n for name, n in seen.items() if name != "input"}
+    odd = " and ".join(f"`{name}`" for name, n in states.items() if n != seen["input"])
+    agree = [f"`{name}`" for name, n in states.items() if n == seen["input"]]
+    if agree:
+        return f"{agree[0]} agrees with `input` on batch {seen['input']}, so {odd} is ranked as the one to change"
+    if len(states) == 2 and len(set(states.values())) == 1:
+        return (f"the input comes from the data and the states are built to match it (`h_0` and `c_0` "
+                f"agreeing on batch {states['h_0']} is one witness), so {odd} are ranked as the ones to change")
+    verb = "are ranked as the ones" if len(states) == 2 else "is ranked as the one"
+    return f"the input comes from the data and the states are built to match it, so {odd} {verb} to change"
 
 
 def _outcome(b: Bound, seen: dict[str, int]) -> tuple[str | None, int]:
@@ -206,8 +203,7 @@ def _fixes(b: Bound, seen: dict[str, int], odd: list[str], majority: int,
         return tuple(fixes + [to_states])
     target = state_batches.pop()
     to_input = resize_input(f"give `input` batch {target}", x, b.batch_axis, target)
-    ranked = [to_input, to_states] if odd == ["input"] else [to_states, to_input]
-    fixes += ranked
+    fixes += [to_input, to_states] if odd == ["input"] else [to_states, to_input]
     return tuple(fixes)
 
 
