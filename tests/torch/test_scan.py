@@ -608,6 +608,19 @@ def test_cli_builds_the_model_on_meta(models: Path) -> None:
     assert sys.modules["_rnndoctor_scan_models_for_scan"].built_on == ["meta"]
 
 
+def test_a_model_the_cli_built_on_meta_is_shown_as_the_factory_builds_it(models: Path) -> None:
+    """The scan's own meta device shows nowhere: not in the table, the findings, nor a fix to paste."""
+    code, out, _ = run(["scan", f"{models}:tagger", "--input", "8,20,50"])
+    as_api = rnndoctor.scan(nn.Sequential(nn.Embedding(1000, 50), nn.LSTM(50, 100, batch_first=True)), (8, 20, 50))
+    assert code == 1 and "meta" not in out
+    assert out.split("\n", 1)[1] == str(as_api).split("\n", 1)[1]  # the same, but for the model's name
+
+
+def test_cli_scan_reads_an_empty_shape_as_a_0d_input_like_check(models: Path) -> None:
+    code, out, _ = run(["scan", f"{models}:build_model", "--input", "()"])
+    assert code == 1 and "error[RNN102]: `input` is 0-D, but this LSTM takes 2-D or 3-D input" in out
+
+
 def test_cli_builds_as_written_when_the_factory_needs_values(models: Path) -> None:
     code, out, err = run(["scan", f"{models}:needs_values", "--input", "10,32,50"])
     assert code == 0 and out.endswith("ok: no problems found\n")

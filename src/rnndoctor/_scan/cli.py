@@ -66,12 +66,13 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("scan runs the model, so it needs torch, which is not installed; "
                          "install it, or rnndoctor with its extra: pip install 'rnndoctor[torch]'")
     inputs = [_example(text) for text in args.input]
-    model = build(args.model)
+    model, built_on = build(args.model)
     from ..render.scan_table import write_scan
-    from . import scan
+    from . import trace
 
     try:
-        report = scan(model, *(_tensor(shape, dtype) for shape, dtype in inputs))
+        report = trace.run(model, tuple(_tensor(shape, dtype) for shape, dtype in inputs), {},
+                           built_on=built_on)
     except ValueError as e:  # no recurrent layers
         raise UsageError(str(e)) from None
     write_scan(report, fmt=args.format, color=args.color)
@@ -84,16 +85,24 @@ def _example(text: str) -> tuple[tuple[int, ...], str | None]:
 
 
 def _tensor(shape: tuple[int, ...], dtype: str | None) -> Any:
-    """A plain shape (the model's float dtype), or a meta tensor of the given dtype."""
-    if dtype is None:
+    """A plain shape (the model's float dtype), or a meta tensor of the given dtype.
+
+    `()` would reach the forward as an empty tuple, not as a shape: it becomes a 0-D tensor.
+    """
+    if dtype is None and shape:
         return shape
     import torch
 
-    return torch.empty(shape, dtype=getattr(torch, dtype), device="meta")
+    kind = getattr(torch, dtype) if dtype is not None else torch.get_default_dtype()
+    return torch.empty(shape, dtype=kind, device="meta")
 
 
-def build(target: str) -> Any:
-    """Import FILE.py or package.module and call its factory with no arguments."""
+def build(target: str) -> tuple[Any, str | None]:
+    """Import FILE.py or package.module and call its factory with no arguments.
+
+    Returns the model and, when it was built on the meta device, the device the
+    factory builds on otherwise (the default device), which the scan reports.
+    """
     where, sep, name = target.rpartition(":")
     if not sep or not where or not name.isidentifier():
         raise UsageError(f"cannot read {target!r} as a model factory; {ACCEPTED}")
@@ -102,25 +111,28 @@ def build(target: str) -> Any:
     if not callable(factory):
         found = "is not callable" if factory is not None else "is not defined"
         raise UsageError(f"`{name}` {found} in {where}; {ACCEPTED}")
-    model = _on_meta(factory, name)
+    model, built_on = _on_meta(factory, name)
     nn = sys.modules.get("torch.nn")
     if nn is None or not isinstance(model, nn.Module):
         raise UsageError(f"{name}() returned {type(model).__name__}, not an nn.Module; the "
                          "factory builds the model, and each --input gives one of its inputs")
-    return model
+    return model, built_on
 
 
-def _on_meta(factory: Any, name: str) -> Any:
+def _on_meta(factory: Any, name: str) -> tuple[Any, str | None]:
     """The factory's model, built on the meta device so that no weight takes memory.
 
     A factory that needs real values (`.item()`, for instance) fails there: it
     is then called again as it is written, and one line on stderr says so.
+    The second value is the device the factory builds on when not on meta, or
+    None when it was built as written.
     """
     import torch
 
+    default = torch.empty(0).device.type  # where the factory builds when not told otherwise
     try:
         with torch.device("meta"):
-            return factory()
+            return factory(), default
     except Exception as e:
         on_meta = _describe(e)
     try:
@@ -129,7 +141,7 @@ def _on_meta(factory: Any, name: str) -> Any:
         raise UsageError(f"{name}() raised {_describe(e)}") from None
     print(f"rnndoctor scan: {name}() failed on the meta device ({on_meta}); the model was "
           "built as written instead, which allocates its weights", file=sys.stderr)
-    return model
+    return model, None
 
 
 def _is_file(where: str) -> bool:

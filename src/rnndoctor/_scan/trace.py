@@ -51,10 +51,11 @@ _DIRECT = "_rnndoctor_direct"  # tensor attribute: True on a recurrent layer's o
 Infos = tuple[TensorInfo | Packed | None, TensorInfo | None, TensorInfo | None]  # output, h_n, c_n
 
 
-def run(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> ScanReport:
+def run(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, built_on: str | None = None) -> ScanReport:
+    """Scan `model(*args, **kwargs)`; `built_on`: the device a model built on meta for the scan would have had."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"scan() needs an nn.Module, got {type(model).__name__}")
-    trace = _Trace(model)
+    trace = _Trace(model, built_on)
     dtype = _float_dtype(model)
     meta_args = tuple(_stand_in(a, f"example input {i}", dtype) for i, a in enumerate(args))
     meta_kwargs = {k: _stand_in(v, f"example input `{k}`", dtype) for k, v in kwargs.items()}
@@ -163,20 +164,25 @@ class _FailedOp:
     tensors: list[torch.Tensor]
 
 
-def _constructed(model: nn.Module, path: str, layer: nn.Module) -> RnnSpec:
-    """The layer, with the arguments its construction passed by position where its owner's source says (RNN311)."""
+def _constructed(model: nn.Module, path: str, layer: nn.Module, built_on: str | None) -> RnnSpec:
+    """The layer, with the arguments its construction passed by position where its owner's source says (RNN311).
+
+    A layer on meta only because the scan built it there has the device it would have had.
+    """
     owner_path, _, attribute = path.rpartition(".")
     owner = model.get_submodule(owner_path) if owner_path else model
-    return replace(_torch.spec_from_module(layer), positional=positional_arguments(type(owner), attribute))
+    spec = _torch.spec_from_module(layer)
+    device = built_on if built_on is not None and spec.device == "meta" else spec.device
+    return replace(spec, positional=positional_arguments(type(owner), attribute), device=device)
 
 
 class _Trace:
     """Everything recorded while the model runs."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, built_on: str | None) -> None:
         self.model = model
         self.paths = {id(m): path for path, m in model.named_modules()}
-        self.rows = {id(m): _Row(path, _constructed(model, path, m))
+        self.rows = {id(m): _Row(path, _constructed(model, path, m, built_on))
                      for path, m in model.named_modules() if isinstance(m, _RECURRENT)}
         if not self.rows:
             raise ValueError(
