@@ -140,3 +140,24 @@ def test_guards_come_and_go_while_other_threads_call_layers() -> None:
         for worker in workers:
             worker.join()
     assert failures == []
+
+
+def _tensors_in(value: object) -> list[object]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for item in value for t in _tensors_in(item)]
+    return []
+
+
+def test_the_guard_steps_aside_while_torch_jit_traces() -> None:
+    """Traced shapes are 0-d tensors: none may reach a verdict's key or a printed table."""
+    lstm = torch.nn.LSTM(3, 4)
+    with rnndoctor.guard(lstm):
+        traced = torch.jit.trace(lstm, (torch.randn(5, 2, 3),))
+        with pytest.raises(RuntimeError) as caught:
+            torch.jit.trace(lstm, (torch.randn(5, 2, 7),))
+        keys = [key for state in guard_module._registry.states.values() for key in state.verdicts]
+    assert _tensors_in(keys) == []
+    assert "tensor(" not in str(caught.value) + "".join(getattr(caught.value, "__notes__", []))
+    assert torch.equal(traced(torch.ones(5, 2, 3))[0], lstm(torch.ones(5, 2, 3))[0])

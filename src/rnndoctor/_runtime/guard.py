@@ -301,7 +301,7 @@ def _patch() -> None:
         original = cls.__dict__["forward"]
         _registry.originals[cls] = original
         forward = _checking_forward(original, name.endswith("Cell"),
-                                    torch.compiler.is_dynamo_compiling)
+                                    torch.compiler.is_dynamo_compiling, torch._C._is_tracing)
         setattr(cls, "forward", forward)  # noqa: B010 - mypy does not know the classes
     _keep_from_dynamo(forward.__code__, _check.__code__)
 
@@ -333,8 +333,13 @@ def _unpatch() -> None:
     _registry.originals.clear()
 
 
-def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[], bool]) -> Any:
-    """`original`, preceded by the check.
+def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[], bool],
+                      is_jit_tracing: Callable[[], bool]) -> Any:
+    """`original`, preceded by the check, except while Dynamo or `torch.jit.trace` traces it.
+
+    A trace runs the forward with shapes as 0-d tensors, and compares two runs
+    of it: the guard steps aside, so that neither its caches nor its reports
+    hold traced values, and both runs take the same path.
 
     A call whose signature has been seen valid returns after one dictionary
     lookup, without leaving this function; anything else goes to `_check`.
@@ -350,7 +355,7 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
 
     def forward(self: Any, input: Any, hx: Any = None) -> Any:
         __tracebackhide__ = True  # pytest and IPython show the user's frames, not this one
-        if not is_dynamo_compiling():
+        if not is_dynamo_compiling() and not is_jit_tracing():
             state = states.get(id(self))
             if state is None:
                 if registry.everywhere:
