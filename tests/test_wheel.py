@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from .test_package import LINK
+
 ROOT = Path(__file__).resolve().parent.parent
 FAILING_TEST = """
 import torch
@@ -88,6 +90,17 @@ def test_the_wheel_requires_torch_only_as_an_extra(wheel: Path) -> None:
     always = [r for r in requires if "extra ==" not in r]
     assert always and not [r for r in always if re.match(r"torch\b", r)], always
     assert "torch>=2.1; extra == 'torch'" in requires
+
+
+def test_the_description_pypi_shows_has_no_relative_link(wheel: Path) -> None:
+    """PyPI shows the README without the repository around it: only absolute links work there."""
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    description = archive.read(metadata).decode().partition("\n\n")[2]
+    assert "rnndoctor tells you which argument broke" in description
+    targets = [m["target"] or m["html"] for m in LINK.finditer(description)]
+    assert [t for t in targets if not re.match(r"https?://", t)] == []
+    assert "(the image `docs/images/diagram.png` in the repository)" in description
 
 
 def test_rnndoctor_comes_from_the_wheel(fresh: Fresh) -> None:
