@@ -17,7 +17,7 @@ from .specs import KINDS, Backend, Call, Hx, Other, Packed, RnnSpec, Seq, Tensor
 
 __all__ = [
     "Known", "backend", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",
-    "known", "load_torch", "spec_from_module",
+    "known", "load_torch", "never_compiled", "spec_from_module",
 ]
 
 
@@ -247,3 +247,20 @@ def _supports(torch: Any, kind: str) -> bool | None:
         return bool(getattr(torch.ops.mkldnn, f"_is_mkldnn_{kind}_supported")())
     except (AttributeError, RuntimeError):  # an older torch, or a build without oneDNN
         return None
+
+
+def never_compiled(code: Any, *, callees: bool = True) -> None:
+    """Dynamo never compiles `code` as a frame of its own, nor what it calls unless `callees` is False.
+
+    Tracing a caller still inlines it. A torch without Dynamo has nothing to keep it from.
+    """
+    try:
+        from torch._C._dynamo.eval_frame import (
+            _FrameAction,
+            _FrameExecStrategy,
+            set_code_exec_strategy,
+        )
+    except ImportError:
+        return
+    called = _FrameAction.SKIP if callees else _FrameAction.DEFAULT
+    set_code_exec_strategy(code, _FrameExecStrategy(_FrameAction.SKIP, called))

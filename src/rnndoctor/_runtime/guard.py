@@ -313,17 +313,8 @@ def _keep_from_dynamo(forward: types.CodeType, check: types.CodeType) -> None:
     runs the patched forward as plain Python, so the check runs; the check
     itself, and whatever it calls, always run as plain Python.
     """
-    try:
-        from torch._C._dynamo.eval_frame import (
-            _FrameAction,
-            _FrameExecStrategy,
-            set_code_exec_strategy,
-        )
-    except ImportError:  # a torch without Dynamo
-        return
-    skip, default = _FrameAction.SKIP, _FrameAction.DEFAULT
-    set_code_exec_strategy(forward, _FrameExecStrategy(skip, default))
-    set_code_exec_strategy(check, _FrameExecStrategy(skip, skip))
+    _boundary.never_compiled(forward, callees=False)
+    _boundary.never_compiled(check)
 
 
 def _unpatch() -> None:

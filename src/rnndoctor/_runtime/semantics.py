@@ -296,15 +296,7 @@ def _run_plain(code: Any) -> None:
     graph break), it must not be compiled: the handlers' locks, caches and frame
     reads would break the graph, and Dynamo would constant-fold the check above.
     """
-    try:
-        from torch._C._dynamo.eval_frame import (
-            _FrameAction,
-            _FrameExecStrategy,
-            set_code_exec_strategy,
-        )
-    except ImportError:  # a torch without Dynamo
-        return
-    set_code_exec_strategy(code, _FrameExecStrategy(_FrameAction.SKIP, _FrameAction.SKIP))
+    _boundary.never_compiled(code)
 
 
 def _failed_on(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], error: Exception) -> None:

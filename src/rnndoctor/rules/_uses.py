@@ -8,7 +8,7 @@ from ..findings import Applicability, Fix
 from ..uses import All, Indices, Produced, Use, UseBound, UseFix
 
 __all__ = ["cat_directions", "gather_last", "last_state", "last_step_per_direction",
-           "picked_note", "transpose", "whole"]
+           "picked_note", "swaps_time_and_batch", "transpose", "whole"]
 
 
 def picked_note(b: UseBound, axis: int) -> str:
@@ -74,3 +74,20 @@ def transpose(p: Produced, result: tuple[int, ...]) -> UseFix:
     if len(p.shape) > 1 and tuple(result) != (p.shape[1], p.shape[0], *p.shape[2:]):
         snippet += f".reshape({', '.join(map(str, result[:-1]))}, -1)"
     return UseFix(Fix("swap the axes with `transpose`", Applicability.SAFE, snippet))
+
+
+def swaps_time_and_batch(p: Produced, result: tuple[int, ...]) -> str | None:
+    """Why a view of a layer's `output` to `result` puts the wrong axis first, or None if it doesn't.
+
+    Said of the result's dim 0, which the view fills from memory in `output`'s own order.
+    """
+    N, L = p.batch, p.steps
+    if N == L or 1 in (N, L):  # the sizes do not tell the axes apart
+        return None
+    if p.batch_first:
+        if result[:2] != (L, N):
+            return None
+        return f"dim 0 of the result has L={L} entries, but in memory dim 0 is the batch"
+    if result[0] != N:
+        return None
+    return f"dim 0 of the result has N={N} entries, but in memory dim 0 is time"

@@ -47,7 +47,7 @@ from dataclasses import replace
 from ..findings import Severity
 from ..uses import UseBound, UseCandidate
 from ._base import Rule
-from ._uses import transpose
+from ._uses import swaps_time_and_batch, transpose
 
 __all__ = ["RULE"]
 
@@ -57,17 +57,9 @@ def check(b: UseBound) -> Iterator[UseCandidate]:
     if not p.is_output or p.through is None or b.use.op not in ("view", "reshape") \
             or p.batch_axis is None or len(result) < 2:
         return
-    N, L = p.batch, p.steps
-    if N == L or 1 in (N, L):  # the sizes do not tell the axes apart
+    moved = swaps_time_and_batch(p, result)
+    if moved is None:
         return
-    if p.batch_first:
-        if result[:2] != (L, N):
-            return
-        moved = f"dim 0 of the result has L={L} entries, but in memory dim 0 is the batch"
-    else:
-        if result[0] != N:
-            return
-        moved = f"dim 0 of the result has N={N} entries, but in memory dim 0 is time"
     shape = ", ".join(map(str, result))
     yield UseCandidate(
         RULE.finding(
