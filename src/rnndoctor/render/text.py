@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..findings import Dim, Finding, Location, Severity
+from ..findings import Dim, Finding, Fix, Location, Severity
 from ..specs import Call, Hx, Other, Packed, Seq, TensorInfo
 
 if TYPE_CHECKING:
@@ -46,14 +46,7 @@ def render_finding(f: Finding, first: bool = False) -> str:
     if first and f.raises:
         lines.append(f"   = note: torch raises {f.raises} here first")
     lines += [f"   = note: {n}" for n in f.notes]
-    for i, fix in enumerate(f.fixes):
-        lead = "help: " if i == 0 else "help: or "
-        suffix = " (changes the model)" if fix.applicability.value == "changes-model" else ""
-        lines.append(f"{lead}{fix.title}{suffix}")
-        if fix.site:
-            lines.append(f"  --> {fix.site}")
-        if fix.snippet:
-            lines += [f"{GUTTER}   {s}" for s in fix.snippet.splitlines()]
+    lines += _help_lines(f.fixes)
     lines.append("")
     lines.append(f"For more on this {f.severity.value}, run `rnndoctor rule {f.code}`.")
     return "\n".join(lines) + "\n"
@@ -71,14 +64,22 @@ def render_upstream(ranked: Finding, at_call: Finding) -> str:
         return ""
     lines = [f"\nrnndoctor: where the values of this {ranked.code} were made"]
     lines += [f"   = note: {n}" for n in notes]
+    lines += _help_lines(fixes)
+    return "\n".join(lines) + "\n"
+
+
+def _help_lines(fixes: Iterable[Fix]) -> list[str]:
+    """Each fix as a `help:` line, the second on with "or", then where it applies and its snippet."""
+    lines = []
     for i, fix in enumerate(fixes):
+        lead = "help: " if i == 0 else "help: or "
         suffix = " (changes the model)" if fix.applicability.value == "changes-model" else ""
-        lines.append(f"{'help: ' if i == 0 else 'help: or '}{fix.title}{suffix}")
+        lines.append(f"{lead}{fix.title}{suffix}")
         if fix.site:
             lines.append(f"  --> {fix.site}")
         if fix.snippet:
             lines += [f"{GUTTER}   {s}" for s in fix.snippet.splitlines()]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _location(loc: Location) -> str:
