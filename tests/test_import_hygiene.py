@@ -37,6 +37,9 @@ NO_TORCH_COMMANDS = [
     ["demo", "--no-torch"],
     ["--help"],
     ["check", "--help"],
+    ["check", LSTM, "--input", "32,10,50", "--color", "always"],
+    ["explain", "RuntimeError: Expected hidden[0] size (4, 32, 100), got [2, 32, 100]", "--color", "always"],
+    ["rules", "--color", "always"],
 ]
 
 
@@ -80,6 +83,5 @@ def test_meta_the_probe_sees_torch() -> None:
     assert "torch" in loaded_after("import rnndoctor, torch")
 
 
-def test_meta_the_probe_sees_rich_when_colour_is_used() -> None:
-    argv = ["check", LSTM, "--input", "32,10,50", "--color", "always"]
-    assert loaded_after(CLI.format(argv=argv)) == ["rich"]
+def test_meta_the_probe_sees_rich() -> None:
+    assert loaded_after("from rnndoctor.render.colour import styled; styled('`x`')") == ["rich"]

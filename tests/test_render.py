@@ -9,13 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from rnndoctor._demo import run_examples
 from rnndoctor.findings import Applicability, Dim, Finding, Fix, Location, Severity
 from rnndoctor.render import json as json_render
+from rnndoctor.render.colour import colour, styled
 from rnndoctor.render.output import use_color, write_document, write_report
-from rnndoctor.render.rich import print_styled, styled
 from rnndoctor.render.text import render_report
 from rnndoctor.render.views import render_demo, render_rule, render_rules, render_shapes
 from rnndoctor.report import Report
@@ -88,13 +90,16 @@ def schema_validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def colour_console() -> tuple[object, io.StringIO]:
+def rich_colour(text: str) -> str:
+    """`text` with the house styles as rich writes them, to compare `colour` with."""
     from rich.console import Console
 
     out = io.StringIO()
     console = Console(width=40, file=out, force_terminal=True, color_system="standard",
-                      legacy_windows=False, _environ={})
-    return console, out
+                      legacy_windows=False, highlight=False, markup=False, emoji=False,
+                      soft_wrap=True, _environ={})
+    console.print(styled(text), end="", soft_wrap=True)
+    return out.getvalue()
 
 
 def all_views() -> list[str]:
@@ -125,20 +130,33 @@ def test_views_have_no_trailing_spaces() -> None:
 # ---- colour -------------------------------------------------------------------------------
 
 def test_colour_is_exact(update_goldens: bool) -> None:
-    console, out = colour_console()
-    print_styled(render_report(REPORT), console)  # type: ignore[arg-type]
-    check_golden("render/report.ansi", out.getvalue(), update_goldens)
+    check_golden("render/report.ansi", colour(render_report(REPORT)), update_goldens)
 
 
 @pytest.mark.parametrize("index", range(len(all_views())))
 def test_colour_only_adds_styles(index: int) -> None:
     text = all_views()[index]
     assert styled(text).plain == text
-    console, out = colour_console()
-    print_styled(text, console)  # type: ignore[arg-type]
-    coloured = out.getvalue()
+    coloured = colour(text)
     assert "\x1b[" in coloured
-    assert ANSI.sub("", coloured) == text  # no wrapping at width 40, no padding
+    assert ANSI.sub("", coloured) == text  # no wrapping, no padding
+
+
+@pytest.mark.parametrize("index", range(len(all_views())))
+def test_colour_writes_what_rich_writes(index: int) -> None:
+    text = all_views()[index]
+    assert colour(text) == rich_colour(text)
+
+
+# Lines made of the pieces the styles look for, with tabs and control characters.
+PIECES = st.sampled_from(["error", "[RNN204]", "warning", "note", "ok", "help", ":", " ", "   = ", "  -->",
+                          "   |", "^", "`", "`h_0`", "found 2 ", "where", "For more on this ", "## ",
+                          "Example 2:", "RNN301 ", "x", "\t", "\r", "\x07", "é", "\n"])
+
+
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_colour_writes_what_rich_writes_on_any_text(text: str) -> None:
+    assert colour(text) == rich_colour(text)
 
 
 # ---- JSON ---------------------------------------------------------------------------------

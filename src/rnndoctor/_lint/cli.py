@@ -61,9 +61,9 @@ def main(args: argparse.Namespace) -> int:
     results = run(discover(args.paths, config.exclude), config, args.jobs)
     output = render(results, args.format)
     if args.format == "text" and use_color(args.color, sys.stdout):
-        from ..render.rich import print_styled, terminal_console
+        from ..render.colour import colour
 
-        print_styled(output, terminal_console(sys.stdout))
+        sys.stdout.write(colour(output))
     else:
         sys.stdout.write(output)
     return 1 if any(r.diagnostics for r in results) else 0

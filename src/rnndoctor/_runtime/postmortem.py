@@ -186,9 +186,9 @@ def _write_diagnosis(exc: BaseException, stream: TextIO) -> None:
     if fmt != "json":
         text = diagnosis_text(exc)
         if text and use_color(color, stream):
-            from ..render.rich import print_styled, terminal_console
+            from ..render.colour import colour
 
-            print_styled(text, terminal_console(stream))
+            stream.write(colour(text))
             stream.flush()
         else:
             _write(text, stream)

@@ -55,9 +55,9 @@ def write_document(text: str, kind: str, body: json.Json, *, fmt: str = "text",
     elif fmt == "html":
         out.write(html_page(text, kind, html))
     elif use_color(color, out):
-        from .rich import print_styled, terminal_console
+        from .colour import colour
 
-        print_styled(text, terminal_console(out))
+        out.write(colour(text))
     else:
         out.write(text)
 

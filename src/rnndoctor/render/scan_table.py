@@ -2,7 +2,7 @@
 
 `render_scan` gives the canonical plain text (used when output is piped, in
 tests and in `str(report)`); `write_scan` draws the table with rich on a
-terminal and colours the findings as `render.rich` does everywhere else.
+terminal and colours the findings as `render.colour` does everywhere else.
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def _rich_width(report: ScanReport) -> int:
 
 
 def _print_rich(report: ScanReport, file: IO[str]) -> None:
-    from .rich import styled, terminal_console
+    from .colour import styled, terminal_console
 
     console = terminal_console(file)
     if _rich_width(report) > console.width:  # rich would crush the shapes: colour the folded text

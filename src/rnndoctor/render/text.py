@@ -1,7 +1,7 @@
 """The canonical plain-text renderer, in the manner of rustc.
 
 Used by `str(report)`, the exceptions, the CLI and `explain`; colour is only
-ever added on top of this text (see `rnndoctor.render.rich`).
+ever added on top of this text (see `rnndoctor.render.colour`).
 """
 
 from __future__ import annotations

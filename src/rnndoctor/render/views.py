@@ -1,7 +1,7 @@
 """Plain-text views other than a report: expected shapes, the rule catalogue, the demo.
 
 Like `render.text`, these produce the canonical text; colour is added on top
-by `render.rich`, and `render.json` gives the same data as JSON.
+by `render.colour`, and `render.json` gives the same data as JSON.
 """
 
 from __future__ import annotations
