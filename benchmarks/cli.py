@@ -12,6 +12,11 @@ Bytecode caching is switched on for the children (PYTHONDONTWRITEBYTECODE is
 removed) and every command runs once before timing, as on a user's machine.
 The CPU time (user + system) beside each median shows how much of the wall
 time is the command's own work when other processes share the machine.
+
+On a shared machine, `--instructions` counts each command's instructions once
+under valgrind (callgrind) instead: a figure that load does not change, and a
+ratio to `python -c pass` that runs a little above the wall-time one, since
+start-up's system calls and page faults are not instructions.
 """
 
 from __future__ import annotations
@@ -60,7 +65,10 @@ def timed(argv: list[str]) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=11, help="runs per command (default 11)")
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind instead of timing (once per command)")
+    options = parser.parse_args()
+    repeat = options.repeat
     runs: dict[str, list[str]] = {
         "python -c pass": [sys.executable, "-c", "pass"],
         'python -c "import torch"': [sys.executable, "-c", "import torch"],
@@ -68,6 +76,8 @@ def main() -> int:
     runs |= {"rnndoctor " + " ".join(_quote(a) for a in c): rnndoctor() + c for c in COMMANDS}
     runs |= {"rnndoctor " + " ".join(_quote(a) for a in c) + " --color always": rnndoctor() + c + ["--color", "always"]
              for c in COLOURED}
+    if options.instructions:
+        return _count_instructions(runs)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for argv in runs.values():
         timed(argv)  # writes the bytecode caches
@@ -85,6 +95,35 @@ def main() -> int:
         print(f"{shown.ljust(width)}   {wall:14.1f}   {wall / base:6.1f}   {cpu:13.1f}   {cpu / base_cpu:6.1f}")
     print(f"\n{repeat} runs each; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.1f} at the end")
+    return 0
+
+
+def _count_instructions(runs: dict[str, list[str]]) -> int:
+    import re
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        print("--instructions needs valgrind on PATH", file=sys.stderr)
+        return 2
+    counts = {}
+    for name, argv in runs.items():
+        if "import torch" in name:
+            continue
+        subprocess.run(argv, capture_output=True, env=ENV)  # writes the bytecode caches
+        run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+                             capture_output=True, text=True, env=ENV)
+        found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
+        if found is None:
+            print(f"valgrind gave no count for {name}:\n{run.stderr[-500:]}", file=sys.stderr)
+            return 1
+        counts[name] = int(found.group(1).replace(",", ""))
+    base = counts["python -c pass"]
+    width = min(max(map(len, counts)), 72)
+    print(f"{'command'.ljust(width)}   instructions   × pass")
+    for name, count in counts.items():
+        shown = name if len(name) <= width else name[:width - 1] + "…"
+        print(f"{shown.ljust(width)}   {count / 1e6:10.1f} M   {count / base:6.2f}")
+    print(f"\nPython {sys.version.split()[0]}; callgrind instruction counts (I refs)")
     return 0
 
 

@@ -23,13 +23,14 @@ import importlib.util
 import linecache
 import re
 import textwrap
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rnndoctor._api import _lengths
+from rnndoctor._record import replace
 from rnndoctor._torch import describe_call
 from rnndoctor.engine import diagnose
 from rnndoctor.findings import Finding, Severity

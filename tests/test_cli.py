@@ -19,7 +19,8 @@ from jsonschema import Draft202012Validator
 
 import rnndoctor._api
 from rnndoctor import cli
-from rnndoctor._parse import UsageError, parse_layer, parse_shape
+from rnndoctor._parse import parse_layer, parse_shape
+from rnndoctor.errors import UsageError
 from rnndoctor.findings import Finding, Severity
 from rnndoctor.render.views import render_rule, render_rules
 from rnndoctor.report import Report

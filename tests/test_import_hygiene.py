@@ -14,9 +14,11 @@ import pytest
 
 WATCHED = ("torch", "rich", "numpy")
 PROBE = """
-import contextlib, io, json, sys
+import contextlib, io, sys
 {code}
-print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))
+found = sorted(m for m in {watched!r} if m in sys.modules)
+import json
+print(json.dumps(found))
 """
 CLI = """
 from rnndoctor.cli import main
@@ -43,9 +45,26 @@ NO_TORCH_COMMANDS = [
 ]
 
 
-def loaded_after(code: str) -> list[str]:
+# The commands benchmarks/cli.py times, and the modules that cost them most to import: dataclasses
+# brings inspect, and ast (for the layer expression) is needed by `check` and `shapes` alone.
+EXPLAIN = ["explain", "RuntimeError: Expected hidden[0] size (4, 32, 100), got [2, 32, 100]"]
+START_UP = {
+    "rules": ["rules"],
+    "rules coloured": ["rules", "--color", "always"],
+    "rule": ["rule", "RNN204"],
+    "explain": EXPLAIN,
+    "explain unknown text": ["explain", "not a message torch writes"],
+    "explain coloured": [*EXPLAIN, "--color", "always"],
+    "check": ["check", "nn.LSTM(50, 100)", "--input", "10,32,25"],
+    "check coloured": ["check", "nn.LSTM(50, 100)", "--input", "10,32,25", "--color", "always"],
+    "shapes": ["shapes", LSTM, "--batch", "32", "--seq-len", "10"],
+}
+SLOW_TO_IMPORT = ("dataclasses", "inspect", "ast", "json", "shutil")
+
+
+def loaded_after(code: str, watched: tuple[str, ...] = WATCHED) -> list[str]:
     """The watched modules that `code` leaves imported, in a fresh interpreter."""
-    child = subprocess.run([sys.executable, "-c", PROBE.format(code=code, watched=WATCHED)],
+    child = subprocess.run([sys.executable, "-c", PROBE.format(code=code, watched=watched)],
                            capture_output=True, text=True, check=True)
     result: list[str] = json.loads(child.stdout.splitlines()[-1])
     return result
@@ -76,6 +95,18 @@ def test_explain_loads_neither_the_runtime_nor_the_scan() -> None:
 @pytest.mark.parametrize("argv", NO_TORCH_COMMANDS, ids=" ".join)
 def test_shape_commands_import_neither_torch_nor_rich(argv: list[str]) -> None:
     assert loaded_after(CLI.format(argv=argv)) == []
+
+
+@pytest.mark.parametrize("name", START_UP)
+def test_start_up_commands_import_nothing_slow(name: str) -> None:
+    argv = START_UP[name]
+    needs_ast = argv[0] in ("check", "shapes")
+    assert loaded_after(CLI.format(argv=argv), SLOW_TO_IMPORT) == (["ast"] if needs_ast else [])
+
+
+def test_meta_the_probe_sees_what_is_slow_to_import() -> None:
+    argv = ["demo", "--no-torch"]  # its examples are dataclasses
+    assert loaded_after(CLI.format(argv=argv), SLOW_TO_IMPORT) == ["ast", "dataclasses", "inspect"]
 
 
 def test_meta_the_probe_sees_torch() -> None:

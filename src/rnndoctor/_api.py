@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from . import _torch
+from ._record import replace
 from .engine import diagnose
 from .report import Report
 from .shapes import ExpectedShapes

@@ -12,9 +12,10 @@ from __future__ import annotations
 import ast
 import re
 
+from .errors import UsageError
 from .specs import KINDS, RnnSpec, SpecError, spec
 
-__all__ = ["UsageError", "parse_dtype", "parse_layer", "parse_shape", "parse_sizes"]
+__all__ = ["parse_dtype", "parse_layer", "parse_shape", "parse_sizes"]
 
 MAX_EXPRESSION = 2_000
 MAX_SHAPE = 200
@@ -35,10 +36,6 @@ ACCEPTED = (
     "(numbers, True, False, None, strings, dtype=torch.float64)"
 )
 _SIZE_SEPARATORS = re.compile(r"\s*[,xX×]\s*")
-
-
-class UsageError(ValueError):
-    """The command line cannot be understood: one line that says what is accepted."""
 
 
 def parse_layer(text: str) -> RnnSpec:

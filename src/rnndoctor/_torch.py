@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ._record import replace
 from .report import Report
 from .specs import KINDS, Backend, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
 
@@ -57,13 +57,15 @@ _MODULE_ATTRS = ("input_size", "hidden_size", "num_layers", "nonlinearity", "bia
                  "batch_first", "dropout", "bidirectional", "proj_size")
 
 
-@dataclass
 class Known:
     """What rnndoctor knows about one module: its spec and the verdicts per call signature."""
 
-    stamp: tuple[object, ...]
-    spec: RnnSpec
-    verdicts: dict[Hashable, Report] = field(default_factory=dict)
+    __slots__ = ("spec", "stamp", "verdicts")
+
+    def __init__(self, stamp: tuple[object, ...], spec: RnnSpec) -> None:
+        self.stamp = stamp
+        self.spec = spec
+        self.verdicts: dict[Hashable, Report] = {}
 
 
 _KNOWN: weakref.WeakKeyDictionary[Any, Known] = weakref.WeakKeyDictionary()

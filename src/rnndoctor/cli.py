@@ -18,7 +18,7 @@ and `--color {auto,always,never}` to every subcommand; write the result with
 `rnndoctor.render.output.write_report(report, fmt=args.format,
 color=args.color)` (or `write_document` for other data, with `html=` giving
 its HTML fragment; without it the page holds the text). A bad argument is
-`raise rnndoctor._parse.UsageError("one line that says what is accepted")`:
+`raise rnndoctor.errors.UsageError("one line that says what is accepted")`:
 it is printed as one line on stderr, with exit code 2. While a module does not
 exist, its subcommand is simply absent.
 """
@@ -30,15 +30,16 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ._parse import UsageError
+from ._record import record
+from .errors import UsageError
 from .render.output import COLORS, FORMATS
 
 if TYPE_CHECKING:
     from .rules._base import Rule
+    from .shapes import ExpectedShapes
     from .specs import Hx, RnnSpec, TensorInfo
 
 __all__ = ["PLUGINS", "main"]
@@ -54,9 +55,11 @@ LAYER_HELP = (
     "never run"
 )
 SHAPE_HELP = "written 32,10,50, 32x10x50 or '(32, 10, 50)'"
+FORMAT_HELP = ("text (the default), json (docs/json-schema.md), or html (one self-contained page, "
+               "with a diagram of the call)")
 
 
-@dataclass(frozen=True)
+@record
 class Command:
     """A subcommand: what a plug-in module defines, or one of the built-in commands below."""
 
@@ -65,14 +68,13 @@ class Command:
     add_arguments: Callable[[argparse.ArgumentParser], None]
     main: Callable[[argparse.Namespace], int]
     formats: tuple[str, ...] = FORMATS
-    format_help: str = ("text (the default), json (docs/json-schema.md), or html (one self-contained "
-                        "page, with a diagram of the call)")
+    format_help: str = FORMAT_HELP
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Command:
         """A plug-in; one that writes other formats names them in `FORMATS` and `FORMAT_HELP`."""
         return cls(module.HELP, module.DESCRIPTION, module.add_arguments, module.main,
-                   getattr(module, "FORMATS", FORMATS), getattr(module, "FORMAT_HELP", cls.format_help))
+                   getattr(module, "FORMATS", FORMATS), getattr(module, "FORMAT_HELP", FORMAT_HELP))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,8 +109,7 @@ def _die_by_sigint() -> None:
 
 
 def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
-    parser = _Parser(prog="rnndoctor", description=DESCRIPTION,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(prog="rnndoctor", description=DESCRIPTION)
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(metavar="COMMAND", required=True)
     for name, command in commands.items():
@@ -118,14 +119,46 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
                             help="auto (the default) colours a terminal's output, never if NO_COLOR "
                                  "is set, always if FORCE_COLOR is; or always, or never")
         p = sub.add_parser(name, help=command.help, description=command.description,
-                           parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
+                           parents=[common])
         command.add_arguments(p)
         p.set_defaults(handler=command.main)
     return parser
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, sized as argparse sizes it, without importing shutil.
+
+    argparse makes a formatter for every `add_argument`, and its own imports
+    shutil for the terminal's width, which brings bz2 and lzma: a tenth of
+    Python's start-up, on every command.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)
+
+
+def _terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns`: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", 0))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _Parser(argparse.ArgumentParser):
-    """Argument errors as one line, without the usage block."""
+    """Argument errors as one line, without the usage block; help sized without shutil."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
@@ -141,14 +174,22 @@ class _Version(argparse.Action):
 
 
 def _commands(argv: list[str]) -> dict[str, Command]:
-    """The built-in commands, plus the plug-ins that this command line may need."""
+    """The command this command line names, or every command (for `--help` and errors).
+
+    Only the named command's parser is built: argparse's parsers and their
+    messages cost a tenth of Python's start-up when all nine are built.
+    """
     name = _command_name(argv)
-    wanted = [] if name in BUILTIN else [name] if name in PLUGINS else list(PLUGINS)
+    if name in BUILTIN:
+        return {name: BUILTIN[name]}
+    wanted = [name] if name in PLUGINS else list(PLUGINS)
     found = dict(BUILTIN)
     for plugin in wanted:
         module = _import_plugin(PLUGINS[plugin])
         if module is not None:
             found[plugin] = Command.from_module(module)
+    if name in found:
+        return {name: found[name]}
     return {name: found[name] for name in ORDER if name in found}
 
 
@@ -260,7 +301,6 @@ def _run_shapes(args: argparse.Namespace) -> int:
     from ._parse import parse_layer
     from .engine import diagnose
     from .render import json
-    from .render.html import shapes_html
     from .render.output import write_document, write_report
     from .render.views import render_shapes
 
@@ -272,8 +312,14 @@ def _run_shapes(args: argparse.Namespace) -> int:
     shapes = expected_shapes(layer, _size(args.batch, "--batch"), _size(args.seq_len, "--seq-len"),
                              unbatched=args.unbatched)
     write_document(render_shapes(shapes), "shapes", json.shapes_body(shapes),
-                   fmt=args.format, color=args.color, html=lambda: shapes_html(shapes))
+                   fmt=args.format, color=args.color, html=lambda: _shapes_html(shapes))
     return 0
+
+
+def _shapes_html(shapes: ExpectedShapes) -> str:
+    from .render.html import shapes_html  # its diagrams are dataclasses: only for --format html
+
+    return shapes_html(shapes)
 
 
 def _size(text: str | None, what: str) -> int | None:

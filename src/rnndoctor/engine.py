@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 
+from ._record import replace
 from .findings import Finding, Location, Severity
 from .report import Report
 from .rules import family_stages, of_stage

@@ -21,9 +21,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .report import Report
 
-__all__ = ["RnnArgumentError", "RnnDoctorWarning", "is_kept", "keep"]
+__all__ = ["RnnArgumentError", "RnnDoctorWarning", "UsageError", "is_kept", "keep"]
 
 _TORCH_TYPES = ("RuntimeError", "ValueError", "TypeError", "IndexError", "AttributeError", "KeyError")
+
+
+class UsageError(ValueError):
+    """The command line cannot be understood: one line that says what is accepted."""
 
 
 class RnnArgumentError(Exception):

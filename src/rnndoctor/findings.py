@@ -7,8 +7,9 @@ A `Finding` knows nothing about terminals, colour or JSON; the renderers in
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Literal
+
+from ._record import record
 
 __all__ = ["Applicability", "Dim", "Finding", "Fix", "Location", "Severity"]
 
@@ -31,7 +32,7 @@ class Applicability(enum.Enum):
     HAS_PLACEHOLDERS = "placeholders"  # the snippet contains <placeholders>
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dim:
     """One axis of a tensor: expected against actual, and where the expectation comes from."""
 
@@ -48,7 +49,7 @@ class Dim:
         return self.expected is not None and self.actual is not None and self.expected != self.actual
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fix:
     """One change that clears a finding; checked by re-running the rules."""
 
@@ -58,7 +59,7 @@ class Fix:
     site: str | None = None  # "train.py:12": the line the snippet replaces; None: the call itself
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """Where the call happened, as far as it is known."""
 
@@ -67,7 +68,7 @@ class Location:
     call_site: str | None = None  # "train.py:42"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """One root cause: a title that stands on its own, the evidence, and ranked fixes."""
 

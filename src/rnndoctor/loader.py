@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from ._record import record
 
 __all__ = ["LoaderFacts", "find_loaders", "loader_facts"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoaderFacts:
     """A DataLoader's batch size, its dataset's length and `drop_last`, and where it was seen."""
 

@@ -21,9 +21,9 @@ Nothing here imports torch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Literal
 
+from ._record import record, replace
 from .findings import Applicability, Finding, Fix
 from .loader import LoaderFacts
 from .report import Report
@@ -36,7 +36,7 @@ _STATES = ("h_0", "c_0", "hx")
 Kind = Literal["built", "carried", "constructed"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Origin:
     """The line that made one argument, or one constructor argument, and what it read.
 
@@ -54,7 +54,7 @@ class Origin:
     edit_title: str | None = None  # "size the states from the batch of `x`"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Provenance:
     """Everything known from outside the call: origins, the loader, and the layer's history."""
 

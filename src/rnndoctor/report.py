@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from ._record import record
 from .findings import Finding, Severity
 from .specs import Call, RnnSpec
 
 __all__ = ["Report"]
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """Every finding for one layer and one call, in the order torch checks them.
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
 
+from ._record import record, replace
 from .findings import Dim
 from .specs import RnnSpec
 
@@ -92,7 +92,7 @@ def _dims(name: str, axes: list[tuple[str, int | None, str]]) -> tuple[Dim, ...]
     )
 
 
-@dataclass(frozen=True)
+@record
 class ExpectedShapes(Mapping[str, tuple[int | None, ...]]):
     """The shapes of input, states and outputs of one layer for one batch size.
 

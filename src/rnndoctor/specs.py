@@ -7,8 +7,9 @@ and tensors; the CLI builds them from text; tests build them directly.
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field, fields, replace
 from typing import Literal
+
+from ._record import field, fields, record, replace
 
 __all__ = ["Backend", "BatchEvidence", "Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "spec"]
 
@@ -40,7 +41,7 @@ class SpecError(ValueError):
     """The description of a layer cannot be built (unknown class, unknown argument)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RnnSpec:
     """A recurrent layer's constructor arguments, exactly as given.
 
@@ -107,7 +108,7 @@ class RnnSpec:
     @property
     def key(self) -> tuple[object, ...]:
         """A hashable identity that, unlike `==`, tells `True` from `1` and `2.0` from `2`."""
-        values = tuple(getattr(self, f.name) for f in fields(self))
+        values = tuple(getattr(self, name) for name in fields(type(self)))
         return values + tuple(type(v) for v in values)
 
     def __repr__(self) -> str:
@@ -231,7 +232,7 @@ def _dtype_name(dtype: object) -> str:
     return str(dtype).removeprefix("torch.")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TensorInfo:
     """What the rules need to know about a tensor: its shape, dtype and device."""
 
@@ -247,14 +248,14 @@ class TensorInfo:
         return replace(self, shape=tuple(shape))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Other:
     """An argument that is not a tensor: a list, a numpy array, an int."""
 
     type_name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Seq:
     """A tuple or list passed as `hx`."""
 
@@ -262,7 +263,7 @@ class Seq:
     items: tuple[TensorInfo | Other | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Packed:
     """A `PackedSequence`: its data, its `batch_sizes`, and whether it carries a sort order."""
 
@@ -275,7 +276,7 @@ class Packed:
         return self.batch_sizes[0] if self.batch_sizes else 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lengths:
     """The `lengths` given to `pack_padded_sequence` together with a padded `input`."""
 
@@ -294,7 +295,7 @@ class Lengths:
 Hx = TensorInfo | Seq | Other | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BatchEvidence:
     """What is known of the batch from outside the call: its size, and where that comes from.
 
@@ -307,7 +308,7 @@ class BatchEvidence:
     axis: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Backend:
     """What decides whether torch 2.13 runs an nn.LSTM call on the CPU through oneDNN.
 
@@ -323,7 +324,7 @@ class Backend:
     grad: bool = True  # torch.is_grad_enabled()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     """One forward call: `layer(input, hx)`.
 

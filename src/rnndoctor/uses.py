@@ -14,11 +14,11 @@ static lint of source code) can build them too.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import EllipsisType
 from typing import Literal
 
+from ._record import field, record, replace
 from .findings import Finding, Fix
 
 __all__ = ["All", "Indices", "Judged", "Produced", "Reordering", "Slice", "Unpadding", "Use",
@@ -27,7 +27,7 @@ __all__ = ["All", "Indices", "Judged", "Produced", "Reordering", "Slice", "Unpad
 Result = Literal["output", "h_n", "c_n"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Produced:
     """A tensor returned by nn.RNN, nn.LSTM or nn.GRU, or by `pad_packed_sequence` on its output.
 
@@ -127,7 +127,7 @@ class Produced:
         return f"{who} has the layout {self.layout()}{order}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Slice:
     """`start:stop:step` in a subscript."""
 
@@ -139,7 +139,7 @@ class Slice:
         return range(*slice(self.start, self.stop, self.step).indices(size))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Indices:
     """A tensor or list used as an index (advanced indexing); `ndim` axes of a bool mask."""
 
@@ -147,7 +147,7 @@ class Indices:
     bool: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class All:
     """An axis a subscript leaves whole."""
 
@@ -156,7 +156,7 @@ Item = int | Slice | Indices | EllipsisType | None
 Picked = int | Slice | Indices | All  # what a subscript does to one axis
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Use:
     """One operation on a produced tensor: a subscript, a view/reshape to `shape`, or an
     unpacking into `shape[0]` names (`h, c = h_n`).
@@ -210,7 +210,7 @@ def _item_text(k: Item) -> str:
     return str(k)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UseFix:
     """A fix and the uses it makes in place of the flagged one; kept if they judge clean."""
 
@@ -218,7 +218,7 @@ class UseFix:
     uses: tuple[tuple[Produced, Use], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UseCandidate:
     """A semantic finding before its fixes are checked.
 
@@ -239,7 +239,7 @@ class UseCandidate:
     as_state: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Judged:
     """A finding with its checked fixes, what would complete the use, and whether it stands only
     as a layer's initial state (see `UseCandidate`)."""
@@ -315,7 +315,7 @@ def selection(key: tuple[Item, ...], shape: tuple[int, ...]) -> tuple[Picked, ..
     return tuple(picked)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reordering:
     """A batch sorted by length for packing, and what the program did with the sort order.
 
@@ -334,7 +334,7 @@ class Reordering:
     escaped: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unpadding:
     """`pad_packed_sequence` on a layer's packed output, with the layouts on either side.
 

@@ -9,11 +9,12 @@ check the drawing against the data, for whatever the rules find.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rnndoctor import check, expected_shapes, explain, spec
 from rnndoctor._demo import EXAMPLES
 from rnndoctor._explain._render import explanation_html
+from rnndoctor._record import replace
 from rnndoctor.findings import Applicability, Dim, Finding, Fix, Location, Severity
 from rnndoctor.render.html import report_html, shapes_html
 from rnndoctor.render.html_scan import scan_html

@@ -11,12 +11,12 @@ lists of `uses.Reordering`, judged by `uses.judge_reordering`.
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from rnndoctor._record import replace
 from rnndoctor.engine import diagnose
 from rnndoctor.findings import Finding, Location, Severity
 from rnndoctor.render.text import call_summary, render_report

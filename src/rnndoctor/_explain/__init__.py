@@ -15,8 +15,8 @@ nothing in the text is evaluated.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Finding, Location
 from ._context import CONTEXT
 from ._ctor import CONSTRUCTOR

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .._parse import UsageError
+from ..errors import UsageError
 
 __all__ = ["DESCRIPTION", "HELP", "add_arguments", "main"]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
+from .._record import record
 from ..findings import Applicability, Dim, Finding, Fix, Severity
 from ..specs import RnnSpec
 from ._traceback import Trace
@@ -41,7 +41,7 @@ _PENDING: dict[str, tuple[str, Severity]] = {
 _INT = re.compile(r"-?\d{1,12}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     """A matched message, its exception type, and the traceback around it."""
 
@@ -69,7 +69,7 @@ class Evidence:
         return self.exception.rsplit(".", 1)[-1] if self.exception else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnosis:
     """What explain concludes: findings, or facts about a message no rule covers."""
 

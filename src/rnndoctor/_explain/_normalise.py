@@ -12,7 +12,8 @@ with the input.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from .._record import record
 
 __all__ = ["MAX_LINE", "Raised", "bare_candidates", "clean_lines", "decode", "last_raised"]
 
@@ -32,22 +33,21 @@ _CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(
 _LEVEL = r"(?:CRITICAL|FATAL|ERROR|WARNING|WARN|INFO|DEBUG)"
 _DATE = r"(?:\d{4}-\d\d-\d\d|\d\d/\d\d/\d{4})[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
 _FIELD_END = r"(?:\s{0,8}[-|:] ?|\s{1,8}|(?=\[))"  # " - ", " | ", ": ", spaces, or the next "[field]"
-_PREFIX_LIST = (
-    re.compile(r"\[(?:rank|default)(?:: ?)?\d{1,6}\]:?\s?"),  # torchrun, accelerate ([rank0]:), Lightning ([rank: 0])
-    re.compile(r"\(\w{1,40} pid=\d{1,10}(?:, ip=[\d.]{1,40})?\)\s?"),  # Ray workers
-    re.compile(r"\d{1,6}: (?=\S)"),  # torchrun --tee
-    re.compile(r"(?:ERROR|WARNING|CRITICAL):[\w.<>]{0,60}:"),  # logging's default format
-    re.compile(rf"\[?{_DATE}\]?{_FIELD_END}"),  # asctime, Hydra's [asctime], loguru
-    re.compile(rf"\[?{_LEVEL}\]?{_FIELD_END}"),  # a level after the time: ERROR, [ERROR]
-    re.compile(  # tqdm's bar left on the line: "Epoch 0:  12%|█▏   | 12/100 [00:01<00:08, 10.5it/s]"
-        r"(?:[^|\n]{0,80}:)?\s{0,4}\d{1,3}%\|[^|\n]{0,200}\|[^\[\n]{0,80}\[[^\]\n]{0,200}\]\s{0,4}"
-    ),
-    re.compile(r"E(?: {1,12}|\t|$)"),  # pytest's failure lines
-    re.compile(r"> {0,3}(?=[A-Z]\w{0,60}(?:Error|Warning|Exception): )"),  # a quoted reply
-    re.compile(r"FAILED \S{1,500} - "),  # pytest's short summary
+_PREFIX_LIST = (  # joined into `_PREFIXES`, which is compiled once
+    r"\[(?:rank|default)(?:: ?)?\d{1,6}\]:?\s?",  # torchrun, accelerate ([rank0]:), Lightning ([rank: 0])
+    r"\(\w{1,40} pid=\d{1,10}(?:, ip=[\d.]{1,40})?\)\s?",  # Ray workers
+    r"\d{1,6}: (?=\S)",  # torchrun --tee
+    r"(?:ERROR|WARNING|CRITICAL):[\w.<>]{0,60}:",  # logging's default format
+    rf"\[?{_DATE}\]?{_FIELD_END}",  # asctime, Hydra's [asctime], loguru
+    rf"\[?{_LEVEL}\]?{_FIELD_END}",  # a level after the time: ERROR, [ERROR]
+    # tqdm's bar left on the line: "Epoch 0:  12%|█▏   | 12/100 [00:01<00:08, 10.5it/s]"
+    r"(?:[^|\n]{0,80}:)?\s{0,4}\d{1,3}%\|[^|\n]{0,200}\|[^\[\n]{0,80}\[[^\]\n]{0,200}\]\s{0,4}",
+    r"E(?: {1,12}|\t|$)",  # pytest's failure lines
+    r"> {0,3}(?=[A-Z]\w{0,60}(?:Error|Warning|Exception): )",  # a quoted reply
+    r"FAILED \S{1,500} - ",  # pytest's short summary
 )
 _LOG_FIELDS = (4, 5)  # the time and the level: a logger's name may follow them
-_PREFIXES = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, p in enumerate(_PREFIX_LIST)))
+_PREFIXES = re.compile("|".join(f"(?P<p{i}>{p})" for i, p in enumerate(_PREFIX_LIST)))
 _LOGGER = re.compile(  # after the time or level: "train: ", "[train]", "__main__ - ", loguru's "train:fit:12 - "
     r"(?![\w.]{0,60}(?:Error|Exception|Warning|Interrupt)\b)"
     rf"\[?[\w.<>-]{{1,60}}(?::[\w<>]{{1,60}}:\d{{1,7}})?\]?{_FIELD_END}(?:(?<=[-|:\]] )|(?<=[-|:\]]))"
@@ -65,7 +65,7 @@ _TRIGGERED = re.compile(r" \(Triggered internally at [^()\n]{0,400}\.\)\Z")
 _OLD_CPP_LOCATION = re.compile(r" \(\w{1,80} at [^()\n]{1,400}:\d{1,7}\)\Z")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Raised:
     """The last exception or warning in the text."""
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from .._record import record
 from ..findings import Fix
 from ..report import Report
 
@@ -13,7 +13,7 @@ __all__ = ["Explanation", "Status"]
 Status = Literal["recognised", "partial", "unrecognised"]
 
 
-@dataclass(frozen=True)
+@record
 class Explanation(Report):
     """What `rnndoctor.explain` read in a message: the findings, and the match behind them.
 

@@ -8,35 +8,36 @@ constructor arguments are read with regular expressions as literals.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .._record import record
 from ..specs import KINDS, RnnSpec, SpecError, spec
 
 __all__ = ["Frame", "Trace", "read_trace"]
 
-_CPYTHON = re.compile(r'\s{0,8}File "(?P<path>[^"]{1,1000})", line (?P<line>\d{1,7})(?:, in (?P<func>\S{1,200}))?')
-_IPYTHON = re.compile(
+# Kept as text: `re` compiles each on first use and keeps it, and a bare message needs few.
+_CPYTHON = r'\s{0,8}File "(?P<path>[^"]{1,1000})", line (?P<line>\d{1,7})(?:, in (?P<func>\S{1,200}))?'
+_IPYTHON = (
     r"(?:File (?P<path>\S.{0,1000}?):(?P<line>\d{1,7}),? in (?P<func>[\w.<>]{1,200})"
     r"|Cell (?P<cell>In ?\[\d{1,6}\]), line (?P<cline>\d{1,7}))(?:\(.{0,1000}\))?"
 )
-_PYTEST = re.compile(r"(?P<path>[^\s:]{1,1000}\.py):(?P<line>\d{1,7}):(?: in (?P<func>\S{1,200})| \w{1,60})?")
-_ARROW = re.compile(r"-{1,12}> ?(?:\[(?P<link>\d{1,7})\]\([^)]{0,2000}\)|(?P<num>\d{1,7}))? {1,12}(?P<src>\S.{0,1000})")
-_PYTEST_MARK = re.compile(r"> {1,40}(?P<src>\S.{0,1000})")
-_CARETS = re.compile(r"\s{0,200}[\^~]{1,1000}")
-_KIND_CALL = re.compile(r"(?:torch\.)?(?:nn\.)?(?P<kind>RNNCell|LSTMCell|GRUCell|RNN|LSTM|GRU)\((?P<args>[^()\n]{0,400})\)")
-_ASSIGNED = re.compile(r"(?:(?P<name>[\w.]{1,100})\s{0,4}=|\((?P<printed>\w{1,100})\):)\s{0,4}\Z")
+_PYTEST = r"(?P<path>[^\s:]{1,1000}\.py):(?P<line>\d{1,7}):(?: in (?P<func>\S{1,200})| \w{1,60})?"
+_ARROW = r"-{1,12}> ?(?:\[(?P<link>\d{1,7})\]\([^)]{0,2000}\)|(?P<num>\d{1,7}))? {1,12}(?P<src>\S.{0,1000})"
+_PYTEST_MARK = r"> {1,40}(?P<src>\S.{0,1000})"
+_CARETS = r"\s{0,200}[\^~]{1,1000}"
+_KIND_CALL = r"(?:torch\.)?(?:nn\.)?(?P<kind>RNNCell|LSTMCell|GRUCell|RNN|LSTM|GRU)\((?P<args>[^()\n]{0,400})\)"
+_ASSIGNED = r"(?:(?P<name>[\w.]{1,100})\s{0,4}=|\((?P<printed>\w{1,100})\):)\s{0,4}\Z"
 TRACE_LINES = 2_000  # a traceback is read back this far from its exception at most
 CONSTRUCTOR_LINES = 400  # the constructor is looked for in the last lines only
 MAX_CONSTRUCTORS = 50
-_CALLEE = re.compile(r"(?:^|[^\w.])(?:self\.)?(?P<name>[\w.]{1,100})\s{0,4}\(")
-_VF_CALL = re.compile(r"_VF\.(?P<op>lstm|gru|rnn_tanh|rnn_relu)(?:_cell)?\((?P<args>[^)]{0,200})")
-_LITERAL = re.compile(r"-?\d{1,9}(?:\.\d{1,9})?|True|False|None|'[^']{0,40}'|\"[^\"]{0,40}\"")
-_TORCH_PATH = re.compile(r"[/\\](?:site|dist)-packages[/\\]torch[/\\]|[/\\]torch[/\\]nn[/\\]")
-_PACKED_WORDS = re.compile(r"PackedSequence|pack_padded_sequence|pack_sequence|batch_sizes|\bpacked")
+_CALLEE = r"(?:^|[^\w.])(?:self\.)?(?P<name>[\w.]{1,100})\s{0,4}\("
+_VF_CALL = r"_VF\.(?P<op>lstm|gru|rnn_tanh|rnn_relu)(?:_cell)?\((?P<args>[^)]{0,200})"
+_LITERAL = r"-?\d{1,9}(?:\.\d{1,9})?|True|False|None|'[^']{0,40}'|\"[^\"]{0,40}\""
+_TORCH_PATH = r"[/\\](?:site|dist)-packages[/\\]torch[/\\]|[/\\]torch[/\\]nn[/\\]"
+_PACKED_WORDS = r"PackedSequence|pack_padded_sequence|pack_sequence|batch_sizes|\bpacked"
 _VF_KIND = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Frame:
     """One frame of a traceback: where, in what function, and the line of source."""
 
@@ -47,7 +48,7 @@ class Frame:
 
     @property
     def in_torch(self) -> bool:
-        return bool(_TORCH_PATH.search(self.path.replace("~", "/")))
+        return bool(re.search(_TORCH_PATH, self.path.replace("~", "/")))
 
     @property
     def in_rnn_module(self) -> bool:
@@ -59,7 +60,7 @@ class Frame:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Trace:
     """The facts a traceback gives about the failing call."""
 
@@ -78,7 +79,7 @@ class Trace:
     @property
     def vf_op(self) -> str | None:
         for f in reversed(self.frames):
-            m = _VF_CALL.search(f.source)
+            m = re.search(_VF_CALL, f.source)
             if m:
                 return m.group("op")
         return None
@@ -117,10 +118,10 @@ def _frames(block: list[str]) -> tuple[Frame, ...]:
 
 
 def _frame_at(block: list[str], i: int, line: str) -> Frame | None:
-    m = _CPYTHON.fullmatch(line)
+    m = re.fullmatch(_CPYTHON, line)
     if m:
         return Frame(m["path"], int(m["line"]), m["func"] or "", _next_source(block, i))
-    m = _IPYTHON.match(line)
+    m = re.match(_IPYTHON, line)
     if m:
         path = m["path"] or f"Cell {m['cell']}"
         number = int(m["line"] or m["cline"])
@@ -128,7 +129,7 @@ def _frame_at(block: list[str], i: int, line: str) -> Frame | None:
     old = _old_ipython(line)
     if old:
         return Frame(old[0], _arrow_line(block, i), old[1], _arrow_source(block, i))
-    m = _PYTEST.fullmatch(line)
+    m = re.fullmatch(_PYTEST, line)
     if m:
         src = _pytest_source(block, i) if m["func"] is None else _next_source(block, i)
         return Frame(m["path"], int(m["line"]), m["func"] or "", src)
@@ -145,16 +146,16 @@ def _old_ipython(line: str) -> tuple[str, str] | None:
 
 
 def _next_source(block: list[str], i: int) -> str:
-    if i + 1 < len(block) and block[i + 1].startswith(" ") and not _CARETS.fullmatch(block[i + 1]):
+    if i + 1 < len(block) and block[i + 1].startswith(" ") and not re.fullmatch(_CARETS, block[i + 1]):
         return block[i + 1].strip()
     return ""
 
 
 def _arrow_match(block: list[str], i: int) -> re.Match[str] | None:
     for line in block[i + 1 : i + 40]:
-        if not line.strip() or _IPYTHON.match(line) or _old_ipython(line):
+        if not line.strip() or re.match(_IPYTHON, line) or _old_ipython(line):
             return None
-        m = _ARROW.fullmatch(line)
+        m = re.fullmatch(_ARROW, line)
         if m:
             return m
     return None
@@ -172,7 +173,7 @@ def _arrow_line(block: list[str], i: int) -> int:
 
 def _pytest_source(block: list[str], i: int) -> str:
     for line in reversed(block[max(0, i - 40) : i]):
-        m = _PYTEST_MARK.fullmatch(line)
+        m = re.fullmatch(_PYTEST_MARK, line)
         if m:
             return m["src"].strip()
     return ""
@@ -207,15 +208,15 @@ def _constructors(lines: list[str]) -> list[tuple[str | None, re.Match[str]]]:
     """The layer constructions in the last lines, each with the name it is assigned to."""
     found: list[tuple[str | None, re.Match[str]]] = []
     for line in lines[-CONSTRUCTOR_LINES:]:
-        for m in _KIND_CALL.finditer(line):
-            before = _ASSIGNED.search(line[max(0, m.start() - 120) : m.start()])
+        for m in re.finditer(_KIND_CALL, line):
+            before = re.search(_ASSIGNED, line[max(0, m.start() - 120) : m.start()])
             name = (before["name"] or before["printed"]) if before else None
             found.append((_last_name(name), m))
     return found[-MAX_CONSTRUCTORS:]
 
 
 def _callee(source: str) -> str | None:
-    m = _CALLEE.search(source)
+    m = re.search(_CALLEE, source)
     return _last_name(m["name"]) if m else None
 
 
@@ -229,7 +230,7 @@ def _literal_spec(kind: str, args: str) -> RnnSpec | None:
     keywords: dict[str, object] = {}
     for part in (p.strip() for p in args.split(",") if p.strip()):
         name, _, value = part.rpartition("=")
-        if not _LITERAL.fullmatch(value.strip()):
+        if not re.fullmatch(_LITERAL, value.strip()):
             return None
         literal = _literal(value.strip())
         if name:
@@ -252,7 +253,7 @@ def _literal(text: str) -> object:
 
 def _kind(frames: tuple[Frame, ...]) -> str | None:
     for f in reversed(frames):
-        m = _VF_CALL.search(f.source)
+        m = re.search(_VF_CALL, f.source)
         if m:
             cell = "Cell" if f.source[m.end("op") : m.end("op") + 5] == "_cell" else ""
             return _VF_KIND[m["op"]] + cell
@@ -268,8 +269,8 @@ def _kind_of(constructor: str | None) -> str | None:
 
 def _packed(frames: tuple[Frame, ...], call: Frame | None) -> bool:
     """A PackedSequence went in: torch's call passes `batch_sizes`, or the user's code names one."""
-    vf = [f for f in frames if _VF_CALL.search(f.source)]
+    vf = [f for f in frames if re.search(_VF_CALL, f.source)]
     if vf and "batch_sizes" in vf[-1].source:
         return True
     user = [f for f in frames if not f.in_torch] + ([call] if call else [])
-    return any(_PACKED_WORDS.search(f.source) for f in user)
+    return any(re.search(_PACKED_WORDS, f.source) for f in user)

@@ -16,14 +16,15 @@ terminal or a chat window moved.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from .._record import record
 
 __all__ = ["PATTERNS", "Match", "Pattern", "find"]
 
 _END = r"(?=\s|\Z)"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pattern:
     """One message of torch's, as a regular expression with its provenance."""
 
@@ -41,6 +42,13 @@ class Pattern:
         quantified = self.text[len(literal) : len(literal) + 1] in ("?", "*", "{")
         return literal[:-1] if quantified else literal
 
+    @property
+    def needle(self) -> str:
+        """The longest literal that every match contains, outside groups and classes ("" if none)."""
+        if self.id not in _NEEDLES:
+            _NEEDLES[self.id] = _needle(self.text)
+        return _NEEDLES[self.id]
+
     def regex(self, compact: bool) -> re.Pattern[str]:
         """The compiled expression; `compact` drops the spaces, for re-flowed text. Compiled once, on use."""
         key = (self.id, compact)
@@ -51,9 +59,55 @@ class Pattern:
 
 _PREFIX = re.compile(r"[^\\()\[\].*+?{|^$]*")
 _COMPILED: dict[tuple[str, bool], re.Pattern[str]] = {}
+_NEEDLES: dict[str, str] = {}
 
 
-@dataclass(frozen=True, slots=True)
+def _needle(text: str) -> str:
+    """The longest run of literal characters at the top level of the expression `text`.
+
+    A character that a quantifier follows is not part of a run; an alternation
+    at the top level means no literal is certain.
+    """
+    runs, run, depth, i = [""], "", 0, 0
+    while i < len(text):
+        c = text[i]
+        literal = None
+        if c == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            literal = nxt if not nxt.isalnum() else None  # \( is "(", \d is a class
+            i += 1
+        elif c == "{":  # a repeat count, "{1,60}": nothing literal
+            i = text.index("}", i)
+        elif c == "[":  # a class: skip to its end
+            i = _class_end(text, i)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return ""
+        elif c not in ".^$*+?|":
+            literal = c
+        i += 1
+        optional = i < len(text) and text[i] in "?*{"
+        if depth == 0 and literal is not None and not optional:
+            run += literal
+        else:
+            runs.append(run)
+            run = ""
+    return max([*runs, run], key=len)
+
+
+def _class_end(text: str, i: int) -> int:
+    """The index of the "]" that closes the class opened at `text[i]`."""
+    i += 2 if text[i + 1 : i + 2] == "^" else 1
+    i += 1  # a "]" first in a class is literal
+    while text[i] != "]":
+        i += 2 if text[i] == "\\" else 1
+    return i
+
+
+@record
 class Match:
     """A pattern found in a message, with its named groups."""
 
@@ -343,6 +397,8 @@ def find(text: str, exception: str | None = None) -> Match | None:
         for p in candidates:
             if not variant.startswith(p.prefix.replace(" ", "") if compact else p.prefix):
                 continue
+            if (p.needle.replace(" ", "") if compact else p.needle) not in variant:
+                continue  # cheaper than compiling the expression to find that out
             m = p.regex(compact).match(variant)
             if m:
                 groups = {k: v for k, v in m.groupdict().items() if v is not None}

@@ -14,8 +14,9 @@ from __future__ import annotations
 import ast
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from .._record import replace
 from ..findings import Finding, Location
 from .interp import read_module
 from .judge import Located, constructor_findings, function_findings, strengthen

@@ -55,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
     if args.ignore:
         config = Config(config.select, codes(args.ignore, "--ignore"), config.exclude)
     if args.jobs is not None and args.jobs < 1:
-        from .._parse import UsageError
+        from ..errors import UsageError
 
         raise UsageError("--jobs takes a number of processes, 1 or more")
     results = run(discover(args.paths, config.exclude), config, args.jobs)

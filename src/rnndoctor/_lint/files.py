@@ -8,11 +8,12 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._parse import UsageError
+from .._record import replace
+from ..errors import UsageError
 from ..rules import REGISTRY
 from . import FileResult, lint_file, might_have_layers
 

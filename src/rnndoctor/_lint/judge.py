@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
+from .._record import replace
 from ..engine import diagnose
 from ..findings import Applicability, Finding, Fix, Location, Severity
 from ..rules import REGISTRY

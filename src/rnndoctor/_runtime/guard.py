@@ -39,10 +39,11 @@ import types
 import warnings
 import weakref
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .. import _torch as _boundary
+from .._record import replace
 from ..errors import RnnDoctorWarning
 from ..findings import Finding, Location
 from ..render.text import render_finding

@@ -17,11 +17,11 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterator
-from dataclasses import replace
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
 from .. import _api, _origins, _torch
+from .._record import replace
 from ..engine import diagnose
 from ..errors import RnnArgumentError, RnnDoctorWarning, is_kept
 from ..findings import Location

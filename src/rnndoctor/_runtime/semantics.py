@@ -50,12 +50,13 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Generic, Literal, TypeVar
 
 from .. import _axes
 from .. import _torch as _boundary
+from .._record import replace
 from ..errors import RnnDoctorWarning
 from ..findings import Finding, Location
 from ..render.text import render_finding

@@ -16,7 +16,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .._parse import UsageError, parse_dtype, parse_shape
+from .._parse import parse_dtype, parse_shape
+from ..errors import UsageError
 
 __all__ = ["DESCRIPTION", "HELP", "add_arguments", "main"]
 

@@ -20,7 +20,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -31,6 +31,7 @@ from torch.utils._pytree import tree_flatten
 
 from .. import _torch
 from .._lint.runtime import positional_arguments
+from .._record import replace
 from ..engine import diagnose
 from ..findings import Dim, Finding, Location, Severity
 from ..rules._base import Bound

@@ -9,9 +9,10 @@ mentions is shown as given, never judged here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._record import replace
 from ..shapes import expected_dims, with_actual
 from ..specs import Packed, Seq, TensorInfo
 

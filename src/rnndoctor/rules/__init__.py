@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
-from dataclasses import replace
+import os
 from typing import TYPE_CHECKING, Any
 
+from .._record import replace
 from ._base import Rule, Stage
 
 __all__ = ["REGISTRY", "RETIRED", "all_rules", "family_stages", "get", "named", "of_stage"]
@@ -34,7 +34,9 @@ def family_stages(code: str) -> tuple[Stage, ...]:
 
 @functools.cache
 def _modules() -> tuple[str, ...]:
-    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("rnn")))
+    """The rule modules' names, read from the package's folder (pkgutil would import inspect)."""
+    return tuple(sorted(entry.name.removesuffix(".py") for folder in __path__ for entry in os.scandir(folder)
+                        if entry.name.startswith("rnn") and entry.name.endswith(".py")))
 
 
 @functools.cache

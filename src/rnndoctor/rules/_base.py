@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
+from .._record import record
 from ..findings import Dim, Finding, Fix, Location, Severity
 from ..shapes import expected_dims
 from ..specs import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo
@@ -76,7 +76,7 @@ class Order:
     WARNING = 300
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProposedFix:
     """A fix and the change it makes; shown only if the change clears the finding."""
 
@@ -84,7 +84,7 @@ class ProposedFix:
     apply: Transform
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Candidate:
     """A finding before its fixes are checked."""
 
@@ -93,7 +93,7 @@ class Candidate:
     fixes: tuple[ProposedFix, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     """One rule: its code, its name, its doc and its check.
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from .._record import replace
 from ..findings import Applicability, Fix
 from ..specs import Call, Hx, Lengths, Packed, RnnSpec, Seq, TensorInfo, constructor_repr
 from ._base import ProposedFix
@@ -57,11 +56,11 @@ def change_layer(spec: RnnSpec, title: str, *,
                  applicability: Applicability = Applicability.CHANGES_MODEL,
                  **changes: object) -> ProposedFix:
     """Construct the layer differently (by default a change to the model)."""
-    new = replace(spec, **changes)  # type: ignore[arg-type]
+    new = replace(spec, **changes)
     snippet = "nn." + constructor_repr(new)
     return ProposedFix(
         Fix(title, applicability, snippet),
-        lambda s, c: (replace(s, **changes), c),  # type: ignore[arg-type]
+        lambda s, c: (replace(s, **changes), c),
     )
 
 
@@ -147,7 +146,7 @@ def convert_layer(title: str, snippet: str, *,
     """Convert an existing layer in place (`model.to(...)`): its dtype or device."""
     return ProposedFix(
         Fix(title, applicability, snippet),
-        lambda s, c: (replace(s, **changes), c),  # type: ignore[arg-type]
+        lambda s, c: (replace(s, **changes), c),
     )
 
 

@@ -49,8 +49,8 @@ dtype. `torch.nn.Embedding`: "(*) -> (*, H), where * is the input shape".
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Applicability, Severity
 from ..specs import FLOAT_DTYPES, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule

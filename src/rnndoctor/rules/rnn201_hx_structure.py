@@ -54,8 +54,8 @@ structure:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from .._record import record
 from ..findings import Severity
 from ..specs import Other, Seq, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
@@ -65,7 +65,7 @@ Given = TensorInfo | Seq | Other  # an `hx` that is not None
 _INDEXABLE = frozenset({"ndarray", "list", "tuple", "str"})  # hx[0] works on these
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     """What torch 2.13 does with this `hx`: the exception (None: no exception), when, and how."""
 

@@ -43,8 +43,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Severity
 from ..specs import TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule

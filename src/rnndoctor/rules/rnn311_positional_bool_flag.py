@@ -42,8 +42,8 @@ batch_first=False, dropout=0.0, bidirectional=False, proj_size=0)`;
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Applicability, Fix, Severity
 from ..specs import _POSITIONAL, RnnSpec
 from ._base import Bound, Candidate, Order, ProposedFix, Rule

@@ -36,8 +36,8 @@ one with `NotImplementedError: Cannot copy out of meta tensor; no data!`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Severity
 from ..specs import Lengths
 from ._base import Bound, Candidate, Order, ProposedFix, Rule

@@ -34,8 +34,8 @@ lengths of each batch element".
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Severity
 from ..specs import Lengths, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, padded_axes

@@ -35,8 +35,8 @@ ONNX export."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Severity
 from ..specs import Lengths
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, padded_axes

@@ -38,9 +38,9 @@ lengths that count a token the padded batch does not hold.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from math import prod
 
+from .._record import replace
 from ..findings import Severity
 from ..specs import Lengths, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule, padded_axes

@@ -39,8 +39,8 @@ list and `lengths.to(dtype=torch.int64)` on a tensor.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Finding, Severity
 from ..specs import FLOAT_DTYPES, Lengths
 from ._base import Bound, Candidate, Order, ProposedFix, Rule

@@ -42,8 +42,8 @@ the same shape as the input"; `torch.Tensor.view` keeps the memory order.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
+from .._record import replace
 from ..findings import Severity
 from ..uses import UseBound, UseCandidate
 from ._base import Rule

@@ -12,11 +12,11 @@ is built, run on random data, and the use applied to its result under
 
 from __future__ import annotations
 
-from dataclasses import replace
 from math import prod
 from typing import Literal
 
 from rnndoctor._parse import parse_layer
+from rnndoctor._record import replace
 from rnndoctor.uses import All, Indices, Produced, Slice, Use
 
 __all__ = ["All", "Indices", "Pair", "Slice", "c_n", "h_n", "index", "output", "reshape", "unpack",
