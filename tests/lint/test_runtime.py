@@ -1,6 +1,9 @@
-"""RNN311 at run time: a live layer's positional arguments, read from its owner's source."""
+"""RNN311 at run time: a live layer's positional arguments, read from the source that built it."""
 
 from __future__ import annotations
+
+import linecache
+import warnings
 
 import pytest
 
@@ -17,6 +20,11 @@ def test_positional_arguments_from_the_owners_source() -> None:
     assert positional_arguments(int, "rnn") == 0  # no source
 
 
+def test_positional_arguments_from_a_base_class() -> None:
+    assert positional_arguments(tagger.Tuned, "rnn") == 4
+    assert positional_arguments(tagger.Tuned, "by_keyword") == 2
+
+
 def test_scan_reports_a_positional_bool() -> None:
     pytest.importorskip("torch")
     import rnndoctor
@@ -25,3 +33,58 @@ def test_scan_reports_a_positional_bool() -> None:
     found = {row.path: [f.code for f in row.findings] for row in report.rows}
     assert found["rnn"] == ["RNN311"]
     assert found["by_keyword"] == []
+
+
+def test_check_of_a_module_finds_its_owner() -> None:
+    """The owner is not on the stack: it is found among the live modules."""
+    pytest.importorskip("torch")
+    import rnndoctor
+
+    model = tagger.Tuned()
+    [found] = rnndoctor.check(model.rnn, (5, 3, 10)).findings
+    assert (found.code, found.arguments) == ("RNN311", ("bias",))
+    assert found.fixes[0].snippet == "nn.LSTM(10, 20, 1, bias=True)"
+    assert list(rnndoctor.check(model.by_keyword, (5, 3, 10))) == []
+    assert list(rnndoctor.check(model.either, (5, 3, 10))) == []
+
+
+def test_check_of_a_layer_bound_at_module_level() -> None:
+    """A script's or a notebook cell's `lstm = nn.LSTM(...)`: the source comes from linecache."""
+    pytest.importorskip("torch")
+    filename = "<rnndoctor-test-cell>"
+    source = ("import torch.nn as nn\nimport rnndoctor\nlstm = nn.LSTM(10, 20, 2, True)\n"
+              "by_keyword = nn.LSTM(10, 20, 2, bias=True)\n"
+              "codes = [[f.code for f in rnndoctor.check(layer, (5, 3, 10))] for layer in (lstm, by_keyword)]\n")
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        namespace: dict[str, object] = {"__name__": "__main__"}
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the test's own source
+    finally:
+        del linecache.cache[filename]
+    assert namespace["codes"] == [["RNN311"], []]
+
+
+def test_a_layer_built_in_a_function_is_not_known() -> None:
+    pytest.importorskip("torch")
+    import rnndoctor
+
+    assert list(rnndoctor.check(tagger.local_layer(), (5, 3, 10))) == []
+
+
+def test_the_guard_adds_the_note_to_a_failure_and_to_a_warning_never_alone() -> None:
+    torch = pytest.importorskip("torch")
+    import rnndoctor
+    from rnndoctor import RnnArgumentError, RnnDoctorWarning
+
+    model = tagger.Tagger()
+    with warnings.catch_warnings(record=True) as caught, rnndoctor.guard():
+        warnings.simplefilter("always")
+        model(torch.randn(5, 3, 10))  # valid: the note alone says nothing
+        with pytest.raises(RnnArgumentError) as failed:
+            model.rnn(torch.randn(5, 3, 11))
+        model.rnn.dropout = 0.5  # a single layer's dropout: a warning, with the note after it
+        model.rnn(torch.randn(6, 3, 10))
+    assert [f.code for f in failed.value.report.findings] == ["RNN311", "RNN103"]
+    [warned] = [str(w.message) for w in caught if issubclass(w.category, RnnDoctorWarning)]
+    assert warned.startswith("warning[RNN301]")
+    assert "\n\nnote[RNN311]: the positional `True` is `bias`" in warned
