@@ -35,40 +35,47 @@ def test_scan_reports_a_positional_bool() -> None:
     assert found["by_keyword"] == []
 
 
-def test_check_of_a_module_finds_its_owner() -> None:
-    """The owner is not on the stack: it is found among the live modules."""
-    pytest.importorskip("torch")
-    import rnndoctor
-
-    model = tagger.Tuned()
-    [found] = rnndoctor.check(model.rnn, (5, 3, 10)).findings
-    assert (found.code, found.arguments) == ("RNN311", ("bias",))
-    assert found.fixes[0].snippet == "nn.LSTM(10, 20, 1, bias=True)"
-    assert list(rnndoctor.check(model.by_keyword, (5, 3, 10))) == []
-    assert list(rnndoctor.check(model.either, (5, 3, 10))) == []
-
-
-def test_check_of_a_layer_bound_at_module_level() -> None:
-    """A script's or a notebook cell's `lstm = nn.LSTM(...)`: the source comes from linecache."""
-    pytest.importorskip("torch")
+def cell(source: str) -> dict[str, object]:
+    """Run `source` as a script or a notebook cell does: its lines in linecache, under `__main__`."""
     filename = "<rnndoctor-test-cell>"
-    source = ("import torch.nn as nn\nimport rnndoctor\nlstm = nn.LSTM(10, 20, 2, True)\n"
-              "by_keyword = nn.LSTM(10, 20, 2, bias=True)\n"
-              "codes = [[f.code for f in rnndoctor.check(layer, (5, 3, 10))] for layer in (lstm, by_keyword)]\n")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     try:
         namespace: dict[str, object] = {"__name__": "__main__"}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the test's own source
     finally:
         del linecache.cache[filename]
-    assert namespace["codes"] == [["RNN311"], []]
+    return namespace
 
 
-def test_a_layer_built_in_a_function_is_not_known() -> None:
+def test_check_of_a_layer_bound_at_module_level() -> None:
+    pytest.importorskip("torch")
+    found = cell("import torch.nn as nn\nimport rnndoctor\nlstm = nn.LSTM(10, 20, 2, True)\n"
+                 "by_keyword = nn.LSTM(10, 20, 2, bias=True)\n"
+                 "codes = [[f.code for f in rnndoctor.check(layer, (5, 3, 10))] for layer in (lstm, by_keyword)]\n")
+    assert found["codes"] == [["RNN311"], []]
+
+
+def test_check_of_a_layer_of_a_model_bound_at_module_level() -> None:
+    """The owner is found in the model, through its class's base class."""
+    pytest.importorskip("torch")
+    found = cell("import rnndoctor\nfrom tests.lint.owners import tagger\nmodel = tagger.Tuned()\n"
+                 "report = rnndoctor.check(model.rnn, (5, 3, 10))\n"
+                 "others = [list(rnndoctor.check(model.by_keyword, (5, 3, 10))),"
+                 " list(rnndoctor.check(model.either, (5, 3, 10)))]\n")
+    [finding] = found["report"].findings  # type: ignore[attr-defined]
+    assert (finding.code, finding.arguments) == ("RNN311", ("bias",))
+    assert finding.fixes[0].snippet == "nn.LSTM(10, 20, 1, bias=True)"
+    assert found["others"] == [[], []]
+
+
+def test_a_layer_held_only_by_locals_is_not_known() -> None:
+    """Its owner is neither on the stack nor bound to a module-level name: the locals are not read."""
     pytest.importorskip("torch")
     import rnndoctor
 
+    model = tagger.Tagger()
     assert list(rnndoctor.check(tagger.local_layer(), (5, 3, 10))) == []
+    assert list(rnndoctor.check(model.rnn, (5, 3, 10))) == []
 
 
 def test_the_guard_adds_the_note_to_a_failure_and_to_a_warning_never_alone() -> None:
@@ -77,7 +84,7 @@ def test_the_guard_adds_the_note_to_a_failure_and_to_a_warning_never_alone() -> 
     from rnndoctor import RnnArgumentError, RnnDoctorWarning
 
     model = tagger.Tagger()
-    with warnings.catch_warnings(record=True) as caught, rnndoctor.guard():
+    with warnings.catch_warnings(record=True) as caught, rnndoctor.guard(model):
         warnings.simplefilter("always")
         model(torch.randn(5, 3, 10))  # valid: the note alone says nothing
         with pytest.raises(RnnArgumentError) as failed:
@@ -88,3 +95,14 @@ def test_the_guard_adds_the_note_to_a_failure_and_to_a_warning_never_alone() -> 
     [warned] = [str(w.message) for w in caught if issubclass(w.category, RnnDoctorWarning)]
     assert warned.startswith("warning[RNN301]")
     assert "\n\nnote[RNN311]: the positional `True` is `bias`" in warned
+
+
+def test_the_guard_everywhere_finds_the_owner_on_the_stack() -> None:
+    torch = pytest.importorskip("torch")
+    import rnndoctor
+    from rnndoctor import RnnArgumentError
+
+    model = tagger.Tagger()
+    with rnndoctor.guard(), pytest.raises(RnnArgumentError) as failed:
+        model(torch.randn(5, 3, 11))  # the owner's forward calls `self.rnn(x)`
+    assert [f.code for f in failed.value.report.findings] == ["RNN311", "RNN103"]

@@ -4,38 +4,38 @@ A module does not record which arguments its constructor got by position;
 the source that builds it does. That source is found from the layer's owner,
 the module that holds it as an attribute (`self.rnn = nn.LSTM(...)` in the
 owner's class or a base class of it), or from a module-level name bound to it
-(`lstm = nn.LSTM(...)` in a script). The owner is looked for in the calls of
-`nn.Module` on the stack, then among every live module (one pass over the
-garbage collector's objects, for all layers at once); each layer is looked up
-once, each class's source read once. Nothing here imports torch.
+(`lstm = nn.LSTM(...)` in a script or a notebook). The owner is the model
+given to the guard, a module whose call is on the stack (the owner's
+`forward` calling `self.rnn(x)`), or one bound to a module-level name of a
+file on the stack (`rnndoctor.check(model.rnn, x)` in a script). A layer
+built and checked inside a function is not found: the frames' locals are not
+read, as that would keep the function's tensors alive. Each layer is looked up
+once, each class's and file's source read once. Nothing here imports torch.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
-import gc
 import inspect
 import linecache
 import sys
 import weakref
-from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
 from .interp import read_module
 
-__all__ = ["positional_arguments", "positional_of"]
+__all__ = ["owned", "positional_arguments", "positional_of"]
 
 _CALL_FRAMES = frozenset({"_wrapped_call_impl", "_call_impl", "inner"})
 _KNOWN: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
-_OWNERS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()  # id(layer) -> owner
 
 
 def positional_of(layer: Any) -> int:
     """How many arguments the construction of this live layer passed by position; 0 when not known.
 
-    Read once per layer, from the stack of its first call or check and the live modules.
+    Read once per layer, from the stack of its first call or check.
     """
     found = _KNOWN.get(layer)
     if found is None:
@@ -43,8 +43,16 @@ def positional_of(layer: Any) -> int:
     return found
 
 
+def owned(model: Any, path: str, layer: Any) -> None:
+    """`layer` is `model`'s submodule at `path` (`encoder.rnn`): its owner is known, if it is not read yet."""
+    if layer not in _KNOWN:
+        head, _, attribute = path.rpartition(".")
+        owner = model.get_submodule(head) if head else model
+        _KNOWN[layer] = positional_arguments(type(owner), attribute)
+
+
 def _stack() -> list[FrameType]:
-    """The frames of this thread, innermost first."""
+    """The frames of this thread, innermost first, past this module's."""
     frames = []
     frame: FrameType | None = sys._getframe(2)
     while frame is not None:
@@ -54,53 +62,44 @@ def _stack() -> list[FrameType]:
 
 
 def _find(layer: Any, frames: list[FrameType]) -> int:
-    owned = _owner(layer, frames)
-    if owned is not None:
-        return positional_arguments(type(owned[0]), owned[1])
+    for frame in frames:  # the innermost call of an nn.Module that holds the layer is its owner's
+        if frame.f_code.co_name in _CALL_FRAMES and frame.f_code.co_filename.endswith("module.py"):
+            owner = frame.f_locals.get("self")
+            attribute = _attribute(owner, layer)
+            if attribute is not None:
+                return positional_arguments(type(owner), attribute)
+    seen: set[int] = set()
     for frame in frames:
-        if str(frame.f_globals.get("__name__")).split(".")[0] in ("torch", "rnndoctor"):
+        names = frame.f_globals
+        if id(names) in seen or str(names.get("__name__")).split(".")[0] in ("torch", "rnndoctor"):
             continue
-        name = next((k for k, v in list(frame.f_globals.items()) if v is layer), None)
-        if name is not None:
-            return _module_level(frame.f_code.co_filename).get(name, 0)
+        seen.add(id(names))
+        for name, value in list(names.items()):
+            if value is layer:
+                return _module_level(frame.f_code.co_filename).get(name, 0)
+            path = _path_in(value, layer)
+            if path is not None:
+                head, _, attribute = path.rpartition(".")
+                owner = value.get_submodule(head) if head else value
+                return positional_arguments(type(owner), attribute)
     return 0
 
 
-def _owner(layer: Any, frames: list[FrameType]) -> tuple[Any, str] | None:
-    """The module that holds `layer` as an attribute, and the attribute's name."""
-    for frame in frames:  # the innermost call of an nn.Module is likely the owner's
-        if frame.f_code.co_name in _CALL_FRAMES and frame.f_code.co_filename.endswith("module.py"):
-            attribute = _attribute(frame.f_locals.get("self"), layer)
-            if attribute is not None:
-                return frame.f_locals["self"], attribute
-    attribute = _attribute(_OWNERS.get(id(layer)), layer)
-    if attribute is None:  # not seen yet, or another layer had its id
-        _OWNERS.update(_every_owner())
-        attribute = _attribute(_OWNERS.get(id(layer)), layer)
-    return (_OWNERS[id(layer)], attribute) if attribute is not None else None
-
-
 def _attribute(owner: Any, layer: Any) -> str | None:
-    modules = getattr(owner, "_modules", None) if owner is not layer and _is_module(owner) else None
-    return next((k for k, v in modules.items() if v is layer), None) if isinstance(modules, dict) else None
+    if owner is layer or not _is_module(owner):
+        return None
+    return next((k for k, v in owner._modules.items() if v is layer), None)
 
 
-def _every_owner() -> Iterator[tuple[int, Any]]:
-    """id(layer) -> owner, for every recurrent layer some live module holds."""
-    nn = sys.modules.get("torch.nn")
-    if nn is None:
-        return
-    recurrent = (nn.RNNBase, nn.RNNCellBase)
-    for o in gc.get_objects():
-        if issubclass(type(o), nn.Module):  # not isinstance: it would read `__class__` of anything
-            for child in o._modules.values():
-                if issubclass(type(child), recurrent):
-                    yield id(child), o
+def _path_in(model: Any, layer: Any) -> str | None:
+    if model is layer or not _is_module(model):
+        return None
+    return next((path for path, m in model.named_modules() if m is layer), None)
 
 
 def _is_module(value: object) -> bool:
     nn = sys.modules.get("torch.nn")
-    return nn is not None and issubclass(type(value), nn.Module)
+    return nn is not None and issubclass(type(value), nn.Module)  # not isinstance: it reads `__class__`
 
 
 def positional_arguments(owner: type, attribute: str) -> int:

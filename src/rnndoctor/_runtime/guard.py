@@ -197,9 +197,12 @@ def watch(model: Any) -> None:
     >>> model(x)                 # checked
     >>> rnndoctor.unwatch(model)
     """
+    from .._lint.runtime import owned
+
     layers = _recurrent_layers(model)
     with _registry.lock:
         for path, layer in layers:
+            owned(model, path, layer)  # where its construction is read from (RNN311), once
             state = _state_for(layer)
             state.watchers += 1
             state.path = path or None
