@@ -211,7 +211,8 @@ class _Reader:
             self.deferred.pop(0)()
 
     def finish_function(self) -> None:
-        if self.uses.calls or self.uses.subscripts or self.uses.views or self.uses.orders:
+        u = self.uses
+        if u.calls or u.subscripts or u.views or u.orders or u.unpacks:
             self.result.functions.append(self.uses)
         self.uses = Uses()
         self.use_ids = set()
@@ -407,6 +408,9 @@ class _Reader:
                 self.escape(v)
                 self.ev(owner)
         elif isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(v, Out) and v.name != "output" and not self.layout_tested() \
+                    and not any(isinstance(t, ast.Starred) for t in target.elts):
+                self.uses.unpacks.append((v, len(target.elts), target))  # Python iterates dim 0
             items = self.unpack(v, len(target.elts))
             for t, item in zip(target.elts, items):
                 self.bind(t.value if isinstance(t, ast.Starred) else t,

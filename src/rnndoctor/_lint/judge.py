@@ -11,7 +11,8 @@ a guess.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -284,19 +285,28 @@ def function_findings(uses: Uses) -> Iterator[Located]:
     for out, key, node in uses.subscripts:
         yield from _subscript(uses, out, key, node)
     for out, sizes, text, node in uses.views:
-        runs = []
-        for s in STAND_INS:
-            p = produced(out, s)
-            u = view_use(out, sizes, text, p, s) if p is not None else None
-            if p is None or u is None:
-                break
-            runs.append([j.finding for j in judge_all(p, u)])
-        else:
-            yield from (Located(_at(f, out.call.layer), node, out.call.layer) for f in _agreed(runs))
+        yield from _judged(out, node, functools.partial(view_use, out, sizes, text))
+    for out, names, node in uses.unpacks:
+        yield from _judged(out, node, Use.unpack(names))
     if uses.packs:
         for order in uses.orders:
             r = Reordering(STAND_INS[0].batch, order.applied, order.inverted, True, order.escaped)
             yield from (Located(f, order.node) for f in judge_reordering(r))
+
+
+def _judged(out: Out, node: ast.expr, use: Use | Callable[[Produced, StandIns], Use | None]) -> Iterator[Located]:
+    """The findings of one use of `out` that every stand-in gives; none if a stand-in cannot make the use.
+
+    `use` is the use, or how to make it from the produced tensor and the stand-ins.
+    """
+    runs = []
+    for s in STAND_INS:
+        p = produced(out, s)
+        u = (use if isinstance(use, Use) else use(p, s)) if p is not None else None
+        if p is None or u is None:
+            return
+        runs.append([j.finding for j in judge_all(p, u)])
+    yield from (Located(_at(f, out.call.layer), node, out.call.layer) for f in _agreed(runs))
 
 
 def _subscript(uses: Uses, out: Out, key: Value, node: ast.expr) -> Iterator[Located]:

@@ -240,6 +240,7 @@ class Uses:
 
     subscripts: list[tuple[Out, Value, ast.expr]] = field(default_factory=list)  # (tensor, key, node)
     views: list[tuple[Out, tuple[Value, ...], str, ast.expr]] = field(default_factory=list)
+    unpacks: list[tuple[Out, int, ast.expr]] = field(default_factory=list)  # (state, names, target)
     calls: list[LayerCall] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
     packs: int = 0
