@@ -93,6 +93,7 @@ def _settle(m: Module) -> None:
                 call.input = _settled(m, call.input)
         uses.subscripts = [(o, _settled(m, k), n) for o, k, n in uses.subscripts]
         uses.views = [(o, tuple(_settled(m, v) for v in sizes), t, n) for o, sizes, t, n in uses.views]
+        uses.unpads = [(o, _settled(m, b), n) for o, b, n in uses.unpads]
 
 
 def _settled(m: Module, v: Value) -> Value:
@@ -212,7 +213,7 @@ class _Reader:
 
     def finish_function(self) -> None:
         u = self.uses
-        if u.calls or u.subscripts or u.views or u.orders or u.unpacks:
+        if u.calls or u.subscripts or u.views or u.orders or u.unpacks or u.unpads:
             self.result.functions.append(self.uses)
         self.uses = Uses()
         self.use_ids = set()
@@ -641,9 +642,13 @@ class _Reader:
             return _literal_tensor(args[0], kwargs.get("dtype"))
         if name == "pack_padded_sequence" and path.startswith("torch.nn.utils.rnn") and len(args) >= 2:
             self.uses.packs += 1
-            return Packed(args[0], args[1], kwargs.get("batch_first", False), kwargs.get("enforce_sorted", True))
+            return Packed(args[0], args[1], _given(args, kwargs, 2, "batch_first", False),
+                          _given(args, kwargs, 3, "enforce_sorted", True))
         if name == "pad_packed_sequence" and path.startswith("torch.nn.utils.rnn") and args:
-            return _padded(args[0], kwargs.get("batch_first", False))
+            batch_first = _given(args, kwargs, 1, "batch_first", False)
+            if isinstance(args[0], Out) and args[0].packed and not self.layout_tested():
+                self.uses.unpads.append((args[0], batch_first, node))
+            return _padded(args[0], batch_first)
         return UNKNOWN
 
     def layer(self, kind: str, node: ast.Call) -> Value:
@@ -743,6 +748,11 @@ def _literal_tensor(data: Value, dtype: Value) -> Value:
     else:
         return UNKNOWN
     return Tensor(shape, flat, name)
+
+
+def _given(args: list[Value], kwargs: dict[str, Value], position: int, name: str, default: Value) -> Value:
+    """An argument passed by position or by keyword, or its default."""
+    return args[position] if len(args) > position else kwargs.get(name, default)
 
 
 def _padded(packed: Value, batch_first: Value) -> Value:

@@ -20,7 +20,7 @@ from ..engine import diagnose
 from ..findings import Applicability, Finding, Fix, Location, Severity
 from ..rules import REGISTRY
 from ..specs import _POSITIONAL, Call, Hx, Lengths, RnnSpec, Seq, SpecError, TensorInfo, spec
-from ..uses import Produced, Reordering, Use, judge_all, judge_reordering, selection
+from ..uses import Produced, Reordering, Unpadding, Use, judge_all, judge_reordering, selection
 from .values import UNKNOWN, Dim, Layer, LayerCall, Out, Packed, Slice, Sym, Tensor, Tup, Uses, Value, is_const, is_int
 
 __all__ = ["Located", "STAND_INS", "StandIns", "constructor_findings", "function_findings", "strengthen"]
@@ -288,6 +288,8 @@ def function_findings(uses: Uses) -> Iterator[Located]:
         yield from _judged(out, node, functools.partial(view_use, out, sizes, text))
     for out, names, node in uses.unpacks:
         yield from _judged(out, node, Use.unpack(names))
+    for out, batch_first, node in uses.unpads:
+        yield from _unpadding(out, batch_first, node)
     if uses.packs:
         for order in uses.orders:
             r = Reordering(STAND_INS[0].batch, order.applied, order.inverted, True, order.escaped)
@@ -307,6 +309,22 @@ def _judged(out: Out, node: ast.expr, use: Use | Callable[[Produced, StandIns], 
             return
         runs.append([j.finding for j in judge_all(p, u)])
     yield from (Located(_at(f, out.call.layer), node, out.call.layer) for f in _agreed(runs))
+
+
+def _unpadding(packed: Out, batch_first: Value, node: ast.expr) -> Iterator[Located]:
+    """`pad_packed_sequence(packed_output, batch_first=...)` against the pack's and the layer's layout (RNN510)."""
+    call, runs = packed.call, []
+    if not isinstance(call.input, Packed) or not isinstance(call.input.batch_first, bool) \
+            or not isinstance(batch_first, bool):
+        return
+    for s in STAND_INS:
+        sp = build_spec(call.layer, s)
+        p = produced(Out(call, "output", padded=(batch_first, call.input.lengths)), s)
+        if sp is None or p is None or not isinstance(sp.batch_first, bool):
+            return
+        u = Unpadding(ast.unparse(call.layer.node), call.input.batch_first, sp.batch_first, batch_first, p.shape)
+        runs.append(list(judge_reordering(u)))
+    yield from (Located(_at(f, call.layer), node, call.layer) for f in _agreed(runs))
 
 
 def _subscript(uses: Uses, out: Out, key: Value, node: ast.expr) -> Iterator[Located]:

@@ -241,6 +241,8 @@ class Uses:
     subscripts: list[tuple[Out, Value, ast.expr]] = field(default_factory=list)  # (tensor, key, node)
     views: list[tuple[Out, tuple[Value, ...], str, ast.expr]] = field(default_factory=list)
     unpacks: list[tuple[Out, int, ast.expr]] = field(default_factory=list)  # (state, names, target)
+    # pad_packed_sequence: (the packed output, its batch_first, the call)
+    unpads: list[tuple[Out, Value, ast.expr]] = field(default_factory=list)
     calls: list[LayerCall] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
     packs: int = 0
