@@ -30,20 +30,22 @@ FORWARD = frozenset(r.code for r in REGISTRY if r.stage == "forward")
 
 @dataclass(frozen=True)
 class StandIns:
-    """Values for what the source leaves open: constructor arguments, the batch and the steps."""
+    """Values for what the source leaves open: constructor arguments, the batch, the steps, and the
+    features of a per-position layer (`nn.Linear(hidden, n_tags)`)."""
 
     arguments: dict[str, object]
     batch: int
     steps: int
+    features: int
 
 
 STAND_INS = (
     StandIns({"input_size": 43, "hidden_size": 47, "num_layers": 2, "nonlinearity": "tanh", "bias": True,
               "batch_first": False, "dropout": 0.0, "bidirectional": False, "proj_size": 0},
-             batch=37, steps=41),
+             batch=37, steps=41, features=71),
     StandIns({"input_size": 61, "hidden_size": 67, "num_layers": 1, "nonlinearity": "relu", "bias": False,
               "batch_first": True, "dropout": 0.5, "bidirectional": True, "proj_size": 7},
-             batch=53, steps=59),
+             batch=53, steps=59, features=73),
 )
 
 
@@ -174,6 +176,14 @@ def _call_node(call: LayerCall, f: Finding) -> ast.AST:
 
 def produced(out: Out, s: StandIns) -> Produced | None:
     """The tensor as semantic mode would see it, with stand-ins for the sizes the source leaves open."""
+    p = _produced(out, s)
+    if p is None or out.through is None:
+        return p
+    features = p.shape[-1] if out.features is None else out.features if is_int(out.features) else s.features
+    return replace(p, shape=(*p.shape[:-1], features), through=out.through)  # type: ignore[arg-type]
+
+
+def _produced(out: Out, s: StandIns) -> Produced | None:
     sp = build_spec(out.call.layer, s)
     if sp is None or sp.is_cell or not diagnose(sp, None):
         return None
