@@ -106,3 +106,21 @@ def test_the_guard_everywhere_finds_the_owner_on_the_stack() -> None:
     with rnndoctor.guard(), pytest.raises(RnnArgumentError) as failed:
         model(torch.randn(5, 3, 11))  # the owner's forward calls `self.rnn(x)`
     assert [f.code for f in failed.value.report.findings] == ["RNN311", "RNN103"]
+
+
+def test_semantic_mode_adds_the_note_to_a_batch_read_as_time() -> None:
+    """A DataLoader's batch-first batches into the time-major layer `nn.LSTM(10, 20, 1, True)` made:
+    the RNN106 warning is followed by RNN311's note on the positional `True`."""
+    torch = pytest.importorskip("torch")
+    import rnndoctor
+    from rnndoctor import RnnDoctorWarning
+
+    model = tagger.Tagger()
+    loader = torch.utils.data.DataLoader(torch.randn(8, 7, 10), batch_size=4)
+    with warnings.catch_warnings(record=True) as caught, rnndoctor.guard(model, semantics=True):
+        warnings.simplefilter("always")
+        for x in loader:
+            model.rnn(x)
+    [warned] = [str(w.message) for w in caught if issubclass(w.category, RnnDoctorWarning)]
+    assert warned.startswith("warning[RNN106]")
+    assert "\n\nnote[RNN311]: the positional `True` is `bias`" in warned
