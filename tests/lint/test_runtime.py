@@ -51,8 +51,10 @@ def test_check_of_a_layer_bound_at_module_level() -> None:
     pytest.importorskip("torch")
     found = cell("import torch.nn as nn\nimport rnndoctor\nlstm = nn.LSTM(10, 20, 2, True)\n"
                  "by_keyword = nn.LSTM(10, 20, 2, bias=True)\n"
-                 "codes = [[f.code for f in rnndoctor.check(layer, (5, 3, 10))] for layer in (lstm, by_keyword)]\n")
+                 "codes = [[f.code for f in rnndoctor.check(layer, (5, 3, 10))] for layer in (lstm, by_keyword)]\n"
+                 "with_evidence = [f.code for f in rnndoctor.check(lstm, (5, 3, 10), batch_size=3)]\n")
     assert found["codes"] == [["RNN311"], []]
+    assert found["with_evidence"] == ["RNN311"]
 
 
 def test_check_of_a_layer_of_a_model_bound_at_module_level() -> None:

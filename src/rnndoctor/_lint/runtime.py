@@ -47,8 +47,11 @@ def owned(model: Any, path: str, layer: Any) -> None:
     """`layer` is `model`'s submodule at `path` (`encoder.rnn`): its owner is known, if it is not read yet."""
     if layer not in _KNOWN:
         head, _, attribute = path.rpartition(".")
-        owner = model.get_submodule(head) if head else model
-        _KNOWN[layer] = positional_arguments(type(owner), attribute)
+        try:
+            owner = model.get_submodule(head) if head else model
+            _KNOWN[layer] = positional_arguments(type(owner), attribute)
+        except Exception:  # ours, or a model that hides its submodules: the layer is checked without it
+            _KNOWN[layer] = 0
 
 
 def _stack() -> list[FrameType]:
