@@ -7,8 +7,10 @@ Four ways to call the same layer, each as a ratio to the bare call:
 * guard: inside `rnndoctor.guard(lstm)`, on a call signature it has seen
 * post-mortem: after `rnndoctor.install()`, which adds nothing to the call
 
-Two workloads: LSTM(4, 4) with x (1, 1, 4), where the fixed cost shows most,
-and LSTM(32, 64) with x (16, 8, 32); both under torch.no_grad() on one thread.
+Three workloads: LSTM(4, 4) with x (1, 1, 4), where the fixed cost shows most,
+LSTM(32, 64) with x (16, 8, 32), and LSTM(4, 4, 1, True) built by a module, so
+that the guard reads its construction (RNN311); all under torch.no_grad() on
+one thread. Last, the one-off cost, per layer, of reading its construction.
 The ways take turns in a shuffled order, round after round, so drift and
 position hit them alike; time is
 the CPU time of the calling thread, so other processes do not count. Figures
@@ -100,20 +102,49 @@ def report(title: str, times: dict[str, list[float]]) -> None:
         print(f"  {name:12} {median:10.2f} {median - base:+7.2f} {median / base:6.3f}")
 
 
+class Owner(nn.Module):
+    """A layer built with a positional flag: the guard's spec of it carries RNN311."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(4, 4, 1, True)
+
+
+def first_sight(rounds: int) -> None:
+    """ms to read a fresh layer's construction: found through a module-level name, as in a script."""
+    global script_model
+    from rnndoctor._lint import runtime
+
+    times = []
+    for _ in range(rounds):
+        script_model = Owner()
+        start = time.perf_counter()
+        assert runtime.positional_of(script_model.rnn) == 4
+        times.append((time.perf_counter() - start) * 1e3)
+    print(f"\nfirst sight of a layer (its owner bound to a module-level name): first {times[0]:.2f} ms "
+          f"(the file's source read), then median {statistics.median(times[1:]):.3f} ms")
+
+
+script_model: nn.Module | None = None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=61, help="rounds of turns (default 61)")
     rounds = parser.parse_args().rounds
     torch.set_num_threads(1)
     torch.manual_seed(0)
+    owner = Owner()  # kept alive: the guard finds the layer's construction through it
     workloads = [
         ("LSTM(4, 4), x (1, 1, 4)", nn.LSTM(4, 4), torch.randn(1, 1, 4)),
         ("LSTM(32, 64), x (16, 8, 32)", nn.LSTM(32, 64), torch.randn(16, 8, 32)),
+        ("LSTM(4, 4, 1, True) built by a module (RNN311), x (1, 1, 4)", owner.rnn, torch.randn(1, 1, 4)),
     ]
     print(f"torch {torch.__version__}, 1 thread, torch.no_grad(), median of {rounds} rounds")
     with torch.no_grad():
         for title, lstm, x in workloads:
             report(title, measure(lstm, x, rounds))
+    first_sight(max(5, rounds // 6))
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ def _as_spec(layer: object) -> RnnSpec:
     if isinstance(layer, RnnSpec):
         return layer
     if _torch.is_recurrent(layer):
-        return _torch.spec_from_module(layer)
+        return _torch.known(layer).spec
     raise TypeError(
         f"expected a recurrent layer (nn.RNN, nn.LSTM, nn.GRU or a cell) or rnndoctor.spec(...), "
         f"got {type(layer).__name__}"

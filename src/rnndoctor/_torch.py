@@ -78,8 +78,19 @@ def known(module: Any) -> Known:
     stamp = (*(getattr(module, a, None) for a in _MODULE_ATTRS), weight.dtype, weight.device)
     entry = _KNOWN.get(module)
     if entry is None or entry.stamp != stamp:
-        entry = _KNOWN[module] = Known(stamp, spec_from_module(module))
+        entry = _KNOWN[module] = Known(stamp, _as_constructed(module))
     return entry
+
+
+def _as_constructed(module: Any) -> RnnSpec:
+    """The module's spec, with the arguments its construction passed by position where its source says (RNN311)."""
+    from ._lint.runtime import positional_of
+
+    spec = spec_from_module(module)
+    try:
+        return replace(spec, positional=positional_of(module))
+    except Exception:  # ours: the layer is checked without it
+        return spec
 
 
 def _first_weight(module: Any) -> Any:

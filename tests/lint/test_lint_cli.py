@@ -34,6 +34,32 @@ class Tagger(nn.Module):
 
 encoder = nn.GRU(32, 64, dropout=0.2)
 '''
+USES = '''\
+import torch.nn as nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(32, 64, num_layers=2, batch_first=True)
+        self.head = nn.Linear(64, 5)
+
+    def forward(self, x, lengths):
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        output, (h, c) = self.rnn(packed)
+        output, _ = pad_packed_sequence(output)
+        return self.head(output), h
+
+
+encoder = nn.LSTM(32, 64)
+head = nn.Linear(64, 5)
+
+
+def tag(x):
+    output, _ = encoder(x)
+    return head(output).view(x.size(1), x.size(0), 5)
+'''
 NOTEBOOK = {"cells": [
     {"cell_type": "markdown", "source": ["# a notebook\n"]},
     {"cell_type": "code", "source": ["%matplotlib inline\n", "import torch.nn as nn\n"]},
@@ -62,6 +88,16 @@ def test_text_output_golden(tree: Path, update_goldens: bool) -> None:
     code, out, _ = lint(".", "--color", "never")
     assert code == 1
     check_golden("lint/tree.txt", out, update_goldens)
+
+
+def test_the_uses_of_the_results_golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        update_goldens: bool) -> None:
+    """RNN509, RNN510 and RNN512, followed through one forward."""
+    (tmp_path / "uses.py").write_text(USES)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = lint("uses.py", "--color", "never")
+    assert code == 1
+    check_golden("lint/uses.txt", out, update_goldens)
 
 
 def test_exit_codes(tree: Path) -> None:

@@ -57,3 +57,16 @@ def test_rnn301_dropout_on_one_layer_is_never_applied() -> None:
     trained = model(tokens)
     model.eval()
     assert torch.equal(trained, model(tokens))
+
+
+def test_rnn510_the_unpadded_output_is_time_major_in_a_batch_first_pipeline() -> None:
+    """bentrevett's sentiment LSTM: `output` is (seq len, batch, hidden), not the (batch, seq len,
+    hidden) its comment and its batch-first pipeline say; sample 0's steps are along dim 0."""
+    torch.manual_seed(0)
+    model = load("bentrevett_sentiment_unpadded").Classifier(50, 6, 4, 2)
+    ids, length = torch.randint(0, 50, (3, 7)), torch.tensor([7, 5, 2])
+    _, output = model(ids, length)
+    assert output.shape == (7, 3, 4)  # (seq len, batch, hidden): batch and steps are swapped
+    alone, _ = model.lstm(model.embedding(ids[:1]))  # sample 0 on its own, batch-first
+    assert torch.allclose(output[:, 0], alone[0], atol=1e-6)  # its steps are output[:, 0], not output[0]
+    assert not torch.allclose(output[0, :3], alone[0, :3], atol=1e-3)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .._record import replace
 from .values import (
     UNKNOWN,
     Const,
@@ -25,6 +26,7 @@ from .values import (
     Out,
     Packed,
     Passed,
+    PerPosition,
     Result,
     Shape,
     Slice,
@@ -93,6 +95,7 @@ def _settle(m: Module) -> None:
                 call.input = _settled(m, call.input)
         uses.subscripts = [(o, _settled(m, k), n) for o, k, n in uses.subscripts]
         uses.views = [(o, tuple(_settled(m, v) for v in sizes), t, n) for o, sizes, t, n in uses.views]
+        uses.unpads = [(o, _settled(m, b), n) for o, b, n in uses.unpads]
 
 
 def _settled(m: Module, v: Value) -> Value:
@@ -183,6 +186,19 @@ def _target_names(t: ast.expr) -> Iterator[str]:
 
 _CALLED = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
 MARKERS = ("RNN", "LSTM", "GRU", "pack_padded_sequence")
+# The layers that work on the last axis alone, by the name the guard's semantic mode gives them
+# (the torch function each calls); Dropout keeps what it is given.
+PER_POSITION_LAYERS = {"Linear": "Linear", "ReLU": "ReLU", "Tanh": "Tanh", "Sigmoid": "Sigmoid", "GELU": "GELU",
+                       "LeakyReLU": "LeakyReLU", "ELU": "ELU", "Hardtanh": "Hardtanh", "LayerNorm": "LayerNorm",
+                       "Softmax": "Softmax", "LogSoftmax": "LogSoftmax", "Dropout": None}
+PER_POSITION_FUNCTIONS = {
+    "torch.relu": "ReLU", "torch.tanh": "Tanh", "torch.sigmoid": "Sigmoid", "torch.softmax": "Softmax",
+    "torch.log_softmax": "LogSoftmax", **{f"torch.nn.functional.{f}": n for f, n in (
+        ("linear", "Linear"), ("relu", "ReLU"), ("tanh", "Tanh"), ("sigmoid", "Sigmoid"), ("gelu", "GELU"),
+        ("leaky_relu", "LeakyReLU"), ("elu", "ELU"), ("hardtanh", "Hardtanh"), ("layer_norm", "LayerNorm"),
+        ("softmax", "Softmax"), ("log_softmax", "LogSoftmax"))}}
+PER_POSITION_METHODS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "softmax": "Softmax",
+                        "log_softmax": "LogSoftmax"}
 LAYOUT = frozenset({"batch_first", "bidirectional", "num_layers", "num_directions", "n_directions", "directions",
                     "n_layers"})
 
@@ -211,7 +227,8 @@ class _Reader:
             self.deferred.pop(0)()
 
     def finish_function(self) -> None:
-        if self.uses.calls or self.uses.subscripts or self.uses.views or self.uses.orders:
+        u = self.uses
+        if u.calls or u.subscripts or u.views or u.orders or u.unpacks or u.unpads:
             self.result.functions.append(self.uses)
         self.uses = Uses()
         self.use_ids = set()
@@ -407,6 +424,9 @@ class _Reader:
                 self.escape(v)
                 self.ev(owner)
         elif isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(v, Out) and v.name != "output" and not self.layout_tested() \
+                    and not any(isinstance(t, ast.Starred) for t in target.elts):
+                self.uses.unpacks.append((v, len(target.elts), target))  # Python iterates dim 0
             items = self.unpack(v, len(target.elts))
             for t, item in zip(target.elts, items):
                 self.bind(t.value if isinstance(t, ast.Starred) else t,
@@ -605,7 +625,9 @@ class _Reader:
             return self.module_call(f.path, node)
         if isinstance(f, Layer):
             return self.layer_call(f, node)
-        self.args(node)
+        args, kwargs = self.args(node)
+        if isinstance(f, PerPosition) and len(args) == 1 and not kwargs:
+            return _through(args[0], f.name, f.features)
         return UNKNOWN
 
     def record_call(self, callee: str, node: ast.Call) -> None:
@@ -627,7 +649,9 @@ class _Reader:
         kind = layer_kind(path)
         if kind is not None:
             return self.layer(kind, node)
-        name = path.rpartition(".")[2]
+        head, _, name = path.rpartition(".")
+        if name in PER_POSITION_LAYERS and (head == "torch.nn" or head.startswith("torch.nn.modules")):
+            return _per_position_layer(name, *self.args(node))
         if path in ("torch.sort", "torch.argsort"):
             return self.method_call(self.ev(node.args[0]) if node.args else UNKNOWN, name, node, skip=1)
         args, kwargs = self.args(node)
@@ -637,9 +661,18 @@ class _Reader:
             return _literal_tensor(args[0], kwargs.get("dtype"))
         if name == "pack_padded_sequence" and path.startswith("torch.nn.utils.rnn") and len(args) >= 2:
             self.uses.packs += 1
-            return Packed(args[0], args[1], kwargs.get("batch_first", False), kwargs.get("enforce_sorted", True))
+            return Packed(args[0], args[1], _given(args, kwargs, 2, "batch_first", False),
+                          _given(args, kwargs, 3, "enforce_sorted", True))
+        if path in PER_POSITION_FUNCTIONS and args and _last_axis(name, args[1:], kwargs):
+            features = UNKNOWN if name == "linear" else None
+            return _through(args[0], PER_POSITION_FUNCTIONS[path], features)
+        if path in ("torch.dropout", "torch.nn.functional.dropout") and args:
+            return _through(args[0], None, None)
         if name == "pad_packed_sequence" and path.startswith("torch.nn.utils.rnn") and args:
-            return _padded(args[0], kwargs.get("batch_first", False))
+            batch_first = _given(args, kwargs, 1, "batch_first", False)
+            if isinstance(args[0], Out) and args[0].packed and not self.layout_tested():
+                self.uses.unpads.append((args[0], batch_first, node))
+            return _padded(args[0], batch_first)
         return UNKNOWN
 
     def layer(self, kind: str, node: ast.Call) -> Value:
@@ -691,6 +724,8 @@ class _Reader:
             return UNKNOWN
         if name in PASS_THROUGH:
             return owner
+        if name in PER_POSITION_METHODS and _last_axis(name, args, kwargs):
+            return _through(owner, PER_POSITION_METHODS[name], None)
         return UNKNOWN
 
 
@@ -739,6 +774,35 @@ def _literal_tensor(data: Value, dtype: Value) -> Value:
     else:
         return UNKNOWN
     return Tensor(shape, flat, name)
+
+
+def _per_position_layer(name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
+    """`nn.Linear(20, 5)`, `nn.ReLU()`, `nn.Softmax(dim=-1)`, `nn.Dropout(0.1)`, as the run time names it."""
+    if name == "Linear":
+        return PerPosition("Linear", _given(args, kwargs, 1, "out_features", UNKNOWN))
+    if name in ("Softmax", "LogSoftmax") and _given(args, kwargs, 0, "dim", None) != -1:
+        return UNKNOWN
+    return PerPosition(PER_POSITION_LAYERS[name])
+
+
+def _last_axis(name: str, args: list[Value], kwargs: dict[str, Value]) -> bool:
+    """A softmax works per position only over the last axis; the other functions always do."""
+    return "softmax" not in name or _given(args, kwargs, 0, "dim", None) == -1
+
+
+def _through(v: Value, name: str | None, features: Value) -> Value:
+    """What a per-position layer makes of `v`: a layer's `output` keeps its layout, and its last axis
+    becomes the layer's features (RNN512); a dropout (`name` None) keeps whatever it is given."""
+    if name is None:
+        return v if isinstance(v, Out) else UNKNOWN
+    if not isinstance(v, Out) or v.name != "output" or v.packed:
+        return UNKNOWN
+    return replace(v, through=name, features=v.features if features is None else features)
+
+
+def _given(args: list[Value], kwargs: dict[str, Value], position: int, name: str, default: Value) -> Value:
+    """An argument passed by position or by keyword, or its default."""
+    return args[position] if len(args) > position else kwargs.get(name, default)
 
 
 def _padded(packed: Value, batch_first: Value) -> Value:

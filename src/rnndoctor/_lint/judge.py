@@ -11,7 +11,8 @@ a guess.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +21,7 @@ from ..engine import diagnose
 from ..findings import Applicability, Finding, Fix, Location, Severity
 from ..rules import REGISTRY
 from ..specs import _POSITIONAL, Call, Hx, Lengths, RnnSpec, Seq, SpecError, TensorInfo, spec
-from ..uses import Produced, Reordering, Use, judge_all, judge_reordering, selection
+from ..uses import Produced, Reordering, Unpadding, Use, judge_all, judge_reordering, selection
 from .values import UNKNOWN, Dim, Layer, LayerCall, Out, Packed, Slice, Sym, Tensor, Tup, Uses, Value, is_const, is_int
 
 __all__ = ["Located", "STAND_INS", "StandIns", "constructor_findings", "function_findings", "strengthen"]
@@ -30,20 +31,22 @@ FORWARD = frozenset(r.code for r in REGISTRY if r.stage == "forward")
 
 @dataclass(frozen=True)
 class StandIns:
-    """Values for what the source leaves open: constructor arguments, the batch and the steps."""
+    """Values for what the source leaves open: constructor arguments, the batch, the steps, and the
+    features of a per-position layer (`nn.Linear(hidden, n_tags)`)."""
 
     arguments: dict[str, object]
     batch: int
     steps: int
+    features: int
 
 
 STAND_INS = (
     StandIns({"input_size": 43, "hidden_size": 47, "num_layers": 2, "nonlinearity": "tanh", "bias": True,
               "batch_first": False, "dropout": 0.0, "bidirectional": False, "proj_size": 0},
-             batch=37, steps=41),
+             batch=37, steps=41, features=71),
     StandIns({"input_size": 61, "hidden_size": 67, "num_layers": 1, "nonlinearity": "relu", "bias": False,
               "batch_first": True, "dropout": 0.5, "bidirectional": True, "proj_size": 7},
-             batch=53, steps=59),
+             batch=53, steps=59, features=73),
 )
 
 
@@ -174,6 +177,14 @@ def _call_node(call: LayerCall, f: Finding) -> ast.AST:
 
 def produced(out: Out, s: StandIns) -> Produced | None:
     """The tensor as semantic mode would see it, with stand-ins for the sizes the source leaves open."""
+    p = _produced(out, s)
+    if p is None or out.through is None:
+        return p
+    features = p.shape[-1] if out.features is None else out.features if is_int(out.features) else s.features
+    return replace(p, shape=(*p.shape[:-1], features), through=out.through)
+
+
+def _produced(out: Out, s: StandIns) -> Produced | None:
     sp = build_spec(out.call.layer, s)
     if sp is None or sp.is_cell or not diagnose(sp, None):
         return None
@@ -285,19 +296,46 @@ def function_findings(uses: Uses) -> Iterator[Located]:
     for out, key, node in uses.subscripts:
         yield from _subscript(uses, out, key, node)
     for out, sizes, text, node in uses.views:
-        runs = []
-        for s in STAND_INS:
-            p = produced(out, s)
-            u = view_use(out, sizes, text, p, s) if p is not None else None
-            if p is None or u is None:
-                break
-            runs.append([j.finding for j in judge_all(p, u)])
-        else:
-            yield from (Located(_at(f, out.call.layer), node, out.call.layer) for f in _agreed(runs))
+        yield from _judged(out, node, functools.partial(view_use, out, sizes, text))
+    for out, names, node in uses.unpacks:
+        yield from _judged(out, node, Use.unpack(names))
+    for out, batch_first, node in uses.unpads:
+        yield from _unpadding(out, batch_first, node)
     if uses.packs:
         for order in uses.orders:
             r = Reordering(STAND_INS[0].batch, order.applied, order.inverted, True, order.escaped)
             yield from (Located(f, order.node) for f in judge_reordering(r))
+
+
+def _judged(out: Out, node: ast.expr, use: Use | Callable[[Produced, StandIns], Use | None]) -> Iterator[Located]:
+    """The findings of one use of `out` that every stand-in gives; none if a stand-in cannot make the use.
+
+    `use` is the use, or how to make it from the produced tensor and the stand-ins.
+    """
+    runs = []
+    for s in STAND_INS:
+        p = produced(out, s)
+        u = (use if isinstance(use, Use) else use(p, s)) if p is not None else None
+        if p is None or u is None:
+            return
+        runs.append([j.finding for j in judge_all(p, u)])
+    yield from (Located(_at(f, out.call.layer), node, out.call.layer) for f in _agreed(runs))
+
+
+def _unpadding(packed: Out, batch_first: Value, node: ast.expr) -> Iterator[Located]:
+    """`pad_packed_sequence(packed_output, batch_first=...)` against the pack's and the layer's layout (RNN510)."""
+    call, runs = packed.call, []
+    if not isinstance(call.input, Packed) or not isinstance(call.input.batch_first, bool) \
+            or not isinstance(batch_first, bool):
+        return
+    for s in STAND_INS:
+        sp = build_spec(call.layer, s)
+        p = produced(Out(call, "output", padded=(batch_first, call.input.lengths)), s)
+        if sp is None or p is None or not isinstance(sp.batch_first, bool):
+            return
+        u = Unpadding(ast.unparse(call.layer.node), call.input.batch_first, sp.batch_first, batch_first, p.shape)
+        runs.append(list(judge_reordering(u)))
+    yield from (Located(_at(f, call.layer), node, call.layer) for f in _agreed(runs))
 
 
 def _subscript(uses: Uses, out: Out, key: Value, node: ast.expr) -> Iterator[Located]:

@@ -136,12 +136,28 @@ class Out:
 
     `padded` is set for `output` after `pad_packed_sequence(..., batch_first=...)`,
     with the lengths it was packed with; `packed` for the PackedSequence itself.
+    `through` names the per-position layer `output` went through last (`fc(output)`),
+    and `features` is then its last axis: None where the layers kept `output`'s.
     """
 
     call: LayerCall
     name: Literal["output", "h_n", "c_n"]
     packed: bool = False
     padded: tuple[Value, Value] | None = None  # (batch_first, lengths)
+    through: str | None = None
+    features: Value = None
+
+
+@dataclass(frozen=True, eq=False)
+class PerPosition:
+    """A layer built in the source that works on the last axis alone: `nn.Linear(20, 5)`, `nn.ReLU()`.
+
+    `name` is the layer as the run time names it ("Linear"), or None for a
+    dropout, which keeps what it is given; `features` is a Linear's `out_features`.
+    """
+
+    name: str | None
+    features: Value = None
 
 
 @dataclass(frozen=True)
@@ -172,7 +188,7 @@ class Slice:
 
 
 Value: TypeAlias = (Const | _Unknown | Mod | Sym | Dim | Shape | Layer | Tensor | Packed | LayerCall | Result
-                    | States | Out | Tup | Order | Slice | EllipsisType)
+                    | States | Out | PerPosition | Tup | Order | Slice | EllipsisType)
 
 
 def is_const(v: object) -> TypeGuard[Const]:
@@ -240,6 +256,9 @@ class Uses:
 
     subscripts: list[tuple[Out, Value, ast.expr]] = field(default_factory=list)  # (tensor, key, node)
     views: list[tuple[Out, tuple[Value, ...], str, ast.expr]] = field(default_factory=list)
+    unpacks: list[tuple[Out, int, ast.expr]] = field(default_factory=list)  # (state, names, target)
+    # pad_packed_sequence: (the packed output, its batch_first, the call)
+    unpads: list[tuple[Out, Value, ast.expr]] = field(default_factory=list)
     calls: list[LayerCall] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
     packs: int = 0

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from .. import _torch as _boundary
 from .._record import replace
 from ..errors import RnnDoctorWarning
-from ..findings import Finding, Location
+from ..findings import Finding, Location, Severity
 from ..render.text import render_finding
 from ..report import Report
 from ..rules._base import Bound
@@ -166,7 +166,10 @@ def guard(model: Any = None, *, semantics: bool = False) -> Any:
     exception type torch raises for such calls, without running the call. The
     diagnosis names the layer by its path in the model (`encoder.rnn`).
     Warnings are issued as `RnnDoctorWarning`,
-    once per layer and call signature. Valid calls run unchanged: same outputs, same gradients. Under
+    once per layer and call signature. A note (RNN311: a flag the layer's
+    construction passed by position, where its source is readable) is never
+    issued alone: it is part of the diagnosis of the layer's invalid calls,
+    and follows each warning about its calls. Valid calls run unchanged: same outputs, same gradients. Under
     torch.compile, layers that Dynamo traces run unchecked, and those it runs
     eagerly (nn.RNN, nn.LSTM and nn.GRU, by default) are checked.
 
@@ -195,9 +198,12 @@ def watch(model: Any) -> None:
     >>> model(x)                 # checked
     >>> rnndoctor.unwatch(model)
     """
+    from .._lint.runtime import owned
+
     layers = _recurrent_layers(model)
     with _registry.lock:
         for path, layer in layers:
+            owned(model, path, layer)  # where its construction is read from (RNN311), once
             state = _state_for(layer)
             state.watchers += 1
             state.path = path or None
@@ -490,9 +496,12 @@ def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: An
               "it runs unchecked")
         report = Report(findings=())
     if report:
+        notes = [f for f in report.findings if f.severity is Severity.NOTE]
         for finding in report.warnings:
             located = replace(finding, location=_where(module, state, finding.location))
-            _postmortem.warn(render_finding(located).rstrip("\n"))
+            text = "\n\n".join(render_finding(f).rstrip("\n")
+                             for f in (located, *(replace(n, location=located.location) for n in notes)))
+            _postmortem.warn(text)
             if len(_warned) < MAX_SIGNATURES:
                 _warned.setdefault((located.code, located.title, located.location.module_path), located)
     verdict = None if report else report

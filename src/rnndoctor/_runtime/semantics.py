@@ -58,7 +58,7 @@ from .. import _axes
 from .. import _torch as _boundary
 from .._record import replace
 from ..errors import RnnDoctorWarning
-from ..findings import Finding, Location
+from ..findings import Finding, Location, Severity
 from ..render.text import render_finding
 from ..specs import BatchEvidence
 from ..uses import (
@@ -783,11 +783,13 @@ def _check_layout(module: Any, path: str | None, input: Any) -> None:
 
     spec = _boundary.known(module).spec
     call = replace(_boundary.describe_call(spec, input, None), batch=evidence)
-    for finding in diagnose(spec, call).findings:
+    findings = diagnose(spec, call).findings
+    notes = tuple(f for f in findings if f.severity is Severity.NOTE)  # RNN311: a flag given by position
+    for finding in findings:
         if finding.code in ("RNN106", "RNN107"):
             site = _user_site(past_library=True)
             if site is not None:
-                _emit(finding, _layer_facts(module, path or _path_on_stack(module)), site)
+                _emit(finding, _layer_facts(module, path or _path_on_stack(module)), site, notes)
 
 
 # ---- the batch, followed through the program (RNN106) ---------------------------------------
@@ -1033,7 +1035,8 @@ def _user_site(past_library: bool = False) -> Site | None:
     return frame.f_code.co_filename, frame.f_lineno, frame.f_globals
 
 
-def _emit(finding: Finding, produced: Produced | None, site: Site) -> None:
+def _emit(finding: Finding, produced: Produced | None, site: Site, notes: tuple[Finding, ...] = ()) -> None:
+    """Warn about `finding` once per line, with `notes` about the same layer after it."""
     filename, line, module_globals = site
     key = (finding.code, filename, line)
     with _state.lock:
@@ -1045,7 +1048,9 @@ def _emit(finding: Finding, produced: Produced | None, site: Site) -> None:
                          f"{_postmortem.display(filename)}:{line}")
         located = replace(finding, origin="guard", location=where)
         _state.findings.append(located)
-    text = _postmortem.prefixed(render_finding(located).rstrip("\n"), _postmortem.rank_prefix())
+    blocks = (located, *(replace(n, location=where) for n in notes))
+    text = _postmortem.prefixed("\n\n".join(render_finding(f).rstrip("\n") for f in blocks),
+                                _postmortem.rank_prefix())
     shown = _postmortem.display(filename)
     # module=None would make warnings drop it: without a module name, the file's stands in
     warnings.warn_explicit(text, RnnDoctorWarning, shown, line,

@@ -8,7 +8,13 @@ nn.LSTM and nn.GRU take `input_size, hidden_size, num_layers, bias,
 batch_first, dropout, bidirectional`; nn.RNN takes `nonlinearity` fourth
 (since torch 2.3), so its `bias` is fifth; the cells take `bias` third.
 It needs the construction as written: `rnndoctor lint`, `rnndoctor check`
-and `rnndoctor.spec(...)` know it; a module built elsewhere does not say.
+and `rnndoctor.spec(...)` know it. For a live layer, the guard, `scan` and
+`rnndoctor.check(module)` read it from the source that built the layer: its
+owner's class (`self.rnn = nn.LSTM(...)`), found through the model given to
+them, a module call on the stack or a module-level name, or a module-level
+`lstm = nn.LSTM(...)`. A layer held only by a function's locals is not
+found. The guard gives the note with the diagnosis of the layer's invalid
+calls and after each warning about them, never alone.
 
 ## Why is this bad?
 torch builds the layer without a word, with the bool on whichever parameter
