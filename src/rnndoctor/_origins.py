@@ -22,7 +22,7 @@ import ast
 import functools
 import linecache
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any
 
@@ -109,9 +109,7 @@ def _constructor_origin(user: tuple[FrameType, int], finding: Finding, show: Any
     if len(calls) != 1:
         return None
     call = calls[0]
-    params = _POSITIONAL[_kind(call)]
-    given = {**dict(zip(params, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
-    expr = given.get(name)
+    expr = _constructor_argument(call, name)
     if expr is None:
         return None
     divisions = [n for n in ast.walk(expr) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)]
@@ -156,6 +154,8 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
         yield built
     data = ast.unparse(call.args[0]) if call.args else None
     states = _state_expressions(call)
+    called = _layer(call.func, site, line, layer)
+    found: list[Origin] = []
     for name, expr in states.items():
         if name not in finding.arguments:
             continue
@@ -166,7 +166,9 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
         here, axis = data, batch_axis
         if made.site.frame is not frame:  # made in another function: its own name for the data
             here, axis = _data_in(made.site, user, input_batch) or (None, batch_axis)
-        yield _state_origin(name, made, element, finding, here, input_batch, axis, user)
+        found.append(_state_origin(name, made, element, finding, here, input_batch, axis, user,
+                                   layer=called))
+    yield from _with_next_line(found)
     if call.args:
         made = _trace(call.args[0], site, line, user, _DEPTH)
         if made is not None:
@@ -177,6 +179,97 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
 
 
 # ---- source -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Layer:
+    """The layer called, as the calling code names it, and what its states' first axis counts."""
+
+    expr: str  # "self.lstm", "lstm"
+    site: _Site  # where it is called
+    num_layers: int
+    directions: str | None  # "2", "(2 if self.bidirectional else 1)"; None: one direction
+
+    def count(self, written: ast.expr, made: _Made) -> str | None:
+        """The expression for `D*num_layers` where the states are made; None where none is in scope.
+
+        The layer count already written there is kept when it is the layer's
+        (`self.num_layers`); otherwise the layer's own attribute is read.
+        """
+        if not isinstance(written, ast.Constant) and _int_value(written, made) == self.num_layers:
+            layers = ast.unparse(written)
+        elif self._reaches(made.site):
+            layers = f"{self.expr}.num_layers"
+        else:
+            return None
+        return f"{layers} * {self.directions}" if self.directions else layers
+
+    def _reaches(self, site: _Site) -> bool:
+        """Whether `self.expr` names this layer in `site` too."""
+        if site.filename != self.site.filename:
+            return False
+        if self.expr.startswith("self."):
+            tree = _tree(site.filename)
+            mine = _owner(tree, self.site.scope) if tree is not None else None
+            return tree is not None and mine is not None and mine is _owner(tree, site.scope)
+        return isinstance(site.scope, ast.Module) or not _assignments(site.scope, self.expr)
+
+
+def _layer(func: ast.expr, site: _Site, line: int, layer: object) -> _Layer | None:
+    """The called layer's `_Layer`, for a layer called as a plain name or `self.<field>`."""
+    num_layers, bidirectional = getattr(layer, "num_layers", None), getattr(layer, "bidirectional", None)
+    if not isinstance(num_layers, int) or not isinstance(bidirectional, bool) or not (
+            isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and _is_self(func.value))):
+        return None
+    expr = ast.unparse(func)
+    directions = None
+    if bidirectional:
+        made = _trace(func, site, line, (), 0)
+        written = _constructor_argument(made.value, "bidirectional") if made is not None else None
+        flag = ast.unparse(written) if isinstance(written, ast.Attribute) and _is_self(written.value) \
+            else f"{expr}.bidirectional"
+        directions = "2" if written is None or isinstance(written, ast.Constant) else f"(2 if {flag} else 1)"
+    return _Layer(expr, site, num_layers, directions)
+
+
+def _constructor_argument(value: ast.expr, name: str) -> ast.expr | None:
+    """The expression a layer's constructor call passes for `name`, positionally or by keyword."""
+    if not isinstance(value, ast.Call) or _func_name(value.func) not in KINDS:
+        return None
+    given = {**dict(zip(_POSITIONAL[_kind(value)], value.args)),
+             **{k.arg: k.value for k in value.keywords if k.arg}}
+    return given.get(name)
+
+
+def _owner(tree: ast.Module, scope: Scope) -> ast.ClassDef | None:
+    """The class whose body defines `scope`."""
+    return next((c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
+                 and any(f is scope for f in c.body)), None)
+
+
+def _int_value(expr: ast.expr, made: _Made) -> int | None:
+    """The value of a plain name or `self.<field>` in the frame that made the states, if an int."""
+    frame = made.site.frame
+    if frame is None:
+        return None
+    value = (frame.f_locals.get(expr.id, frame.f_globals.get(expr.id)) if isinstance(expr, ast.Name)
+             else _resolve(expr, frame) if isinstance(expr, ast.Attribute) else None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _with_next_line(origins: list[Origin]) -> Iterator[Origin]:
+    """`h_0` and `c_0` made on two lines in a row, the same way: `h_0`'s edit changes both."""
+    for origin in origins:
+        other = next((o for o in origins if o is not origin and o.edit and "\n" not in o.edit
+                      and _next_line(origin.site) == o.site), None)
+        if origin.edit and "\n" not in origin.edit and other is not None:
+            origin = replace(origin, edit=f"{origin.edit}\n{other.edit}")
+        yield origin
+
+
+def _next_line(site: str) -> str:
+    path, _, line = site.rpartition(":")
+    return f"{path}:{int(line) + 1}" if line.isdigit() else ""
+
 
 def _site(frame: FrameType, line: int, show: Any) -> _Site | None:
     filename = frame.f_code.co_filename
@@ -397,8 +490,7 @@ def _field(attr: str, site: _Site) -> _Made | None:
     tree = _tree(site.filename)
     if tree is None:
         return None
-    owner = next((c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
-                  and any(f is site.scope for f in c.body)), None)
+    owner = _owner(tree, site.scope)
     if owner is None:
         return None
     for method in owner.body:
@@ -444,7 +536,13 @@ def _size_args(call: ast.Call) -> list[ast.expr]:
 
 
 def _state_origin(name: str, made: _Made, element: int | None, finding: Finding, data: str | None,
-                  input_batch: int | None, batch_axis: int, frames: Frames) -> Origin:
+                  input_batch: int | None, batch_axis: int, frames: Frames, *,
+                  batch: str | None = None, layer: _Layer | None = None) -> Origin:
+    """Where state `name` was made, and that line rewritten to make the size the layer needs.
+
+    The batch is written as the data's size (`x.size(1)`), or as `batch`
+    where the data is not in scope; the layer count as the layer's (`layer`).
+    """
     value = made.value
     together = value.elts if isinstance(value, ast.Tuple) else []  # (h_0, c_0) on one line
     if element is not None and isinstance(value, ast.Tuple) and element < len(value.elts):
@@ -453,12 +551,14 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
             inner = _trace(value, made.site, made.stmt.lineno, (), 0)
             if inner is not None:
                 return _state_origin(name, inner, inner.element, finding, data, input_batch,
-                                     batch_axis, frames)
+                                     batch_axis, frames, batch=batch, layer=layer)
     site, stmt = made.site, made.stmt
     kind: Kind = "carried" if made.carried else "built"
     maker = _maker_call(value)
     if maker is None and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-        return _method_origin(name, made, value, element, finding, data, input_batch, frames, kind)
+        return _method_origin(name, made, value, element, finding, data, input_batch, frames, kind,
+                              layer)
+    batch = batch or (f"{data}.size({batch_axis})" if data else None)
     text = _line(site, stmt)
     if maker is None:
         edit, title = _suffix_edit(stmt, name, finding)
@@ -471,17 +571,21 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
             continue
         arg = sizes[index]
         reads = ast.unparse(arg)
-        new = f"{data}.size({batch_axis})" if symbol == "N" and data else str(expected)
+        new = (batch if symbol == "N" else layer.count(arg, made) if symbol == "D*num_layers" and layer
+               else None) or str(expected)
         changes[arg] = new
         for other in (_maker_call(e) for e in together if symbol in ("N", "D*num_layers")):
             other_sizes = _size_args(other) if other is not None else []
             if len(other_sizes) == rank and ast.unparse(other_sizes[index]) == reads:
                 changes[other_sizes[index]] = new
     edit = _rewritten(site, stmt, changes)
-    batch = any(symbol == "N" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
+    resized = any(symbol == "N" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
+    counted = layer is not None and any(
+        symbol == "D*num_layers" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
     title = None if edit is None else (
-        f"size the states from the batch of `{data}` where they are built" if batch and data
-        else "build the states with the sizes this layer needs, where they are built")
+        f"size the states from the batch of `{data}` where they are built" if resized and data
+        else "count the states' layers as the layer does (`num_layers` × directions), where they are built"
+        if counted and not resized else "build the states with the sizes this layer needs, where they are built")
     if edit is not None and made.carried:
         edit += "  # inside the loop, for each batch"
         title = f"build the states for each batch from the size of `{data}`" if data else title
@@ -507,15 +611,21 @@ def _wrong_axes(finding: Finding, name: str, made_rank: int,
 
 
 def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None, finding: Finding,
-                   data: str | None, input_batch: int | None, frames: Frames, kind: Kind) -> Origin:
-    """`net.init_hidden(batch_size)`: the batch passed in, or, with none, the method's own line."""
+                   data: str | None, input_batch: int | None, frames: Frames, kind: Kind,
+                   layer: _Layer | None = None) -> Origin:
+    """`net.init_hidden(batch_size)`: the batch passed in, or, with none, the method's own line.
+
+    A method that takes no batch (`self.init_hidden()` reading `self.batch_size`)
+    is given one: its lines then read the parameter, and the call passes the
+    data's batch.
+    """
     site, stmt = made.site, made.stmt
     text = _line(site, stmt)
     batch_wrong = any(d.tensor == name and d.wrong and d.symbol == "N" for d in finding.dims)
     argument = value.args[0] if len(value.args) == 1 else None
+    source = _data_in(site, frames, input_batch)
     if argument is not None and batch_wrong:
-        source = _data_in(site, frames, input_batch) or data
-        replacement = f"{source[0]}.size({source[1]})" if isinstance(source, tuple) else None
+        replacement = f"{source[0]}.size({source[1]})" if source else None
         edit = _rewritten(site, stmt, {argument: replacement}) if replacement else None
         if edit is not None and kind == "carried":
             edit += "  # inside the loop, for each batch"
@@ -525,9 +635,51 @@ def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None,
         return Origin(name, site.at(stmt.lineno), text, kind, reads, _binding(reads, made, frames),
                       edit, title)
     inner = _method_return(value, site) if not (argument is not None and batch_wrong) else None
-    if inner is not None:
-        return _state_origin(name, inner, element, finding, None, input_batch, 0, frames)
-    return Origin(name, site.at(stmt.lineno), text, kind)
+    if inner is None:
+        return Origin(name, site.at(stmt.lineno), text, kind)
+    if not (batch_wrong and source and not value.args and not value.keywords):
+        return _state_origin(name, inner, element, finding, None, input_batch, 0, frames, layer=layer)
+    param = _new_name(inner.site.scope, "batch_size")
+    origin = _state_origin(name, inner, element, finding, None, input_batch, 0, frames, batch=param,
+                           layer=layer)
+    passed = f"{ast.unparse(value.func)}({source[0]}.size({source[1]}))"
+    edit = _given_a_parameter(inner.site, origin, param, _rewritten(site, stmt, {value: passed}),
+                              site.at(stmt.lineno))
+    title = (f"give `{ast.unparse(value.func)}` the batch size, and call it with the batch of "
+             f"`{source[0]}`")
+    return replace(origin, edit=edit, edit_title=title if edit else None)
+
+
+def _new_name(scope: Scope, name: str) -> str:
+    """`name`, or `name_` where `scope` already uses it."""
+    used = {n.id for n in _own_nodes(scope) if isinstance(n, ast.Name)} | {
+        a.arg for a in ast.walk(scope) if isinstance(a, ast.arg)}
+    return name if name not in used else f"{name}_"
+
+
+def _given_a_parameter(method: _Site, origin: Origin, param: str, call: str | None,
+                       where: str) -> str | None:
+    """The method's header with `param` added, each of its lines that read the wrong batch
+    rewritten to read `param`, and the call that passes it, with where that call is."""
+    scope = method.scope
+    if (call is None or origin.reads is None or not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+            or not scope.args.args or scope.args.vararg or scope.args.kwonlyargs or scope.args.kwarg
+            or scope.args.defaults or scope.args.args[-1].lineno != scope.lineno):
+        return None
+    last = scope.args.args[-1]
+    header = linecache.getline(method.filename, scope.lineno)
+    header = f"{header[:last.end_col_offset]}, {param}{header[last.end_col_offset:]}".strip()
+    body = []
+    for stmt in sorted((n for n in _own_nodes(scope) if isinstance(n, (ast.Assign, ast.Return))),
+                       key=lambda n: n.lineno):
+        sizes = [a for m in ast.walk(stmt) if isinstance(m, ast.Call) and _maker_call(m) is m
+                 for a in _size_args(m) if ast.unparse(a) == origin.reads]
+        edited = _rewritten(method, stmt, dict.fromkeys(sizes, param)) if sizes else None
+        if sizes and edited is None:
+            return None
+        if edited is not None:
+            body.append(f"    {edited}")
+    return "\n".join((header, *body, f"# and where it is called, at {where}:", call)) if body else None
 
 
 def _method_return(value: ast.Call, site: _Site) -> _Made | None:
