@@ -166,8 +166,8 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
         here, axis = data, batch_axis
         if made.site.frame is not frame:  # made in another function: its own name for the data
             here, axis = _data_in(made.site, user, input_batch) or (None, batch_axis)
-        found.append(_state_origin(name, made, element, finding, here, input_batch, axis, user,
-                                   layer=called))
+        origin = _state_origin(name, made, element, finding, here, input_batch, axis, user, layer=called)
+        found.append(_rebuilt(origin, made, element, site, f"{here}.size({axis})", finding))
     yield from _with_next_line(found)
     if call.args:
         made = _trace(call.args[0], site, line, user, _DEPTH)
@@ -254,6 +254,36 @@ def _int_value(expr: ast.expr, made: _Made) -> int | None:
     value = (frame.f_locals.get(expr.id, frame.f_globals.get(expr.id)) if isinstance(expr, ast.Name)
              else _resolve(expr, frame) if isinstance(expr, ast.Attribute) else None)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _rebuilt(origin: Origin, made: _Made, element: int | None, calling: _Site, batch: str,
+             finding: Finding) -> Origin:
+    """A state kept in a field that another method (`__init__`) built for a fixed batch: the edit
+    builds it again at the start of the calling method, for each batch, or, where that method
+    carries the field from call to call, where the batch changes."""
+    stmt, scope = made.stmt, calling.scope
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+    dim = next((d for d in finding.dims if d.tensor == origin.argument and d.symbol == "N" and d.wrong), None)
+    if (made.site.frame is not calling.frame or made.site.scope is scope or origin.edit is None
+            or "\n" in origin.edit or batch not in origin.edit or dim is None or isinstance(scope, ast.Module)
+            or not (isinstance(target, ast.Attribute) and _is_self(target.value))):
+        return origin
+    field, edit = ast.unparse(target), origin.edit.split("  # ")[0]
+    carried = any(isinstance(n, ast.Assign) and any(
+        ast.unparse(t) == field or (isinstance(t, ast.Tuple) and field in map(ast.unparse, t.elts))
+        for t in n.targets) for n in _own_nodes(scope))
+    method = made.site.scope.name if not isinstance(made.site.scope, ast.Module) else "the module"
+    pair = any(d.tensor == "c_0" for d in finding.dims) or "c_0" in finding.arguments
+    state = f"{field}[{element}]" if pair and element is not None else field
+    if carried:
+        edit = (f"# at the start of `{scope.name}`, where the batch changes:\n"
+                f"if {state}.size({dim.index}) != {batch}:\n    {edit}")
+    else:
+        edit = f"# at the start of `{scope.name}`, for each batch:\n{edit}"
+    return replace(origin, edit=edit,
+                   binding=f"`{field}` is built once, in `{method}`, for batch {dim.actual}",
+                   edit_title=f"build `{field}` again at the start of `{scope.name}`"
+                   + (" when the batch changes" if carried else ", for each batch"))
 
 
 def _with_next_line(origins: list[Origin]) -> Iterator[Origin]:

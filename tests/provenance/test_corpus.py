@@ -72,9 +72,9 @@ _MAKERS = {"zeros", "ones", "randn", "rand", "empty", "new_zeros", "new_ones", "
 
 
 def _code(snippet: str) -> list[str]:
-    """The snippet's statements, one a line, without comments and the header of a method."""
+    """The snippet's simple statements, one a line, without comments and the headers of blocks."""
     lines = (line.split("  # ")[0].strip() for line in snippet.splitlines())
-    return [line for line in lines if line and not line.startswith(("#", "def "))]
+    return [line for line in lines if line and not line.startswith("#") and not line.endswith(":")]
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
@@ -104,14 +104,20 @@ def test_the_first_fix_writes_no_size_as_a_literal(program: Path, tmp_path: Path
 def _applied(source: list[str], site: int, snippet: str) -> list[str]:
     """`source` with `snippet` put in at line `site`, as its comments say: a method's header and
     lines, a call elsewhere (`# and where it is called, at FILE:LINE:`), a line moved into the loop
-    that follows (`# inside the loop, for each batch`); otherwise the lines from `site` on."""
+    that follows (`# inside the loop, for each batch`), lines added at the start of a method
+    (`# at the start of `forward``); otherwise the lines from `site` on."""
     lines = list(source)
     parts = re.split(r"^# and where it is called, at \S+:(\d+):$", snippet, flags=re.MULTILINE)
     edits = [(site, parts[0])] + [(int(parts[i]), parts[i + 1]) for i in range(1, len(parts), 2)]
     for at, text in edits:
         block = [line for line in text.splitlines() if line.strip()]
         indent = re.match(r"\s*", lines[at - 1]).group()  # type: ignore[union-attr]
-        if block[0].startswith("def "):
+        start = re.match(r"# at the start of `(\w+)`", block[0])
+        if start:  # the line at `site` stays: the field is built there first
+            header = next(i for i, line in enumerate(lines) if line.strip().startswith(f"def {start.group(1)}("))
+            body = re.match(r"\s*", lines[header + 1]).group()  # type: ignore[union-attr]
+            lines[header + 1:header + 1] = [body + line for line in block[1:]]
+        elif block[0].startswith("def "):
             header = next(i for i, line in enumerate(lines) if line.strip().startswith(block[0].split("(")[0] + "("))
             lines[header] = re.match(r"\s*", lines[header]).group() + block[0]  # type: ignore[union-attr]
             for line in block[1:]:
@@ -146,8 +152,6 @@ def test_the_first_fix_runs_under_torch(program: Path, tmp_path: Path,
     site = int(fix["site"].rpartition(":")[2])
     if fix["snippet"].startswith("nn.") and not source[site - 1].lstrip().startswith("nn."):
         pytest.skip("a constructor fix at the call, shown at the line that built the layer")
-    if program.stem == "p14_state_built_in_init_batch":
-        pytest.xfail("the fix edits `__init__`, where the data is not in scope")
     edited = tmp_path / program.name
     edited.write_text("\n".join(_applied(source, site, fix["snippet"])) + "\n")
     runpy.run_path(str(edited), run_name="__main__")
