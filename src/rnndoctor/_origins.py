@@ -26,9 +26,9 @@ from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any
 
-from .findings import Finding
+from .findings import Applicability, Finding, Fix
 from .loader import LoaderFacts, find_loaders
-from .provenance import Kind, Origin, Provenance
+from .provenance import Edit, Kind, Origin, Provenance
 from .specs import _POSITIONAL, KINDS
 from .specs import Kind as LayerKind
 
@@ -162,6 +162,10 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
         made = _trace(expr[0], site, line, user, _DEPTH)
         if made is None:
             continue
+        handoff = _handoff(name, made, call, site, line, layer, finding)
+        if handoff is not None:
+            found.append(handoff)
+            continue
         element = expr[1] if expr[1] is not None else made.element
         here, axis = data, batch_axis
         if made.site.frame is not frame:  # made in another function: its own name for the data
@@ -284,6 +288,148 @@ def _rebuilt(origin: Origin, made: _Made, element: int | None, calling: _Site, b
                    binding=f"`{field}` is built once, in `{method}`, for batch {dim.actual}",
                    edit_title=f"build `{field}` again at the start of `{scope.name}`"
                    + (" when the batch changes" if carried else ", for each batch"))
+
+
+def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, decoder: object,
+             finding: Finding) -> Origin | None:
+    """A state another recurrent layer returned (`_, h = self.encoder(src)`), handed to this one.
+
+    The edits that make it fit: the decoder built with the encoder's
+    `hidden_size` or `num_layers`, at the line that built it; or, for a
+    bidirectional encoder, the encoder's state with its two directions
+    summed (`view(num_layers, 2, N, H).sum(1)`), or concatenated for a
+    decoder of twice the size. Each is checked on the call it produces by
+    `provenance.rank`.
+    """
+    value, frame = made.value, made.site.frame
+    if not isinstance(value, ast.Call) or frame is None or not isinstance(made.stmt, ast.Assign):
+        return None
+    encoder = _resolve(value.func, frame)
+    if encoder is None or encoder is decoder or not (_recurrent(encoder) and _recurrent(decoder)):
+        return None
+    enc: Any = encoder
+    dec: Any = decoder
+    shape = tuple(d.actual for d in sorted((d for d in finding.dims if d.tensor == name),
+                                           key=lambda d: d.index))
+    if len(shape) != 3 or None in shape or enc.proj_size or dec.proj_size:
+        return None
+    layers, batch, hidden = (int(n) for n in shape)  # type: ignore[arg-type]
+    enc_expr, dec_expr = ast.unparse(value.func), ast.unparse(call.func)
+    built = _trace(value.func, made.site, made.stmt.lineno, (), 0)
+    rebuilt = _trace(call.func, site, line, (), 0)
+    edits: list[Edit] = []
+    states = _handed(call, name, finding)
+    if enc.bidirectional and not dec.bidirectional and enc.num_layers == dec.num_layers and states:
+        summed = "s.view(-1, 2, *s.shape[1:]).sum(dim=1)"
+        joined = "torch.cat((s[0::2], s[1::2]), dim=2)"
+        here = _statement(made.site, made.stmt)
+        if enc.hidden_size == dec.hidden_size:
+            edits.append(Edit(Fix(f"sum the two directions of `{enc_expr}`'s state for `{dec_expr}`",
+                                  Applicability.SAFE,
+                                  f"{here}\n{_each(states, summed)}  # (num_layers, 2, N, H), summed over the 2",
+                                  made.site.at(made.stmt.lineno)), states=(layers // 2, batch, hidden)))
+        double = _sized(built, rebuilt, enc_expr, "hidden_size", enc.hidden_size, 2)
+        wider = _constructed_with(rebuilt, {"hidden_size": double}) if double else None
+        if wider is not None and rebuilt is not None:
+            edits.append(Edit(Fix(f"concatenate the two directions of `{enc_expr}`'s state, for "
+                                  f"`{dec_expr}` built with twice the `hidden_size`", Applicability.CHANGES_MODEL,
+                                  f"{here}\n{_each(states, joined)}  # each layer's 2 directions side by side"
+                                  f"\n# and at {rebuilt.site.at(rebuilt.stmt.lineno)}, where `{dec_expr}` is built:"
+                                  f"\n{wider}", made.site.at(made.stmt.lineno)),
+                              (("hidden_size", 2 * enc.hidden_size),), (layers // 2, batch, 2 * hidden)))
+    for attr in ("hidden_size", "num_layers"):
+        size = _sized(built, rebuilt, enc_expr, attr, getattr(enc, attr), 1)
+        edited = _constructed_with(rebuilt, {attr: size}) if size and getattr(enc, attr) != getattr(dec, attr) \
+            else None
+        if edited is not None and rebuilt is not None:
+            edits.append(Edit(Fix(f"build `{dec_expr}` with the `{attr}` of `{enc_expr}`", Applicability.CHANGES_MODEL,
+                                  edited, rebuilt.site.at(rebuilt.stmt.lineno)), ((attr, getattr(enc, attr)),)))
+    given = _resolve(value.args[0], frame) if value.args else None
+    on = getattr(given, "shape", None)
+    called = f" on input ({', '.join(str(int(n)) for n in on)})" if isinstance(on, tuple) else ""
+    where = f", built at {rebuilt.site.at(rebuilt.stmt.lineno)}" if rebuilt is not None else ""
+    evidence = (f"`{name}` is the state that `{enc_expr}` returned at {made.site.at(made.stmt.lineno)}: "
+                f"{enc!r}{called} gave ({layers}, {batch}, {hidden}); `{dec_expr}` is {dec!r}{where}")
+    return Origin(name, made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "returned",
+                  binding=evidence, edits=tuple(edits))
+
+
+def _recurrent(module: object) -> bool:
+    """An nn.RNN, nn.LSTM or nn.GRU (or a subclass), told by its class names alone."""
+    return any(c.__name__ in ("RNN", "LSTM", "GRU") for c in type(module).__mro__) and all(
+        isinstance(getattr(module, a, None), int) for a in ("num_layers", "hidden_size", "proj_size"))
+
+
+def _handed(call: ast.Call, name: str, finding: Finding) -> tuple[str, ...]:
+    """The names the states are handed over in: `(h, c)`, or one name (a pair, for an LSTM)."""
+    hx = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "hx"), None)
+    if isinstance(hx, ast.Tuple) and all(isinstance(e, ast.Name) for e in hx.elts):
+        return tuple(ast.unparse(e) for e in hx.elts)
+    if isinstance(hx, ast.Name):
+        pair = any(d.tensor == "c_0" for d in finding.dims) or "c_0" in finding.arguments
+        return (hx.id, "") if pair else (hx.id,)
+    return ()
+
+
+def _each(states: tuple[str, ...], change: str) -> str:
+    """`change` (written for `s`) applied to each state: `h = ...`, `h, c = (... for s in (h, c))`."""
+    if len(states) == 1:
+        return f"{states[0]} = {_on(change, states[0])}"
+    if states[1] == "":  # one name holding (h, c)
+        return f"{states[0]} = tuple({change} for s in {states[0]})"
+    names = ", ".join(states)
+    return f"{names} = ({change} for s in ({names}))"
+
+
+def _on(change: str, name: str) -> str:
+    """`change`, written for the name `s`, for `name` instead."""
+    return ast.unparse(_Renamed(name).visit(ast.parse(change, mode="eval")).body)
+
+
+class _Renamed(ast.NodeTransformer):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.Name(self.name, node.ctx) if node.id == "s" else node
+
+
+def _sized(built: _Made | None, rebuilt: _Made | None, enc_expr: str, attr: str, value: int,
+           times: int) -> str | None:
+    """The encoder's `attr` (times `times`) as the decoder's constructor line can write it: the
+    encoder's own expression where both are built in one function, else `self.encoder.<attr>`."""
+    if rebuilt is None:
+        return None
+    written = _constructor_argument(built.value, attr) if built is not None else None
+    same = built is not None and built.site.scope is rebuilt.site.scope and built.stmt.lineno < rebuilt.stmt.lineno
+    if written is None or isinstance(written, ast.Constant) or not same:
+        text = f"{enc_expr}.{attr}" if same else None
+    else:
+        text = ast.unparse(written)
+    if text is None or (written is None and times == 1 and value == 1) or isinstance(written, ast.Constant):
+        return str(value * times)
+    return f"{text} * {times}" if times != 1 else text
+
+
+def _constructed_with(made: _Made | None, sizes: dict[str, str]) -> str | None:
+    """The line that built a layer, with its constructor given `sizes` (by position or keyword)."""
+    if made is None or not isinstance(made.value, ast.Call) or _func_name(made.value.func) not in KINDS:
+        return None
+    ctor = made.value
+    params = _POSITIONAL[_kind(ctor)]
+    args = list(ctor.args)
+    keywords = list(ctor.keywords)
+    for name, text in sizes.items():
+        new = ast.parse(text, mode="eval").body
+        index = params.index(name)
+        if index < len(args):
+            args[index] = new
+        elif any(k.arg == name for k in keywords):
+            keywords = [ast.keyword(name, new) if k.arg == name else k for k in keywords]
+        else:
+            keywords.append(ast.keyword(name, new))
+    edited = ast.unparse(ast.Call(ctor.func, args, keywords))
+    return _rewritten(made.site, made.stmt, {ctor: edited})
 
 
 def _with_next_line(origins: list[Origin]) -> Iterator[Origin]:
@@ -709,7 +855,7 @@ def _given_a_parameter(method: _Site, origin: Origin, param: str, call: str | No
             return None
         if edited is not None:
             body.append(f"    {edited}")
-    return "\n".join((header, *body, f"# and where it is called, at {where}:", call)) if body else None
+    return "\n".join((header, *body, f"# and at {where}, where it is called:", call)) if body else None
 
 
 def _method_return(value: ast.Call, site: _Site) -> _Made | None:
@@ -767,6 +913,11 @@ def _rewritten(site: _Site, stmt: ast.stmt, changes: dict[ast.expr, str | None])
 
 def _line(site: _Site, stmt: ast.stmt) -> str:
     return linecache.getline(site.filename, stmt.lineno).strip()
+
+
+def _statement(site: _Site, stmt: ast.stmt) -> str:
+    """The statement's line without what follows it (a comment)."""
+    return linecache.getline(site.filename, stmt.lineno)[:stmt.end_col_offset].strip()
 
 
 def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
