@@ -304,17 +304,17 @@ def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, dec
     value, frame = made.value, made.site.frame
     if not isinstance(value, ast.Call) or frame is None or not isinstance(made.stmt, ast.Assign):
         return None
-    encoder = _resolve(value.func, frame)
-    if encoder is None or encoder is decoder or not (_recurrent(encoder) and _recurrent(decoder)):
-        return None
-    enc: Any = encoder
-    dec: Any = decoder
     shape = tuple(d.actual for d in sorted((d for d in finding.dims if d.tensor == name),
                                            key=lambda d: d.index))
-    if len(shape) != 3 or None in shape or enc.proj_size or dec.proj_size:
+    found = _encoder(_resolve(value.func, frame), shape)
+    if found is None or found[0] is decoder or not _recurrent(decoder):
+        return None
+    enc: Any = found[0]
+    dec: Any = decoder
+    if enc.proj_size or dec.proj_size:
         return None
     layers, batch, hidden = (int(n) for n in shape)  # type: ignore[arg-type]
-    enc_expr, dec_expr = ast.unparse(value.func), ast.unparse(call.func)
+    enc_expr, dec_expr = ast.unparse(value.func) + found[1], ast.unparse(call.func)
     built = _trace(value.func, made.site, made.stmt.lineno, (), 0)
     rebuilt = _trace(call.func, site, line, (), 0)
     edits: list[Edit] = []
@@ -352,6 +352,23 @@ def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, dec
                 f"{enc!r}{called} gave ({layers}, {batch}, {hidden}); `{dec_expr}` is {dec!r}{where}")
     return Origin(name, made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "returned",
                   binding=evidence, edits=tuple(edits))
+
+
+def _encoder(called: object, shape: tuple[int | None, ...]) -> tuple[object, str] | None:
+    """The recurrent layer whose state `called` returned, and its path from it (`""`, `".rnn"`):
+    `called` itself, or the one recurrent layer inside a module (an `Encoder` whose forward
+    returns its GRU's state) whose state has this `shape`."""
+    if len(shape) != 3 or None in shape:
+        return None
+    if _recurrent(called):
+        return called, ""
+    modules = getattr(called, "named_modules", None)
+    inner = [(m, path) for path, m in modules() if path and _recurrent(m)] if callable(modules) else []
+    if len(inner) != 1:
+        return None
+    layer: Any = inner[0][0]
+    fits = layer.num_layers * (2 if layer.bidirectional else 1) == shape[0] and layer.hidden_size == shape[2]
+    return (layer, f".{inner[0][1]}") if fits else None
 
 
 def _recurrent(module: object) -> bool:

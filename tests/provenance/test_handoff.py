@@ -23,10 +23,20 @@ PROGRAM = '''import torch
 from torch import nn
 
 
+class Encoder(nn.Module):
+    def __init__(self, rnn):
+        super().__init__()
+        self.embedding = nn.Identity()
+        self.rnn = rnn
+
+    def forward(self, src):
+        return self.rnn(self.embedding(src))
+
+
 class Seq2Seq(nn.Module):
     def __init__(self):
         super().__init__()
-        self.encoder = nn.{kind}(5, {enc_hidden}, num_layers={enc_layers}, bidirectional={bidirectional})
+        self.encoder = {encoder}
         self.decoder = nn.{kind}(5, {dec_hidden}, num_layers={dec_layers})
 
     def forward(self, src, tgt):
@@ -49,15 +59,18 @@ HANDOFFS = {  # kind -> (what the encoder's state is unpacked into, what the dec
     "GRU": [("hidden", "hidden")],
     "LSTM": [("hidden", "hidden"), ("(h, c)", "(h, c)")],
 }
-CASES = [(m, k, r, h) for m, (k, forms) in itertools.product(MISMATCHES, HANDOFFS.items()) for r, h in forms]
+WRAPPED = (False, True)  # the layer itself, or an `Encoder` module whose forward returns its layer's result
+CASES = [(m, k, r, h, w) for m, (k, forms), w in itertools.product(MISMATCHES, HANDOFFS.items(), WRAPPED)
+         for r, h in forms]
 
 
-@pytest.mark.parametrize(("mismatch", "kind", "returned", "handed"), CASES,
-                         ids=[f"{m}-{k}-{r}" for m, k, r, _ in CASES])
-def test_each_handoff_fix_runs_under_torch(mismatch: str, kind: str, returned: str, handed: str,
+@pytest.mark.parametrize(("mismatch", "kind", "returned", "handed", "wrapped"), CASES,
+                         ids=[f"{m}-{k}-{r}{'-wrapped' if w else ''}" for m, k, r, _, w in CASES])
+def test_each_handoff_fix_runs_under_torch(mismatch: str, kind: str, returned: str, handed: str, wrapped: bool,
                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (enc_hidden, enc_layers, bidirectional), (dec_hidden, dec_layers) = MISMATCHES[mismatch]
-    source = PROGRAM.format(kind=kind, enc_hidden=enc_hidden, enc_layers=enc_layers, bidirectional=bidirectional,
+    layer = f"nn.{kind}(5, {enc_hidden}, num_layers={enc_layers}, bidirectional={bidirectional})"
+    source = PROGRAM.format(kind=kind, encoder=f"Encoder({layer})" if wrapped else layer,
                             dec_hidden=dec_hidden, dec_layers=dec_layers, returned=returned, handed=handed)
     program = tmp_path / "seq2seq.py"
     program.write_text(source)
@@ -70,7 +83,7 @@ def test_each_handoff_fix_runs_under_torch(mismatch: str, kind: str, returned: s
     fixes = first["fixes"]
     assert fixes and fixes[0].get("site")  # type: ignore[index, union-attr]
     assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
-    assert any("returned at seq2seq.py:12" in n for n in first["notes"])  # type: ignore[union-attr]
+    assert any("returned at seq2seq.py:22" in n for n in first["notes"])  # type: ignore[union-attr]
     expected_first = {"hidden_size": "hidden_size", "num_layers": "num_layers"}.get(mismatch, "h_0")
     assert first["arguments"][0] == expected_first  # type: ignore[index]
     lines = source.splitlines()
