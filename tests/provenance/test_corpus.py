@@ -204,6 +204,20 @@ def test_explain_post_mortem_and_guard_name_the_same_first_argument(
     assert names == {_expected(program)[0]}
 
 
+# The hand-offs (`*_handoff.py`): torch's message does not show that the state came from an encoder,
+# so explain cannot rank them as the others do; the post-mortem without a guard reads the same frames.
+@pytest.mark.parametrize("program", [p for p in PROGRAMS if p.stem.endswith("_handoff")], ids=lambda p: p.stem)
+def test_the_post_mortem_ranks_a_handoff_as_run_does(program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CORPUS)
+    argument, line = _expected(program)
+    with pytest.raises(RuntimeError) as raised:
+        runpy.run_path(program.name, run_name="__main__")
+    report = diagnose_exception(raised.value)
+    assert report is not None and report.first is not None
+    assert report.first.arguments[0] == argument
+    assert report.first.fixes[0].site == f"{program.name}:{line}"
+
+
 def test_the_readme_shows_where_the_wrong_number_was_made(tmp_path: Path) -> None:
     readme = (Path(__file__).parent.parent.parent / "README.md").read_text()
     section = readme[readme.index("### Where the wrong number was made"):]
