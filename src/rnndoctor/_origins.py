@@ -357,18 +357,17 @@ def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, dec
 def _encoder(called: object, shape: tuple[int | None, ...]) -> tuple[object, str] | None:
     """The recurrent layer whose state `called` returned, and its path from it (`""`, `".rnn"`):
     `called` itself, or the one recurrent layer inside a module (an `Encoder` whose forward
-    returns its GRU's state) whose state has this `shape`."""
+    returns its GRU's state), where the state handed over has that layer's `shape`."""
     if len(shape) != 3 or None in shape:
         return None
-    if _recurrent(called):
-        return called, ""
     modules = getattr(called, "named_modules", None)
-    inner = [(m, path) for path, m in modules() if path and _recurrent(m)] if callable(modules) else []
+    inner = [(called, "")] if _recurrent(called) else [
+        (m, f".{path}") for path, m in modules() if path and _recurrent(m)] if callable(modules) else []
     if len(inner) != 1:
         return None
     layer: Any = inner[0][0]
     fits = layer.num_layers * (2 if layer.bidirectional else 1) == shape[0] and layer.hidden_size == shape[2]
-    return (layer, f".{inner[0][1]}") if fits else None
+    return inner[0] if fits else None  # not, where the state was changed on the way (`hidden[-1]`)
 
 
 def _recurrent(module: object) -> bool:
