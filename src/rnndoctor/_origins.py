@@ -412,18 +412,19 @@ class _Renamed(ast.NodeTransformer):
 
 def _sized(built: _Made | None, rebuilt: _Made | None, enc_expr: str, attr: str, value: int,
            times: int) -> str | None:
-    """The encoder's `attr` (times `times`) as the decoder's constructor line can write it: the
-    encoder's own expression where both are built in one function, else `self.encoder.<attr>`."""
+    """The encoder's `attr` (times `times`) as the decoder's constructor line can write it.
+
+    Where the encoder is built before the decoder in the same function: the
+    encoder's own expression (`enc_hidden`) or attribute (`self.encoder.num_layers`);
+    otherwise, or for a number written there, the number.
+    """
     if rebuilt is None:
         return None
-    written = _constructor_argument(built.value, attr) if built is not None else None
     same = built is not None and built.site.scope is rebuilt.site.scope and built.stmt.lineno < rebuilt.stmt.lineno
-    if written is None or isinstance(written, ast.Constant) or not same:
-        text = f"{enc_expr}.{attr}" if same else None
-    else:
-        text = ast.unparse(written)
-    if text is None or (written is None and times == 1 and value == 1) or isinstance(written, ast.Constant):
+    written = _constructor_argument(built.value, attr) if built is not None else None
+    if not same or isinstance(written, ast.Constant) or (written is None and value == 1 and times == 1):
         return str(value * times)
+    text = ast.unparse(written) if written is not None else f"{enc_expr}.{attr}"
     return f"{text} * {times}" if times != 1 else text
 
 

@@ -57,6 +57,7 @@ class Edit:
     states: tuple[int, ...] | None = None
 
     def produces(self, spec: RnnSpec, call: Call) -> tuple[RnnSpec, Call]:
+        """The layer and the call after this edit."""
         hx = call.hx
         if self.states is not None and isinstance(hx, TensorInfo):
             hx = replace(hx, shape=self.states)
