@@ -29,7 +29,7 @@ from typing import Any
 from .findings import Applicability, Finding, Fix
 from .loader import LoaderFacts, find_loaders
 from .provenance import Edit, Kind, Origin, Provenance
-from .specs import _POSITIONAL, KINDS
+from .specs import _DEFAULTS, _POSITIONAL, KINDS
 from .specs import Kind as LayerKind
 
 __all__ = ["constructor", "gather"]
@@ -149,7 +149,7 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
     call = _call_to(site, line, layer)
     if call is None:
         return
-    built = _constructed(call.func, site, line)
+    built = _constructed(call.func, site, line, layer, finding)
     if built is not None:
         yield built
     data = ast.unparse(call.args[0]) if call.args else None
@@ -960,12 +960,37 @@ def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
     return None
 
 
-def _constructed(func: ast.expr, site: _Site, line: int) -> Origin | None:
-    """Where the layer called was built: `self.rnn = nn.LSTM(...)` in `__init__`, or a plain name."""
+def _constructed(func: ast.expr, site: _Site, line: int, layer: object, finding: Finding) -> Origin | None:
+    """Where the layer called was built: `self.rnn = nn.LSTM(...)` in `__init__`, or a plain name;
+    with each fix at the call that rebuilds the layer as that line's edit."""
     made = _trace(func, site, line, (), 0)
     if made is None or not isinstance(made.value, ast.Call):
         return None
-    return Origin("layer", made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "constructed")
+    return Origin("layer", made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "constructed",
+                  edits=tuple(_rebuilds(made, layer, finding)))
+
+
+def _rebuilds(made: _Made, layer: object, finding: Finding) -> Iterator[Edit]:
+    """Each fix at the call that constructs the layer anew (`nn.GRU(10, 20, batch_first=True)`), as
+    the line that built it with the arguments that fix changes, written as the fix writes them."""
+    for fix in finding.fixes:
+        try:
+            snippet = ast.parse(fix.snippet or "", mode="eval").body
+            if not isinstance(snippet, ast.Call) or _func_name(snippet.func) not in KINDS:
+                continue
+            given = {name: _constructor_argument(snippet, name) for name in _POSITIONAL[_kind(snippet)]}
+            values = {name: ast.literal_eval(e) if e is not None else _DEFAULTS.get(name) for name, e in given.items()
+                      if name not in ("device", "dtype")}
+        except (SyntaxError, ValueError):  # not a layer written with literals
+            continue
+        changes = {name: repr(v) for name, v in values.items() if not _same(v, getattr(layer, name, v))}
+        edited = _constructed_with(made, changes) if changes else None
+        if edited is not None:
+            yield Edit(replace(fix, snippet=edited, site=made.site.at(made.stmt.lineno)))
+
+
+def _same(a: object, b: object) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _input_origin(made: _Made, finding: Finding) -> Origin:

@@ -246,11 +246,14 @@ def _last_batch(finding: Finding, provenance: Provenance) -> LoaderFacts | None:
 
 
 def _located(fix: Fix, provenance: Provenance) -> Fix:
-    """A constructor fix points at the line that built the layer, where it is known."""
+    """A constructor fix points at the line that built the layer, where it is known, and is that
+    line edited where the source shows how (the layer's `edits`)."""
     built = provenance.origin("layer")
     rebuilds = fix.applicability is Applicability.CHANGES_MODEL or (fix.snippet or "").startswith("nn.")
     if fix.site is None and built is not None and rebuilds:
-        return replace(fix, site=built.site)
+        edited = next((e.fix for e in built.edits if (e.fix.title, e.fix.applicability) == (
+            fix.title, fix.applicability)), None)
+        return edited or replace(fix, site=built.site)
     return fix
 
 
