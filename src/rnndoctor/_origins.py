@@ -818,7 +818,7 @@ def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None,
     text = _line(site, stmt)
     batch_wrong = any(d.tensor == name and d.wrong and d.symbol == "N" for d in finding.dims)
     argument = value.args[0] if len(value.args) == 1 else None
-    source = _data_in(site, frames, input_batch)
+    source = _data_in(site, frames, input_batch) if batch_wrong else None
     if argument is not None and batch_wrong:
         replacement = f"{source[0]}.size({source[1]})" if source else None
         edit = _rewritten(site, stmt, {argument: replacement}) if replacement else None
@@ -974,6 +974,8 @@ def _rebuilds(made: _Made, layer: object, finding: Finding) -> Iterator[Edit]:
     """Each fix at the call that constructs the layer anew (`nn.GRU(10, 20, batch_first=True)`), as
     the line that built it with the arguments that fix changes, written as the fix writes them."""
     for fix in finding.fixes:
+        if not (fix.snippet or "").startswith("nn."):
+            continue
         try:
             snippet = ast.parse(fix.snippet or "", mode="eval").body
             if not isinstance(snippet, ast.Call) or _func_name(snippet.func) not in KINDS:
