@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from .findings import Finding
+from ._record import replace
+from .findings import Applicability, Finding, Fix
 from .loader import LoaderFacts, find_loaders
-from .provenance import Kind, Origin, Provenance
-from .specs import _POSITIONAL, KINDS
+from .provenance import Edit, Kind, Origin, Provenance
+from .specs import _DEFAULTS, _POSITIONAL, KINDS
 from .specs import Kind as LayerKind
 
 __all__ = ["constructor", "gather"]
@@ -109,9 +110,7 @@ def _constructor_origin(user: tuple[FrameType, int], finding: Finding, show: Any
     if len(calls) != 1:
         return None
     call = calls[0]
-    params = _POSITIONAL[_kind(call)]
-    given = {**dict(zip(params, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
-    expr = given.get(name)
+    expr = _constructor_argument(call, name)
     if expr is None:
         return None
     divisions = [n for n in ast.walk(expr) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)]
@@ -151,22 +150,30 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
     call = _call_to(site, line, layer)
     if call is None:
         return
-    built = _constructed(call.func, site, line)
+    built = _constructed(call.func, site, line, layer, finding)
     if built is not None:
         yield built
     data = ast.unparse(call.args[0]) if call.args else None
     states = _state_expressions(call)
+    called = _layer(call.func, site, line, layer)
+    found: list[Origin] = []
     for name, expr in states.items():
         if name not in finding.arguments:
             continue
         made = _trace(expr[0], site, line, user, _DEPTH)
         if made is None:
             continue
+        handoff = _handoff(name, made, call, site, line, layer, finding)
+        if handoff is not None:
+            found.append(handoff)
+            continue
         element = expr[1] if expr[1] is not None else made.element
         here, axis = data, batch_axis
         if made.site.frame is not frame:  # made in another function: its own name for the data
             here, axis = _data_in(made.site, user, input_batch) or (None, batch_axis)
-        yield _state_origin(name, made, element, finding, here, input_batch, axis, user)
+        origin = _state_origin(name, made, element, finding, here, input_batch, axis, user, layer=called)
+        found.append(_rebuilt(origin, made, element, site, f"{here}.size({axis})", finding))
+    yield from _with_next_line(found)
     if call.args:
         made = _trace(call.args[0], site, line, user, _DEPTH)
         if made is not None:
@@ -177,6 +184,286 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
 
 
 # ---- source -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Layer:
+    """The layer called, as the calling code names it, and what its states' first axis counts."""
+
+    expr: str  # "self.lstm", "lstm"
+    site: _Site  # where it is called
+    num_layers: int
+    directions: str | None  # "2", "(2 if self.bidirectional else 1)"; None: one direction
+
+    def count(self, written: ast.expr, made: _Made) -> str | None:
+        """The expression for `D*num_layers` where the states are made; None where none is in scope.
+
+        The layer count already written there is kept when it is the layer's
+        (`self.num_layers`); otherwise the layer's own attribute is read.
+        """
+        if not isinstance(written, ast.Constant) and _int_value(written, made) == self.num_layers:
+            layers = ast.unparse(written)
+        elif self._reaches(made.site):
+            layers = f"{self.expr}.num_layers"
+        else:
+            return None
+        return f"{layers} * {self.directions}" if self.directions else layers
+
+    def _reaches(self, site: _Site) -> bool:
+        """Whether `self.expr` names this layer in `site` too."""
+        if site.filename != self.site.filename:
+            return False
+        if self.expr.startswith("self."):
+            tree = _tree(site.filename)
+            mine = _owner(tree, self.site.scope) if tree is not None else None
+            return tree is not None and mine is not None and mine is _owner(tree, site.scope)
+        return isinstance(site.scope, ast.Module) or not _assignments(site.scope, self.expr)
+
+
+def _layer(func: ast.expr, site: _Site, line: int, layer: object) -> _Layer | None:
+    """The called layer's `_Layer`, for a layer called as a plain name or `self.<field>`."""
+    num_layers, bidirectional = getattr(layer, "num_layers", None), getattr(layer, "bidirectional", None)
+    if not isinstance(num_layers, int) or not isinstance(bidirectional, bool) or not (
+            isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and _is_self(func.value))):
+        return None
+    expr = ast.unparse(func)
+    directions = None
+    if bidirectional:
+        made = _trace(func, site, line, (), 0)
+        written = _constructor_argument(made.value, "bidirectional") if made is not None else None
+        flag = ast.unparse(written) if isinstance(written, ast.Attribute) and _is_self(written.value) \
+            else f"{expr}.bidirectional"
+        directions = "2" if written is None or isinstance(written, ast.Constant) else f"(2 if {flag} else 1)"
+    return _Layer(expr, site, num_layers, directions)
+
+
+def _constructor_argument(value: ast.expr, name: str) -> ast.expr | None:
+    """The expression a layer's constructor call passes for `name`, positionally or by keyword."""
+    if not isinstance(value, ast.Call) or _func_name(value.func) not in KINDS:
+        return None
+    given = {**dict(zip(_POSITIONAL[_kind(value)], value.args)),
+             **{k.arg: k.value for k in value.keywords if k.arg}}
+    return given.get(name)
+
+
+def _owner(tree: ast.Module, scope: Scope) -> ast.ClassDef | None:
+    """The class whose body defines `scope`."""
+    return next((c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
+                 and any(f is scope for f in c.body)), None)
+
+
+def _int_value(expr: ast.expr, made: _Made) -> int | None:
+    """The value of a plain name or `self.<field>` in the frame that made the states, if an int."""
+    frame = made.site.frame
+    if frame is None:
+        return None
+    value = (frame.f_locals.get(expr.id, frame.f_globals.get(expr.id)) if isinstance(expr, ast.Name)
+             else _resolve(expr, frame) if isinstance(expr, ast.Attribute) else None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _rebuilt(origin: Origin, made: _Made, element: int | None, calling: _Site, batch: str,
+             finding: Finding) -> Origin:
+    """A state kept in a field that another method (`__init__`) built for a fixed batch: the edit
+    builds it again at the start of the calling method, for each batch, or, where that method
+    carries the field from call to call, where the batch changes."""
+    stmt, scope = made.stmt, calling.scope
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+    dim = next((d for d in finding.dims if d.tensor == origin.argument and d.symbol == "N" and d.wrong), None)
+    if (made.site.frame is not calling.frame or made.site.scope is scope or origin.edit is None
+            or "\n" in origin.edit or batch not in origin.edit or dim is None or isinstance(scope, ast.Module)
+            or not (isinstance(target, ast.Attribute) and _is_self(target.value))):
+        return origin
+    field, edit = ast.unparse(target), origin.edit.split("  # ")[0]
+    carried = any(isinstance(n, ast.Assign) and any(
+        ast.unparse(t) == field or (isinstance(t, ast.Tuple) and field in map(ast.unparse, t.elts))
+        for t in n.targets) for n in _own_nodes(scope))
+    method = made.site.scope.name if not isinstance(made.site.scope, ast.Module) else "the module"
+    pair = any(d.tensor == "c_0" for d in finding.dims) or "c_0" in finding.arguments
+    state = f"{field}[{element}]" if pair and element is not None else field
+    if carried:
+        edit = (f"# at the start of `{scope.name}`, where the batch changes:\n"
+                f"if {state}.size({dim.index}) != {batch}:\n    {edit}")
+    else:
+        edit = f"# at the start of `{scope.name}`, for each batch:\n{edit}"
+    return replace(origin, edit=edit,
+                   binding=f"`{field}` is built once, in `{method}`, for batch {dim.actual}",
+                   edit_title=f"build `{field}` again at the start of `{scope.name}`"
+                   + (" when the batch changes" if carried else ", for each batch"))
+
+
+def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, decoder: object,
+             finding: Finding) -> Origin | None:
+    """A state another recurrent layer returned (`_, h = self.encoder(src)`), handed to this one.
+
+    The edits that make it fit: the decoder built with the encoder's
+    `hidden_size` or `num_layers`, at the line that built it; or, for a
+    bidirectional encoder, the encoder's state with its two directions
+    summed (`view(num_layers, 2, N, H).sum(1)`), or concatenated for a
+    decoder of twice the size. Each is checked on the call it produces by
+    `provenance.rank`.
+    """
+    value, frame = made.value, made.site.frame
+    if not isinstance(value, ast.Call) or frame is None or not isinstance(made.stmt, ast.Assign):
+        return None
+    shape = tuple(d.actual for d in sorted((d for d in finding.dims if d.tensor == name),
+                                           key=lambda d: d.index))
+    found = _encoder(_resolve(value.func, frame), shape)
+    if found is None or found[0] is decoder or not _recurrent(decoder):
+        return None
+    enc: Any = found[0]
+    dec: Any = decoder
+    if enc.proj_size or dec.proj_size:
+        return None
+    layers, batch, hidden = (int(n) for n in shape)  # type: ignore[arg-type]
+    enc_expr, dec_expr = ast.unparse(value.func) + found[1], ast.unparse(call.func)
+    built = _trace(value.func, made.site, made.stmt.lineno, (), 0)
+    rebuilt = _trace(call.func, site, line, (), 0)
+    edits: list[Edit] = []
+    states = _handed(call, name, finding)
+    if enc.bidirectional and not dec.bidirectional and enc.num_layers == dec.num_layers and states:
+        summed = "s.view(-1, 2, *s.shape[1:]).sum(dim=1)"
+        joined = "torch.cat((s[0::2], s[1::2]), dim=2)"
+        here = _statement(made.site, made.stmt)
+        if enc.hidden_size == dec.hidden_size:
+            edits.append(Edit(Fix(f"sum the two directions of `{enc_expr}`'s state for `{dec_expr}`",
+                                  Applicability.SAFE,
+                                  f"{here}\n{_each(states, summed)}  # (num_layers, 2, N, H), summed over the 2",
+                                  made.site.at(made.stmt.lineno)), states=(layers // 2, batch, hidden)))
+        double = _sized(built, rebuilt, enc_expr, "hidden_size", enc.hidden_size, 2)
+        wider = _constructed_with(rebuilt, {"hidden_size": double}) if double else None
+        if wider is not None and rebuilt is not None:
+            edits.append(Edit(Fix(f"concatenate the two directions of `{enc_expr}`'s state, for "
+                                  f"`{dec_expr}` built with twice the `hidden_size`", Applicability.CHANGES_MODEL,
+                                  f"{here}\n{_each(states, joined)}  # each layer's 2 directions side by side"
+                                  f"\n# and at {rebuilt.site.at(rebuilt.stmt.lineno)}, where `{dec_expr}` is built:"
+                                  f"\n{wider}", made.site.at(made.stmt.lineno)),
+                              (("hidden_size", 2 * enc.hidden_size),), (layers // 2, batch, 2 * hidden)))
+    for attr in ("hidden_size", "num_layers"):
+        size = _sized(built, rebuilt, enc_expr, attr, getattr(enc, attr), 1)
+        edited = _constructed_with(rebuilt, {attr: size}) if size and getattr(enc, attr) != getattr(dec, attr) \
+            else None
+        if edited is not None and rebuilt is not None:
+            edits.append(Edit(Fix(f"build `{dec_expr}` with the `{attr}` of `{enc_expr}`", Applicability.CHANGES_MODEL,
+                                  edited, rebuilt.site.at(rebuilt.stmt.lineno)), ((attr, getattr(enc, attr)),)))
+    given = _resolve(value.args[0], frame) if value.args else None
+    on = getattr(given, "shape", None)
+    called = f" on input ({', '.join(str(int(n)) for n in on)})" if isinstance(on, tuple) else ""
+    where = f", built at {rebuilt.site.at(rebuilt.stmt.lineno)}" if rebuilt is not None else ""
+    evidence = (f"`{name}` is the state that `{enc_expr}` returned at {made.site.at(made.stmt.lineno)}: "
+                f"{enc!r}{called} gave ({layers}, {batch}, {hidden}); `{dec_expr}` is {dec!r}{where}")
+    return Origin(name, made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "returned",
+                  binding=evidence, edits=tuple(edits))
+
+
+def _encoder(called: object, shape: tuple[int | None, ...]) -> tuple[object, str] | None:
+    """The recurrent layer whose state `called` returned, and its path from it (`""`, `".rnn"`):
+    `called` itself, or the one recurrent layer inside a module (an `Encoder` whose forward
+    returns its GRU's state), where the state handed over has that layer's `shape`."""
+    if len(shape) != 3 or None in shape:
+        return None
+    modules = getattr(called, "named_modules", None)
+    inner = [(called, "")] if _recurrent(called) else [
+        (m, f".{path}") for path, m in modules() if path and _recurrent(m)] if callable(modules) else []
+    if len(inner) != 1:
+        return None
+    layer: Any = inner[0][0]
+    fits = layer.num_layers * (2 if layer.bidirectional else 1) == shape[0] and layer.hidden_size == shape[2]
+    return inner[0] if fits else None  # not, where the state was changed on the way (`hidden[-1]`)
+
+
+def _recurrent(module: object) -> bool:
+    """An nn.RNN, nn.LSTM or nn.GRU (or a subclass), told by its class names alone."""
+    return any(c.__name__ in ("RNN", "LSTM", "GRU") for c in type(module).__mro__) and all(
+        isinstance(getattr(module, a, None), int) for a in ("num_layers", "hidden_size", "proj_size"))
+
+
+def _handed(call: ast.Call, name: str, finding: Finding) -> tuple[str, ...]:
+    """The names the states are handed over in: `(h, c)`, or one name (a pair, for an LSTM)."""
+    hx = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "hx"), None)
+    if isinstance(hx, ast.Tuple) and all(isinstance(e, ast.Name) for e in hx.elts):
+        return tuple(ast.unparse(e) for e in hx.elts)
+    if isinstance(hx, ast.Name):
+        pair = any(d.tensor == "c_0" for d in finding.dims) or "c_0" in finding.arguments
+        return (hx.id, "") if pair else (hx.id,)
+    return ()
+
+
+def _each(states: tuple[str, ...], change: str) -> str:
+    """`change` (written for `s`) applied to each state: `h = ...`, `h, c = (... for s in (h, c))`."""
+    if len(states) == 1:
+        return f"{states[0]} = {_on(change, states[0])}"
+    if states[1] == "":  # one name holding (h, c)
+        return f"{states[0]} = tuple({change} for s in {states[0]})"
+    names = ", ".join(states)
+    return f"{names} = ({change} for s in ({names}))"
+
+
+def _on(change: str, name: str) -> str:
+    """`change`, written for the name `s`, for `name` instead."""
+    return ast.unparse(_Renamed(name).visit(ast.parse(change, mode="eval")).body)
+
+
+class _Renamed(ast.NodeTransformer):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.Name(self.name, node.ctx) if node.id == "s" else node
+
+
+def _sized(built: _Made | None, rebuilt: _Made | None, enc_expr: str, attr: str, value: int,
+           times: int) -> str | None:
+    """The encoder's `attr` (times `times`) as the decoder's constructor line can write it.
+
+    Where the encoder is built before the decoder in the same function: the
+    encoder's own expression (`enc_hidden`) or attribute (`self.encoder.num_layers`);
+    otherwise, or for a number written there, the number.
+    """
+    if rebuilt is None:
+        return None
+    same = built is not None and built.site.scope is rebuilt.site.scope and built.stmt.lineno < rebuilt.stmt.lineno
+    written = _constructor_argument(built.value, attr) if built is not None else None
+    if not same or isinstance(written, ast.Constant) or (written is None and value == 1 and times == 1):
+        return str(value * times)
+    text = ast.unparse(written) if written is not None else f"{enc_expr}.{attr}"
+    return f"{text} * {times}" if times != 1 else text
+
+
+def _constructed_with(made: _Made | None, sizes: dict[str, str]) -> str | None:
+    """The line that built a layer, with its constructor given `sizes` (by position or keyword)."""
+    if made is None or not isinstance(made.value, ast.Call) or _func_name(made.value.func) not in KINDS:
+        return None
+    ctor = made.value
+    params = _POSITIONAL[_kind(ctor)]
+    args = list(ctor.args)
+    keywords = list(ctor.keywords)
+    for name, text in sizes.items():
+        new = ast.parse(text, mode="eval").body
+        index = params.index(name)
+        if index < len(args):
+            args[index] = new
+        elif any(k.arg == name for k in keywords):
+            keywords = [ast.keyword(name, new) if k.arg == name else k for k in keywords]
+        else:
+            keywords.append(ast.keyword(name, new))
+    edited = ast.unparse(ast.Call(ctor.func, args, keywords))
+    return _rewritten(made.site, made.stmt, {ctor: edited})
+
+
+def _with_next_line(origins: list[Origin]) -> Iterator[Origin]:
+    """`h_0` and `c_0` made on two lines in a row, the same way: `h_0`'s edit changes both."""
+    for origin in origins:
+        other = next((o for o in origins if o is not origin and o.edit and "\n" not in o.edit
+                      and _next_line(origin.site) == o.site), None)
+        if origin.edit and "\n" not in origin.edit and other is not None:
+            origin = replace(origin, edit=f"{origin.edit}\n{other.edit}")
+        yield origin
+
+
+def _next_line(site: str) -> str:
+    path, _, line = site.rpartition(":")
+    return f"{path}:{int(line) + 1}" if line.isdigit() else ""
+
 
 def _site(frame: FrameType, line: int, show: Any) -> _Site | None:
     filename = frame.f_code.co_filename
@@ -257,6 +544,8 @@ def _state_expressions(call: ast.Call) -> dict[str, tuple[ast.expr, int | None]]
         (k.value for k in call.keywords if k.arg == "hx"), None)
     if hx is None:
         return {}
+    if isinstance(hx, ast.Tuple) and len(hx.elts) == 2 and all(isinstance(e, ast.Call) for e in hx.elts):
+        return {"h_0": (hx, 0), "c_0": (hx, 1)}  # built right in the call: one line for both
     if isinstance(hx, ast.Tuple) and len(hx.elts) == 2:
         return {"h_0": (hx.elts[0], None), "c_0": (hx.elts[1], None)}
     return {"h_0": (hx, 0), "c_0": (hx, 1), "hx": (hx, None)}
@@ -397,8 +686,7 @@ def _field(attr: str, site: _Site) -> _Made | None:
     tree = _tree(site.filename)
     if tree is None:
         return None
-    owner = next((c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
-                  and any(f is site.scope for f in c.body)), None)
+    owner = _owner(tree, site.scope)
     if owner is None:
         return None
     for method in owner.body:
@@ -444,7 +732,13 @@ def _size_args(call: ast.Call) -> list[ast.expr]:
 
 
 def _state_origin(name: str, made: _Made, element: int | None, finding: Finding, data: str | None,
-                  input_batch: int | None, batch_axis: int, frames: Frames) -> Origin:
+                  input_batch: int | None, batch_axis: int, frames: Frames, *,
+                  batch: str | None = None, layer: _Layer | None = None) -> Origin:
+    """Where state `name` was made, and that line rewritten to make the size the layer needs.
+
+    The batch is written as the data's size (`x.size(1)`), or as `batch`
+    where the data is not in scope; the layer count as the layer's (`layer`).
+    """
     value = made.value
     together = value.elts if isinstance(value, ast.Tuple) else []  # (h_0, c_0) on one line
     if element is not None and isinstance(value, ast.Tuple) and element < len(value.elts):
@@ -453,12 +747,14 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
             inner = _trace(value, made.site, made.stmt.lineno, (), 0)
             if inner is not None:
                 return _state_origin(name, inner, inner.element, finding, data, input_batch,
-                                     batch_axis, frames)
+                                     batch_axis, frames, batch=batch, layer=layer)
     site, stmt = made.site, made.stmt
     kind: Kind = "carried" if made.carried else "built"
     maker = _maker_call(value)
     if maker is None and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-        return _method_origin(name, made, value, element, finding, data, input_batch, frames, kind)
+        return _method_origin(name, made, value, element, finding, data, input_batch, frames, kind,
+                              layer)
+    batch = batch or (f"{data}.size({batch_axis})" if data else None)
     text = _line(site, stmt)
     if maker is None:
         edit, title = _suffix_edit(stmt, name, finding)
@@ -471,17 +767,21 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
             continue
         arg = sizes[index]
         reads = ast.unparse(arg)
-        new = f"{data}.size({batch_axis})" if symbol == "N" and data else str(expected)
+        new = (batch if symbol == "N" else layer.count(arg, made) if symbol == "D*num_layers" and layer
+               else None) or str(expected)
         changes[arg] = new
         for other in (_maker_call(e) for e in together if symbol in ("N", "D*num_layers")):
             other_sizes = _size_args(other) if other is not None else []
             if len(other_sizes) == rank and ast.unparse(other_sizes[index]) == reads:
                 changes[other_sizes[index]] = new
     edit = _rewritten(site, stmt, changes)
-    batch = any(symbol == "N" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
+    resized = any(symbol == "N" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
+    counted = layer is not None and any(
+        symbol == "D*num_layers" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
     title = None if edit is None else (
-        f"size the states from the batch of `{data}` where they are built" if batch and data
-        else "build the states with the sizes this layer needs, where they are built")
+        f"size the states from the batch of `{data}` where they are built" if resized and data
+        else "count the states' layers as the layer does (`num_layers` × directions), where they are built"
+        if counted and not resized else "build the states with the sizes this layer needs, where they are built")
     if edit is not None and made.carried:
         edit += "  # inside the loop, for each batch"
         title = f"build the states for each batch from the size of `{data}`" if data else title
@@ -507,15 +807,21 @@ def _wrong_axes(finding: Finding, name: str, made_rank: int,
 
 
 def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None, finding: Finding,
-                   data: str | None, input_batch: int | None, frames: Frames, kind: Kind) -> Origin:
-    """`net.init_hidden(batch_size)`: the batch passed in, or, with none, the method's own line."""
+                   data: str | None, input_batch: int | None, frames: Frames, kind: Kind,
+                   layer: _Layer | None = None) -> Origin:
+    """`net.init_hidden(batch_size)`: the batch passed in, or, with none, the method's own line.
+
+    A method that takes no batch (`self.init_hidden()` reading `self.batch_size`)
+    is given one: its lines then read the parameter, and the call passes the
+    data's batch.
+    """
     site, stmt = made.site, made.stmt
     text = _line(site, stmt)
     batch_wrong = any(d.tensor == name and d.wrong and d.symbol == "N" for d in finding.dims)
     argument = value.args[0] if len(value.args) == 1 else None
+    source = _data_in(site, frames, input_batch) if batch_wrong else None
     if argument is not None and batch_wrong:
-        source = _data_in(site, frames, input_batch) or data
-        replacement = f"{source[0]}.size({source[1]})" if isinstance(source, tuple) else None
+        replacement = f"{source[0]}.size({source[1]})" if source else None
         edit = _rewritten(site, stmt, {argument: replacement}) if replacement else None
         if edit is not None and kind == "carried":
             edit += "  # inside the loop, for each batch"
@@ -525,9 +831,51 @@ def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None,
         return Origin(name, site.at(stmt.lineno), text, kind, reads, _binding(reads, made, frames),
                       edit, title)
     inner = _method_return(value, site) if not (argument is not None and batch_wrong) else None
-    if inner is not None:
-        return _state_origin(name, inner, element, finding, None, input_batch, 0, frames)
-    return Origin(name, site.at(stmt.lineno), text, kind)
+    if inner is None:
+        return Origin(name, site.at(stmt.lineno), text, kind)
+    if not (batch_wrong and source and not value.args and not value.keywords):
+        return _state_origin(name, inner, element, finding, None, input_batch, 0, frames, layer=layer)
+    param = _new_name(inner.site.scope, "batch_size")
+    origin = _state_origin(name, inner, element, finding, None, input_batch, 0, frames, batch=param,
+                           layer=layer)
+    passed = f"{ast.unparse(value.func)}({source[0]}.size({source[1]}))"
+    edit = _given_a_parameter(inner.site, origin, param, _rewritten(site, stmt, {value: passed}),
+                              site.at(stmt.lineno))
+    title = (f"give `{ast.unparse(value.func)}` the batch size, and call it with the batch of "
+             f"`{source[0]}`")
+    return replace(origin, edit=edit, edit_title=title if edit else None)
+
+
+def _new_name(scope: Scope, name: str) -> str:
+    """`name`, or `name_` where `scope` already uses it."""
+    used = {n.id for n in _own_nodes(scope) if isinstance(n, ast.Name)} | {
+        a.arg for a in ast.walk(scope) if isinstance(a, ast.arg)}
+    return name if name not in used else f"{name}_"
+
+
+def _given_a_parameter(method: _Site, origin: Origin, param: str, call: str | None,
+                       where: str) -> str | None:
+    """The method's header with `param` added, each of its lines that read the wrong batch
+    rewritten to read `param`, and the call that passes it, with where that call is."""
+    scope = method.scope
+    if (call is None or origin.reads is None or not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+            or not scope.args.args or scope.args.vararg or scope.args.kwonlyargs or scope.args.kwarg
+            or scope.args.defaults or scope.args.args[-1].lineno != scope.lineno):
+        return None
+    last = scope.args.args[-1]
+    header = linecache.getline(method.filename, scope.lineno)
+    header = f"{header[:last.end_col_offset]}, {param}{header[last.end_col_offset:]}".strip()
+    body = []
+    for stmt in sorted((n for n in _own_nodes(scope) if isinstance(n, (ast.Assign, ast.Return))),
+                       key=lambda n: n.lineno):
+        sizes = [a for m in ast.walk(stmt) if isinstance(m, ast.Call) and _maker_call(m) is m
+                 for a in _size_args(m) if ast.unparse(a) == origin.reads]
+        edited = _rewritten(method, stmt, dict.fromkeys(sizes, param)) if sizes else None
+        if sizes and edited is None:
+            return None
+        if edited is not None:
+            body.append(f"    {edited}")
+    return "\n".join((header, *body, f"# and at {where}, where it is called:", call)) if body else None
 
 
 def _method_return(value: ast.Call, site: _Site) -> _Made | None:
@@ -587,6 +935,11 @@ def _line(site: _Site, stmt: ast.stmt) -> str:
     return linecache.getline(site.filename, stmt.lineno).strip()
 
 
+def _statement(site: _Site, stmt: ast.stmt) -> str:
+    """The statement's line without what follows it (a comment)."""
+    return linecache.getline(site.filename, stmt.lineno)[:stmt.end_col_offset].strip()
+
+
 def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
     """`self.batch_size` is 32, set at model.py:9: the value read, from the running frame."""
     try:
@@ -608,12 +961,39 @@ def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
     return None
 
 
-def _constructed(func: ast.expr, site: _Site, line: int) -> Origin | None:
-    """Where the layer called was built: `self.rnn = nn.LSTM(...)` in `__init__`, or a plain name."""
+def _constructed(func: ast.expr, site: _Site, line: int, layer: object, finding: Finding) -> Origin | None:
+    """Where the layer called was built: `self.rnn = nn.LSTM(...)` in `__init__`, or a plain name;
+    with each fix at the call that rebuilds the layer as that line's edit."""
     made = _trace(func, site, line, (), 0)
     if made is None or not isinstance(made.value, ast.Call):
         return None
-    return Origin("layer", made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "constructed")
+    return Origin("layer", made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "constructed",
+                  edits=tuple(_rebuilds(made, layer, finding)))
+
+
+def _rebuilds(made: _Made, layer: object, finding: Finding) -> Iterator[Edit]:
+    """Each fix at the call that constructs the layer anew (`nn.GRU(10, 20, batch_first=True)`), as
+    the line that built it with the arguments that fix changes, written as the fix writes them."""
+    for fix in finding.fixes:
+        if not (fix.snippet or "").startswith("nn."):
+            continue
+        try:
+            snippet = ast.parse(fix.snippet or "", mode="eval").body
+            if not isinstance(snippet, ast.Call) or _func_name(snippet.func) not in KINDS:
+                continue
+            given = {name: _constructor_argument(snippet, name) for name in _POSITIONAL[_kind(snippet)]}
+            values = {name: ast.literal_eval(e) if e is not None else _DEFAULTS.get(name) for name, e in given.items()
+                      if name not in ("device", "dtype")}
+        except (SyntaxError, ValueError):  # not a layer written with literals
+            continue
+        changes = {name: repr(v) for name, v in values.items() if not _same(v, getattr(layer, name, v))}
+        edited = _constructed_with(made, changes) if changes else None
+        if edited is not None:
+            yield Edit(replace(fix, snippet=edited, site=made.site.at(made.stmt.lineno)))
+
+
+def _same(a: object, b: object) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _input_origin(made: _Made, finding: Finding) -> Origin:

@@ -14,6 +14,12 @@ every front end:
   line's file:line (`Fix.site`). It is kept only where the fix at the call
   that it stands for was checked and kept, so it is checked on the call it
   produces.
+- A state that another recurrent layer returned (an encoder's, handed to a
+  decoder) is data, not a state built to match: its upstream edits (the
+  decoder built with the encoder's sizes, the encoder's directions summed or
+  concatenated) are each checked with the engine on the call they produce,
+  and zero states in its place, which would drop the encoder's result, are
+  not offered.
 - One note states the evidence in a line.
 
 Nothing here imports torch.
@@ -21,19 +27,50 @@ Nothing here imports torch.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from ._record import record, replace
-from .findings import Applicability, Finding, Fix
+from .engine import diagnose
+from .findings import Applicability, Finding, Fix, Severity
 from .loader import LoaderFacts
 from .report import Report
+from .specs import Call, RnnSpec, Seq, TensorInfo
 
-__all__ = ["Kind", "Origin", "Provenance", "rank", "with_provenance"]
+__all__ = ["Edit", "Kind", "Origin", "Provenance", "rank", "with_provenance"]
 
 MAX_FIXES = 3
 _STATES = ("h_0", "c_0", "hx")
 
-Kind = Literal["built", "carried", "constructed"]
+Kind = Literal["built", "carried", "constructed", "returned"]
+
+
+@record
+class Edit:
+    """An upstream fix, and the call it would produce: kept only where that call is clean.
+
+    `layer` holds the layer's constructor arguments the edit changes;
+    `states`, the shape every state gets.
+    """
+
+    fix: Fix
+    layer: tuple[tuple[str, int], ...] = ()
+    states: tuple[int, ...] | None = None
+
+    def produces(self, spec: RnnSpec, call: Call) -> tuple[RnnSpec, Call]:
+        """The layer and the call after this edit."""
+        hx = call.hx
+        if self.states is not None and isinstance(hx, TensorInfo):
+            hx = replace(hx, shape=self.states)
+        elif self.states is not None and isinstance(hx, Seq):
+            hx = replace(hx, items=tuple(replace(i, shape=self.states) if isinstance(i, TensorInfo) else i
+                                         for i in hx.items))
+        changes: dict[str, Any] = dict(self.layer)
+        return replace(spec, **changes), replace(call, hx=hx)
+
+    def clean(self, spec: RnnSpec, call: Call) -> bool:
+        """Whether the call this edit produces raises nothing and computes nothing wrong."""
+        report = diagnose(*self.produces(spec, call))
+        return not any(f.severity is Severity.ERROR for f in report.findings)
 
 
 @record
@@ -52,6 +89,7 @@ class Origin:
     binding: str | None = None  # "`self.batch_size` is set to 32 at model.py:9"
     edit: str | None = None  # "h_0 = torch.zeros(1, x.size(1), 100)"
     edit_title: str | None = None  # "size the states from the batch of `x`"
+    edits: tuple[Edit, ...] = ()  # "returned": the edits that make the handoff fit, best first
 
 
 @record
@@ -72,12 +110,20 @@ def with_provenance(report: Report, provenance: Provenance) -> Report:
     first = report.first
     if first is None:
         return report
-    ranked = rank(first, provenance)
+    ranked = rank(first, provenance, report.spec, report.call)
     return replace(report, findings=tuple(ranked if f is first else f for f in report.findings))
 
 
-def rank(finding: Finding, provenance: Provenance) -> Finding:
-    """`finding` with its arguments and fixes ordered by the evidence, and the evidence noted."""
+def rank(finding: Finding, provenance: Provenance, spec: RnnSpec | None = None,
+         call: Call | None = None) -> Finding:
+    """`finding` with its arguments and fixes ordered by the evidence, and the evidence noted.
+
+    `spec` and `call` are the layer and the call, on which an edit of a handoff
+    is checked; without them such edits are left out.
+    """
+    handoff = _handoff(finding, provenance, spec, call)
+    if handoff is not None:
+        return _ranked_handoff(finding, provenance, *handoff)
     arguments = _arguments(finding, provenance)
     fixes = _upstream_fixes(finding, provenance, arguments) + finding.fixes
     if _input_is_odd(finding, provenance):
@@ -86,6 +132,41 @@ def rank(finding: Finding, provenance: Provenance) -> Finding:
     note = _evidence(finding, provenance, arguments)
     notes = finding.notes + ((note,) if note else ())
     return replace(finding, arguments=arguments, fixes=fixes, notes=notes)
+
+
+def _handoff(finding: Finding, provenance: Provenance, spec: RnnSpec | None,
+             call: Call | None) -> tuple[Origin, tuple[Edit, ...]] | None:
+    """The state another recurrent layer returned, and its edits that produce a clean call."""
+    returned = next((o for a in finding.arguments if a in _STATES and (o := provenance.origin(a)) is not None
+                     and o.kind == "returned"), None)
+    if returned is None:
+        return None
+    checked = tuple(e for e in returned.edits if spec is not None and call is not None and e.clean(spec, call))
+    return returned, checked
+
+
+def _ranked_handoff(finding: Finding, provenance: Provenance, returned: Origin,
+                    edits: tuple[Edit, ...]) -> Finding:
+    """The checked edits first; the constructor argument first where the first edit rebuilds the
+    decoder alone. Zero states in place of the returned one are left out: they drop its result.
+    So are the fixes at the call that rebuild the decoder where an edit is kept: those that fit
+    the encoder's state are among the edits, and the others only make the shapes line up (a
+    bidirectional state read as two layers)."""
+    kept = tuple(f for f in finding.fixes if not _zero_states(f)
+                 and not (edits and (f.snippet or "").startswith("nn.")))
+    fixes = tuple(_located(f, provenance) for f in _unique(tuple(e.fix for e in edits) + kept))[:MAX_FIXES]
+    arguments = finding.arguments
+    if edits and edits[0].states is None and edits[0].layer:
+        first = edits[0].layer[0][0]
+        arguments = (first, *(a for a in arguments if a != first))
+    return replace(finding, arguments=arguments, fixes=fixes,
+                   notes=finding.notes + ((returned.binding,) if returned.binding else ()))
+
+
+def _zero_states(fix: Fix) -> bool:
+    """A fix at the call that builds the states anew (`h_0 = torch.zeros(...)`)."""
+    return any(line.split(" = ")[0] in _STATES and " = torch." in line
+               for line in (fix.snippet or "").splitlines())
 
 
 def _arguments(finding: Finding, provenance: Provenance) -> tuple[str, ...]:
@@ -165,11 +246,14 @@ def _last_batch(finding: Finding, provenance: Provenance) -> LoaderFacts | None:
 
 
 def _located(fix: Fix, provenance: Provenance) -> Fix:
-    """A constructor fix points at the line that built the layer, where it is known."""
+    """A constructor fix points at the line that built the layer, where it is known, and is that
+    line edited where the source shows how (the layer's `edits`)."""
     built = provenance.origin("layer")
     rebuilds = fix.applicability is Applicability.CHANGES_MODEL or (fix.snippet or "").startswith("nn.")
     if fix.site is None and built is not None and rebuilds:
-        return replace(fix, site=built.site)
+        edited = next((e.fix for e in built.edits if (e.fix.title, e.fix.applicability) == (
+            fix.title, fix.applicability)), None)
+        return edited or replace(fix, site=built.site)
     return fix
 
 

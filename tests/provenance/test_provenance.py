@@ -7,9 +7,9 @@ import sys
 
 from rnndoctor import _origins
 from rnndoctor.engine import diagnose
-from rnndoctor.findings import Applicability
+from rnndoctor.findings import Applicability, Fix
 from rnndoctor.loader import LoaderFacts, loader_facts
-from rnndoctor.provenance import Origin, Provenance, rank, with_provenance
+from rnndoctor.provenance import Edit, Origin, Provenance, rank, with_provenance
 from rnndoctor.render.json import report_body
 from rnndoctor.render.text import render_report
 from rnndoctor.specs import Call, RnnSpec, Seq, TensorInfo
@@ -102,3 +102,47 @@ def test_code_without_source_gives_fewer_facts_never_an_error() -> None:
     frame = namespace["frame"]
     found = _origins.gather([(frame, 1)], None, report.first, input_batch=6, batch_axis=0)  # type: ignore[list-item]
     assert found.origins == ()
+
+
+def _handoff_report():  # type: ignore[no-untyped-def]
+    """GRU(8, 12) given a GRU(8, 16)'s state: (1, 4, 16) where (1, 4, 12) is needed."""
+    return diagnose(RnnSpec("GRU", 8, 12, batch_first=True),
+                    Call(TensorInfo((4, 5, 8)), TensorInfo((1, 4, 16))))
+
+
+def _handoff(*edits: Edit) -> Provenance:
+    return Provenance((Origin("h_0", "s2s.py:19", "_, hidden = self.encoder(src)", "returned",
+                              binding="`h_0` is the state that `self.encoder` returned at s2s.py:19",
+                              edits=edits),))
+
+
+WIDER = Edit(Fix("build `self.decoder` with the `hidden_size` of `self.encoder`", Applicability.CHANGES_MODEL,
+                 "self.decoder = nn.GRU(8, enc_hidden, batch_first=True)", "s2s.py:16"), (("hidden_size", 16),))
+SUMMED = Edit(Fix("sum the two directions", Applicability.SAFE, "hidden = hidden.view(-1, 2, 4, 16).sum(dim=1)",
+                  "s2s.py:19"), states=(1, 4, 16))
+
+
+def test_a_returned_state_keeps_the_edits_that_produce_a_clean_call() -> None:
+    report = _handoff_report()
+    assert report.first is not None and any("torch.zeros" in (f.snippet or "") for f in report.first.fixes)
+    ranked = with_provenance(report, _handoff(SUMMED, WIDER)).first
+    assert ranked is not None
+    assert [f.site for f in ranked.fixes] == ["s2s.py:16"]  # the sum leaves the width at 16: not clean
+    assert ranked.arguments[0] == "hidden_size"
+    assert ranked.notes[-1] == "`h_0` is the state that `self.encoder` returned at s2s.py:19"
+
+
+def test_zero_states_are_never_offered_for_a_returned_state() -> None:
+    report = _handoff_report()
+    assert report.first is not None
+    for provenance in (_handoff(), _handoff(WIDER)):
+        ranked = rank(report.first, provenance, report.spec, report.call)
+        assert not any("torch.zeros" in (f.snippet or "") for f in ranked.fixes)
+
+
+def test_an_edit_is_checked_only_where_the_call_is_known() -> None:
+    report = _handoff_report()
+    assert report.first is not None
+    assert all(f.site != "s2s.py:16" for f in rank(report.first, _handoff(WIDER)).fixes)
+    assert WIDER.clean(report.spec, report.call)  # type: ignore[arg-type]
+    assert not SUMMED.clean(report.spec, report.call)  # type: ignore[arg-type]

@@ -31,6 +31,18 @@ rnndoctor flags all of these as errors.
 2. When the states' count matches another `num_layers` or `bidirectional`
    setting, construct the layer that way (changes the model).
 
+Under `rnndoctor run` and the post-mortem, where the states were built is
+known. The line that built them is edited first, with the count written as
+the layer's (`self.num_layers * 2`, `self.lstm.num_layers`). When the states
+are another layer's result (an encoder's state handed to a decoder), they
+are data, not states built to match: the fixes are a decoder built with the
+encoder's `num_layers`, or, for a bidirectional encoder, its state with the
+two directions summed (`h.view(-1, 2, *h.shape[1:]).sum(dim=1)`) or
+concatenated for a decoder of twice the `hidden_size`. Each is checked on
+the call it produces. Zero states are not offered there: they would drop the
+encoder's result. Nor is a decoder with twice the layers, which would read
+the two directions as two layers.
+
 ## PyTorch reference
 `torch.nn.LSTM`, Inputs: `h_0` of shape (D * num_layers, N, H_out).
 """

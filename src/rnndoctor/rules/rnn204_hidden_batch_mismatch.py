@@ -39,6 +39,14 @@ The ranking follows the evidence, which the finding states in one note:
    against the input. A state that agrees with `input` while the other does
    not is evidence: the other one is changed.
 
+Under `rnndoctor run` and the post-mortem, the line that made the states'
+batch is edited first, with the batch written as the data's size
+(`x.size(0)`), never as a number that fits this batch only. An
+`init_hidden()` that takes no batch is given one, and its call passes the
+data's size. States kept in a field that `__init__` built for a fixed batch
+are built again at the start of `forward` (where the batch changes, if
+`forward` carries them from call to call).
+
 ## PyTorch reference
 `torch.nn.LSTM`, Inputs: `h_0` of shape (D * num_layers, N, H_out) and `c_0` of
 shape (D * num_layers, N, H_cell), where N is the batch of `input`.

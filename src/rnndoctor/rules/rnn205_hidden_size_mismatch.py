@@ -34,6 +34,12 @@ the states with the wrong width. rnndoctor flags that case as an error too.
 2. When the states' sizes describe a valid layer, construct the layer with
    that `hidden_size` (and `proj_size`) instead (changes the model).
 
+Under `rnndoctor run` and the post-mortem, a state that another layer
+returned (an encoder's state handed to a decoder) is data, not a state built
+to match: the fix is a decoder built with the encoder's `hidden_size`, at
+the line that built the decoder, checked on the call it produces. Zero
+states are not offered there: they would drop the encoder's result.
+
 ## PyTorch reference
 `torch.nn.LSTM`, Inputs: `h_0` of shape (D * num_layers, N, H_out) and `c_0` of
 shape (D * num_layers, N, H_cell), where H_out = proj_size if proj_size > 0
