@@ -97,22 +97,22 @@ def record(cls: type[T]) -> type[T]:
 
 def _compile(cls: type, names: list[str], specs: dict[str, _Field]) -> None:
     """`__init__`, and the `__eq__` and `__hash__` the class does not define, in one source."""
-    env: dict[str, object] = {"_set": object.__setattr__}
+    env: dict[str, object] = {"_record_set": object.__setattr__}
     params, body = [], []
     for name in names:
         spec = specs[name]
         if spec.default_factory is not None:
-            env[f"_f_{name}"] = spec.default_factory
-            params.append(f"{name}=_none")
-            body.append(f"_set(self, {name!r}, _f_{name}() if {name} is _none else {name})")
+            env[f"_record_f_{name}"] = spec.default_factory
+            params.append(f"{name}=_record_none")
+            body.append(f"_record_set(self, {name!r}, _record_f_{name}() if {name} is _record_none else {name})")
         else:
             if spec.default is not _NONE:
-                env[f"_d_{name}"] = spec.default
-                params.append(f"{name}=_d_{name}")
+                env[f"_record_d_{name}"] = spec.default
+                params.append(f"{name}=_record_d_{name}")
             else:
                 params.append(name)
-            body.append(f"_set(self, {name!r}, {name})")
-    env["_none"] = _NONE
+            body.append(f"_record_set(self, {name!r}, {name})")
+    env["_record_none"] = _NONE
     if hasattr(cls, "__post_init__"):
         body.append("self.__post_init__()")
     compared = [n for n in names if specs[n].compare]
