@@ -14,6 +14,12 @@ Source comes through `linecache`, so IPython cells are readable; code
 without source (a REPL, `exec`) or a construct this does not follow gives
 fewer facts, never an error: every entry point catches its own failures and
 returns what it has. Nothing here imports torch.
+
+`explain` runs the same logic on a traceback's text: its frames are stand-ins
+with no locals, and their files are read through its own reader (`read=`),
+which decides which files may be read and cleans their lines. With no
+values, the batch axis comes from the layer's constructor in the source, and
+the data's name is followed through the parameters it is passed by.
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from .findings import Finding
 from .loader import LoaderFacts, find_loaders
@@ -32,9 +38,32 @@ from .provenance import Kind, Origin, Provenance
 from .specs import _POSITIONAL, KINDS
 from .specs import Kind as LayerKind
 
-__all__ = ["constructor", "gather"]
+__all__ = ["FrameLike", "constructor", "gather"]
 
-Frames = Sequence[tuple[FrameType, int]]  # outermost first, each with the line it is at
+
+class _CodeLike(Protocol):
+    @property
+    def co_filename(self) -> str: ...
+
+    @property
+    def co_name(self) -> str: ...
+
+
+class FrameLike(Protocol):
+    """A frame, or explain's stand-in for one of a traceback's frames (no locals)."""
+
+    @property
+    def f_code(self) -> _CodeLike: ...
+
+    @property
+    def f_locals(self) -> Mapping[str, Any]: ...
+
+    @property
+    def f_globals(self) -> Mapping[str, Any]: ...
+
+
+Frames = Sequence[tuple[FrameLike, int]]  # outermost first, each with the line it is at
+Reader = Callable[[str], list[str]]  # a file's lines, each ending with its newline; [] unread
 Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.Module
 
 _MAKERS = frozenset({"zeros", "ones", "randn", "rand", "empty", "full", "zeros_like", "randn_like",
@@ -43,6 +72,7 @@ _WRAPPERS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "detach",
                        "contiguous", "clone", "type", "Variable", "Parameter"})
 _DEPTH = 4  # frames followed upwards through parameters, and methods followed downwards
 _STATES = ("h_0", "c_0")
+_reader: ContextVar[Reader] = ContextVar("_reader", default=linecache.getlines)
 
 
 @dataclass(frozen=True)
@@ -52,7 +82,7 @@ class _Site:
     filename: str
     display: str
     scope: Scope
-    frame: FrameType | None
+    frame: FrameLike | None
     show: Any = None  # filename -> display name, for the files followed from here
 
     def at(self, line: int) -> str:
@@ -71,34 +101,47 @@ class _Made:
 
 
 def gather(frames: Frames, layer: object, finding: Finding, *, input_batch: int | None,
-           batch_axis: int, history: tuple[tuple[int, int], ...] = (),
-           display: Any = None) -> Provenance:
-    """The provenance of `layer`'s call at the innermost of the user's `frames`; never raises."""
+           batch_axis: int | None, history: tuple[tuple[int, int], ...] = (),
+           display: Any = None, read: Reader | None = None) -> Provenance:
+    """The provenance of `layer`'s call at the innermost of the user's `frames`; never raises.
+
+    `batch_axis` None: read it from the layer's constructor in the source.
+    `read`: where the files' lines come from, instead of `linecache`.
+    """
     show = display or (lambda name: name)
     loader = _loader(frames)
+    token = _reader.set(read) if read is not None else None
     try:
         origins = tuple(_origins(frames, layer, finding, input_batch, batch_axis, show))
     except Exception:  # an odd construct: fewer facts, never an error
         origins = ()
+    finally:
+        if token is not None:
+            _reader.reset(token)
     return Provenance(origins=origins, loader=loader, history=history, input_batch=input_batch)
 
 
-def constructor(user: tuple[FrameType, int], finding: Finding, display: Any = None) -> Provenance:
+def constructor(user: tuple[FrameLike, int], finding: Finding, display: Any = None,
+                read: Reader | None = None) -> Provenance:
     """The line that built a layer whose constructor failed: the expression of each bad argument.
 
     `dim / 2` for an int size gets the note that `/` makes a float and the
     same line with `//` as its first fix. Never raises.
     """
+    token = _reader.set(read) if read is not None else None
     try:
         origin = _constructor_origin(user, finding, display or (lambda name: name))
     except Exception:
         origin = None
+    finally:
+        if token is not None:
+            _reader.reset(token)
     if origin is None:
         return Provenance()
     return Provenance(origins=(origin, Origin("layer", origin.site, origin.line, "constructed")))
 
 
-def _constructor_origin(user: tuple[FrameType, int], finding: Finding, show: Any) -> Origin | None:
+def _constructor_origin(user: tuple[FrameLike, int], finding: Finding, show: Any) -> Origin | None:
     frame, line = user
     site = _site(frame, line, show)
     stmt = _stmt_at(site.scope, line) if site is not None else None
@@ -108,10 +151,7 @@ def _constructor_origin(user: tuple[FrameType, int], finding: Finding, show: Any
     calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and _func_name(n.func) in KINDS]
     if len(calls) != 1:
         return None
-    call = calls[0]
-    params = _POSITIONAL[_kind(call)]
-    given = {**dict(zip(params, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
-    expr = given.get(name)
+    expr = _given(calls[0]).get(name)
     if expr is None:
         return None
     divisions = [n for n in ast.walk(expr) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)]
@@ -131,6 +171,12 @@ def _kind(call: ast.Call) -> LayerKind:
     return next(k for k in KINDS if k == name)
 
 
+def _given(call: ast.Call) -> dict[str, ast.expr]:
+    """A layer constructor's arguments by name, as written."""
+    params = _POSITIONAL[_kind(call)]
+    return {**dict(zip(params, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
+
+
 def _loader(frames: Frames) -> LoaderFacts | None:
     try:
         found = find_loaders(frame.f_locals for frame, _ in reversed(frames))
@@ -140,7 +186,7 @@ def _loader(frames: Frames) -> LoaderFacts | None:
 
 
 def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int | None,
-             batch_axis: int, show: Any) -> Iterator[Origin]:
+             batch_axis: int | None, show: Any) -> Iterator[Origin]:
     user = list(frames)
     if not user:
         return
@@ -154,6 +200,8 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
     built = _constructed(call.func, site, line)
     if built is not None:
         yield built
+    if batch_axis is None:
+        batch_axis = _batch_axis(call.func, site, line)
     data = ast.unparse(call.args[0]) if call.args else None
     states = _state_expressions(call)
     for name, expr in states.items():
@@ -163,9 +211,10 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
         if made is None:
             continue
         element = expr[1] if expr[1] is not None else made.element
-        here, axis = data, batch_axis
+        here, axis = (data if batch_axis is not None else None), batch_axis
         if made.site.frame is not frame:  # made in another function: its own name for the data
-            here, axis = _data_in(made.site, user, input_batch) or (None, batch_axis)
+            here, axis = (_data_in(made.site, user, input_batch)
+                          or _data_passed(made.site, user, call, batch_axis) or (None, batch_axis))
         yield _state_origin(name, made, element, finding, here, input_batch, axis, user)
     if call.args:
         made = _trace(call.args[0], site, line, user, _DEPTH)
@@ -178,7 +227,7 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
 
 # ---- source -------------------------------------------------------------------------------
 
-def _site(frame: FrameType, line: int, show: Any) -> _Site | None:
+def _site(frame: FrameLike, line: int, show: Any) -> _Site | None:
     filename = frame.f_code.co_filename
     tree = _tree(filename)
     if tree is None:
@@ -187,8 +236,13 @@ def _site(frame: FrameType, line: int, show: Any) -> _Site | None:
 
 
 def _tree(filename: str) -> ast.Module | None:
-    lines = linecache.getlines(filename)
+    lines = _reader.get()(filename)
     return _parse("".join(lines)) if lines else None
+
+
+def _source_line(filename: str, number: int) -> str:
+    lines = _reader.get()(filename)
+    return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
 @functools.lru_cache(maxsize=64)
@@ -238,7 +292,7 @@ def _call_to(site: _Site, line: int, target: object) -> ast.Call | None:
     return min(calls, key=lambda c: (c.lineno, c.col_offset)) if calls else None
 
 
-def _resolve(expr: ast.expr, frame: FrameType) -> object:
+def _resolve(expr: ast.expr, frame: FrameLike) -> object:
     """The object a plain name or `self.<field>` stands for in `frame`; None for anything else."""
     if isinstance(expr, ast.Name):
         return frame.f_locals.get(expr.id, frame.f_globals.get(expr.id))
@@ -370,6 +424,16 @@ def _element(stmt: ast.stmt, name: str) -> int | None:
 
 def _from_caller(name: str, site: _Site, frames: Frames, depth: int) -> _Made | None:
     """A parameter: the argument the caller passed for it, followed in the caller's frame."""
+    passed = _passed(name, site, frames)
+    if passed is None:
+        return None
+    argument, caller, line, above = passed
+    return _trace(argument, caller, line, above, depth - 1)
+
+
+def _passed(name: str, site: _Site, frames: Frames) -> tuple[ast.expr, _Site, int, Frames] | None:
+    """The argument the caller passed for parameter `name`: its expression, the caller's site and
+    line, and the frames from the caller up."""
     scope = site.scope
     if site.frame is None or not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
@@ -389,16 +453,12 @@ def _from_caller(name: str, site: _Site, frames: Frames, depth: int) -> _Made | 
     position = params.index(name) - offset
     argument = (call.args[position] if 0 <= position < len(call.args) else
                 next((k.value for k in call.keywords if k.arg == name), None))
-    return _trace(argument, caller, line, frames[:index], depth - 1) if argument is not None else None
+    return (argument, caller, line, frames[:index]) if argument is not None else None
 
 
 def _field(attr: str, site: _Site) -> _Made | None:
     """`self.<attr>`: its last assignment in the class that holds `site`'s function."""
-    tree = _tree(site.filename)
-    if tree is None:
-        return None
-    owner = next((c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
-                  and any(f is site.scope for f in c.body)), None)
+    owner = _class_of(site)
     if owner is None:
         return None
     for method in owner.body:
@@ -411,6 +471,20 @@ def _field(attr: str, site: _Site) -> _Made | None:
                 return _Made(_Site(site.filename, site.display, method, site.frame, site.show),
                              node, node.value)
     return None
+
+
+def _class_of(site: _Site) -> ast.ClassDef | None:
+    """The class whose method `site` is in."""
+    tree = _tree(site.filename)
+    if tree is None:
+        return None
+    return next((c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
+                 and any(f is site.scope for f in c.body)), None)
+
+
+def _method_in(owner: ast.ClassDef | None, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    return next((m for m in owner.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and m.name == name), None) if owner is not None else None
 
 
 # ---- what the maker shows ------------------------------------------------------------------
@@ -444,7 +518,7 @@ def _size_args(call: ast.Call) -> list[ast.expr]:
 
 
 def _state_origin(name: str, made: _Made, element: int | None, finding: Finding, data: str | None,
-                  input_batch: int | None, batch_axis: int, frames: Frames) -> Origin:
+                  input_batch: int | None, batch_axis: int | None, frames: Frames) -> Origin:
     value = made.value
     together = value.elts if isinstance(value, ast.Tuple) else []  # (h_0, c_0) on one line
     if element is not None and isinstance(value, ast.Tuple) and element < len(value.elts):
@@ -458,7 +532,8 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
     kind: Kind = "carried" if made.carried else "built"
     maker = _maker_call(value)
     if maker is None and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-        return _method_origin(name, made, value, element, finding, data, input_batch, frames, kind)
+        return _method_origin(name, made, value, element, finding, data, input_batch, batch_axis,
+                              frames, kind)
     text = _line(site, stmt)
     if maker is None:
         edit, title = _suffix_edit(stmt, name, finding)
@@ -507,14 +582,16 @@ def _wrong_axes(finding: Finding, name: str, made_rank: int,
 
 
 def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None, finding: Finding,
-                   data: str | None, input_batch: int | None, frames: Frames, kind: Kind) -> Origin:
+                   data: str | None, input_batch: int | None, batch_axis: int | None, frames: Frames,
+                   kind: Kind) -> Origin:
     """`net.init_hidden(batch_size)`: the batch passed in, or, with none, the method's own line."""
     site, stmt = made.site, made.stmt
     text = _line(site, stmt)
     batch_wrong = any(d.tensor == name and d.wrong and d.symbol == "N" for d in finding.dims)
     argument = value.args[0] if len(value.args) == 1 else None
     if argument is not None and batch_wrong:
-        source = _data_in(site, frames, input_batch) or data
+        source = _data_in(site, frames, input_batch) or (
+            (data, batch_axis) if data is not None and batch_axis is not None else None)
         replacement = f"{source[0]}.size({source[1]})" if isinstance(source, tuple) else None
         edit = _rewritten(site, stmt, {argument: replacement}) if replacement else None
         if edit is not None and kind == "carried":
@@ -536,6 +613,9 @@ def _method_return(value: ast.Call, site: _Site) -> _Made | None:
     owner = _resolve(value.func.value, site.frame) if site.frame is not None else None
     method = getattr(type(owner), value.func.attr, None) if owner is not None else None
     code = getattr(method, "__code__", None)
+    if code is None and owner is None and _is_self(value.func.value):  # no values (explain)
+        own = _method_in(_class_of(site), value.func.attr)
+        return _returned(own, _Site(site.filename, site.display, own, None, site.show)) if own else None
     tree = _tree(code.co_filename) if code is not None else None
     if code is None or tree is None:
         return None
@@ -544,6 +624,11 @@ def _method_return(value: ast.Call, site: _Site) -> _Made | None:
         return None
     inner = _Site(code.co_filename, site.show(code.co_filename) if site.show else code.co_filename,
                   scope, None, site.show)
+    return _returned(scope, inner)
+
+
+def _returned(scope: Scope, inner: _Site) -> _Made | None:
+    """The statement in a method that made what it returns."""
     returned = [n for n in _own_nodes(scope) if isinstance(n, ast.Return) and n.value is not None]
     if len(returned) != 1:
         return None
@@ -552,6 +637,49 @@ def _method_return(value: ast.Call, site: _Site) -> _Made | None:
     if isinstance(ret.value, ast.Name):
         return _trace(ret.value, inner, ret.lineno, (), 0)
     return _Made(inner, ret, ret.value)
+
+
+def _data_passed(target: _Site, frames: Frames, call: ast.Call,
+                 batch_axis: int | None) -> tuple[str, int] | None:
+    """The name the layer's input has in `target`'s function, followed up through parameters.
+
+    `net(inputs, h)` calls `forward(self, x, hidden)`, which calls
+    `self.lstm(self.embedding(x), hidden)`: where `net` is called, the data is
+    `inputs`, its batch on the layer's batch axis. Only what keeps that axis in
+    place is followed (`_fed`). For frames without values (explain).
+    """
+    if batch_axis is None or not call.args or not frames:
+        return None
+    frame, line = frames[-1]
+    site: _Site | None = _site(frame, line, target.show)
+    expr, above = call.args[0], frames
+    for _ in range(_DEPTH):
+        name = _fed(expr)
+        passed = _passed(name, site, above) if name is not None and site is not None else None
+        if passed is None:
+            return None
+        expr, site, _, above = passed
+        if site.frame is target.frame:
+            name = _fed(expr)
+            return (name, batch_axis) if name is not None else None
+    return None
+
+
+def _fed(expr: ast.expr) -> str | None:
+    """The plain name the data is computed from without moving its axes: `x` in
+    `self.embedding(x)`, `x.float()` or `Variable(x)`."""
+    while not isinstance(expr, ast.Name):
+        if not isinstance(expr, ast.Call):
+            return None
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr in _WRAPPERS:
+            expr = func.value
+        elif expr.args and (isinstance(func, ast.Name) and func.id in _WRAPPERS
+                            or isinstance(func, ast.Attribute) and _is_self(func.value)):
+            expr = expr.args[0]
+        else:
+            return None
+    return expr.id
 
 
 def _data_in(site: _Site, frames: Frames, batch: int | None) -> tuple[str, int] | None:
@@ -575,7 +703,7 @@ def _rewritten(site: _Site, stmt: ast.stmt, changes: dict[ast.expr, str | None])
         return None
     if stmt.end_col_offset is None:
         return None
-    line = linecache.getline(site.filename, stmt.lineno)[:stmt.end_col_offset]
+    line = _source_line(site.filename, stmt.lineno)[:stmt.end_col_offset]
     for node in sorted(changes, key=lambda n: n.col_offset, reverse=True):
         if node.lineno != stmt.lineno or node.end_col_offset is None:
             return None
@@ -584,7 +712,7 @@ def _rewritten(site: _Site, stmt: ast.stmt, changes: dict[ast.expr, str | None])
 
 
 def _line(site: _Site, stmt: ast.stmt) -> str:
-    return linecache.getline(site.filename, stmt.lineno).strip()
+    return _source_line(site.filename, stmt.lineno).strip()
 
 
 def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
@@ -606,6 +734,23 @@ def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
         value = frame.f_locals.get(expr.id, frame.f_globals.get(expr.id))
         return f"`{reads}` is {value}" if isinstance(value, int) and not isinstance(value, bool) else None
     return None
+
+
+def _batch_axis(func: ast.expr, site: _Site, line: int) -> int | None:
+    """The input's batch axis as the layer's constructor in the source sets it; None where it does not show."""
+    made = _trace(func, site, line, (), 0)
+    call = made.value if made is not None else None
+    if not isinstance(call, ast.Call) or _func_name(call.func) not in KINDS:
+        return None
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None  # nn.LSTM(*args, **config)
+    if _kind(call).endswith("Cell"):
+        return 0
+    flag = _given(call).get("batch_first")
+    if flag is None:
+        return 1
+    return {True: 0, False: 1}.get(flag.value) if isinstance(flag, ast.Constant) and isinstance(
+        flag.value, bool) else None
 
 
 def _constructed(func: ast.expr, site: _Site, line: int) -> Origin | None:
