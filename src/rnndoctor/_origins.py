@@ -30,6 +30,7 @@ import linecache
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Protocol
 
 from .findings import Finding
@@ -102,17 +103,19 @@ class _Made:
 
 def gather(frames: Frames, layer: object, finding: Finding, *, input_batch: int | None,
            batch_axis: int | None, history: tuple[tuple[int, int], ...] = (),
-           display: Any = None, read: Reader | None = None) -> Provenance:
+           display: Any = None, read: Reader | None = None, via: object = None) -> Provenance:
     """The provenance of `layer`'s call at the innermost of the user's `frames`; never raises.
 
     `batch_axis` None: read it from the layer's constructor in the source.
     `read`: where the files' lines come from, instead of `linecache`.
+    `via`: the function called there with the layer, input and states as its
+    arguments (`rnndoctor.check(lstm, x, (h_0, c_0))`), instead of the layer.
     """
     show = display or (lambda name: name)
     loader = _loader(frames)
     token = _reader.set(read) if read is not None else None
     try:
-        origins = tuple(_origins(frames, layer, finding, input_batch, batch_axis, show))
+        origins = tuple(_origins(frames, layer, finding, input_batch, batch_axis, show, via))
     except Exception:  # an odd construct: fewer facts, never an error
         origins = ()
     finally:
@@ -186,7 +189,7 @@ def _loader(frames: Frames) -> LoaderFacts | None:
 
 
 def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int | None,
-             batch_axis: int | None, show: Any) -> Iterator[Origin]:
+             batch_axis: int | None, show: Any, via: object = None) -> Iterator[Origin]:
     user = list(frames)
     if not user:
         return
@@ -194,7 +197,7 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
     site = _site(frame, line, show)
     if site is None:
         return
-    call = _call_to(site, line, layer)
+    call = _call_to(site, line, layer) if via is None else _as_layer_call(_call_to(site, line, via))
     if call is None:
         return
     built = _constructed(call.func, site, line)
@@ -292,10 +295,25 @@ def _call_to(site: _Site, line: int, target: object) -> ast.Call | None:
     return min(calls, key=lambda c: (c.lineno, c.col_offset)) if calls else None
 
 
+def _as_layer_call(call: ast.Call | None) -> ast.Call | None:
+    """`rnndoctor.check(lstm, x, hx)` as the call it checks, `lstm(x, hx=hx)`; its parts keep their places."""
+    if call is None:
+        return None
+    given = {**dict(zip(("layer", "input", "hx"), call.args)),
+             **{k.arg: k.value for k in call.keywords if k.arg in ("layer", "input", "hx")}}
+    if "layer" not in given or "input" not in given:
+        return None
+    return ast.Call(given["layer"], [given["input"]],
+                    [ast.keyword("hx", given["hx"])] if "hx" in given else [])
+
+
 def _resolve(expr: ast.expr, frame: FrameLike) -> object:
-    """The object a plain name or `self.<field>` stands for in `frame`; None for anything else."""
+    """The object a plain name, `self.<field>` or `module.<name>` stands for in `frame`; None for anything else."""
     if isinstance(expr, ast.Name):
         return frame.f_locals.get(expr.id, frame.f_globals.get(expr.id))
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and not _is_self(expr.value):
+        module = frame.f_locals.get(expr.value.id, frame.f_globals.get(expr.value.id))
+        return vars(module).get(expr.attr) if isinstance(module, ModuleType) else None  # no __getattr__
     if isinstance(expr, ast.Attribute) and _is_self(expr.value):
         owner = frame.f_locals.get("self")
         modules = getattr(owner, "_modules", None)
