@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -11,6 +12,7 @@ from types import FrameType
 __all__ = ["display", "is_library", "is_rnndoctor", "library_dirs", "user_frames"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))  # the rnndoctor package
+_dirs: tuple[str, ...] | None = None  # library_dirs(), once torch is loaded
 
 
 def is_library(filename: str) -> bool:
@@ -23,22 +25,29 @@ def is_rnndoctor(filename: str) -> bool:
 
 
 def library_dirs() -> tuple[str, ...]:
-    """rnndoctor's directory, then torch's where torch is loaded."""
-    torch = sys.modules.get("torch")
-    torch_file = getattr(torch, "__file__", None)
-    dirs = [_HERE + os.sep]
-    if torch_file:
-        dirs.append(os.path.dirname(torch_file) + os.sep)
-    return tuple(dirs)
+    """rnndoctor's directory, then torch's where torch is loaded (kept from then on)."""
+    global _dirs
+    if _dirs is not None:
+        return _dirs
+    torch_file = getattr(sys.modules.get("torch"), "__file__", None)
+    if not torch_file:
+        return (_HERE + os.sep,)
+    _dirs = (_HERE + os.sep, os.path.dirname(torch_file) + os.sep)
+    return _dirs
 
 
 def display(filename: str) -> str:
     """A path relative to the working directory when inside it; `In[3]` for an IPython cell."""
+    return _display(filename, os.getcwd())
+
+
+@functools.lru_cache(maxsize=256)
+def _display(filename: str, cwd: str) -> str:
     cell = re.fullmatch(r"<ipython-input-(\d+)-\w+>", filename)
     if cell:
         return f"In[{cell.group(1)}]"
     try:
-        relative = os.path.relpath(filename)
+        relative = os.path.relpath(filename, cwd)
     except ValueError:  # another drive, on Windows
         return filename
     return filename if relative.startswith("..") else relative

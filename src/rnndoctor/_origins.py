@@ -74,6 +74,9 @@ _WRAPPERS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "detach",
 _DEPTH = 4  # frames followed upwards through parameters, and methods followed downwards
 _STATES = ("h_0", "c_0")
 _reader: ContextVar[Reader] = ContextVar("_reader", default=linecache.getlines)
+_found: ContextVar[dict[tuple[int, int], tuple[str, int] | None] | None] = ContextVar("_found", default=None)
+MAX_TREES = 64
+_trees: dict[str, tuple[list[str], ast.Module | None]] = {}  # filename -> (its lines, their AST)
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,13 @@ def gather(frames: Frames, layer: object, finding: Finding, *, input_batch: int 
     show = display or (lambda name: name)
     loader = _loader(frames)
     token = _reader.set(read) if read is not None else None
+    memo = _found.set({})  # _data_in's answers, for this gathering
     try:
         origins = tuple(_origins(frames, layer, finding, input_batch, batch_axis, show, via))
     except Exception:  # an odd construct: fewer facts, never an error
         origins = ()
     finally:
+        _found.reset(memo)
         if token is not None:
             _reader.reset(token)
     return Provenance(origins=origins, loader=loader, history=history, input_batch=input_batch)
@@ -205,19 +210,23 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
         yield built
     if batch_axis is None:
         batch_axis = _batch_axis(call.func, site, line)
-    data = ast.unparse(call.args[0]) if call.args else None
+    data = _unparsed(call.args[0]) if call.args else None
     states = _state_expressions(call)
+    traced: dict[int, tuple[_Made | None, str | None, int | None]] = {}  # `hx` passed as one name: once
     for name, expr in states.items():
         if name not in finding.arguments:
             continue
-        made = _trace(expr[0], site, line, user, _DEPTH)
+        if id(expr[0]) not in traced:
+            made = _trace(expr[0], site, line, user, _DEPTH)
+            here, axis = (data if batch_axis is not None else None), batch_axis
+            if made is not None and made.site.frame is not frame:  # made elsewhere: its name for the data
+                here, axis = (_data_in(made.site, user, input_batch)
+                              or _data_passed(made.site, user, call, batch_axis) or (None, batch_axis))
+            traced[id(expr[0])] = made, here, axis
+        made, here, axis = traced[id(expr[0])]
         if made is None:
             continue
         element = expr[1] if expr[1] is not None else made.element
-        here, axis = (data if batch_axis is not None else None), batch_axis
-        if made.site.frame is not frame:  # made in another function: its own name for the data
-            here, axis = (_data_in(made.site, user, input_batch)
-                          or _data_passed(made.site, user, call, batch_axis) or (None, batch_axis))
         yield _state_origin(name, made, element, finding, here, input_batch, axis, user)
     if call.args:
         made = _trace(call.args[0], site, line, user, _DEPTH)
@@ -239,8 +248,22 @@ def _site(frame: FrameLike, line: int, show: Any) -> _Site | None:
 
 
 def _tree(filename: str) -> ast.Module | None:
+    """The file's AST, parsed once for as long as its reader gives the same lines.
+
+    `linecache` gives the same list until the file is reloaded (after it
+    changed), so a stored tree is never stale, and no file is statted.
+    """
     lines = _reader.get()(filename)
-    return _parse("".join(lines)) if lines else None
+    if not lines:
+        return None
+    stored = _trees.get(filename)
+    if stored is not None and stored[0] is lines:
+        return stored[1]
+    tree = _parse("".join(lines))
+    if len(_trees) >= MAX_TREES:
+        _trees.clear()
+    _trees[filename] = (lines, tree)
+    return tree
 
 
 def _source_line(filename: str, number: int) -> str:
@@ -248,7 +271,6 @@ def _source_line(filename: str, number: int) -> str:
     return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
-@functools.lru_cache(maxsize=64)
 def _parse(text: str) -> ast.Module | None:
     try:
         return ast.parse(text)
@@ -274,6 +296,12 @@ def _own_nodes(scope: Scope) -> tuple[ast.AST, ...]:
     return tuple(_walk_own(scope))
 
 
+@functools.lru_cache(maxsize=1024)
+def _own_of(scope: Scope, kinds: tuple[type[ast.AST], ...]) -> tuple[Any, ...]:
+    """The nodes of `scope` of these kinds, as `_own_nodes` finds them."""
+    return tuple(n for n in _own_nodes(scope) if isinstance(n, kinds))
+
+
 def _walk_own(scope: Scope) -> Iterator[ast.AST]:
     stack: list[ast.AST] = list(scope.body)
     while stack:
@@ -286,7 +314,7 @@ def _walk_own(scope: Scope) -> Iterator[ast.AST]:
 
 def _call_to(site: _Site, line: int, target: object) -> ast.Call | None:
     """The call on `line` of `target` (`self.rnn(...)`, `model(...)`); the outermost call otherwise."""
-    calls = [n for n in _own_nodes(site.scope) if isinstance(n, ast.Call) and n.args
+    calls: list[ast.Call] = [n for n in _own_of(site.scope, (ast.Call,)) if n.args
              and n.lineno <= line <= (n.end_lineno or n.lineno)]
     if target is not None and site.frame is not None:
         named = [c for c in calls if _resolve(c.func, site.frame) is target]
@@ -368,8 +396,7 @@ def _trace(expr: ast.expr, site: _Site, line: int, frames: Frames, depth: int) -
 
 def _stmt_at(scope: Scope, line: int) -> ast.stmt | None:
     """The innermost statement that holds `line`."""
-    found = [n for n in _own_nodes(scope) if isinstance(n, ast.stmt)
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    found = [n for n in _own_of(scope, (ast.stmt,)) if n.lineno <= line <= (n.end_lineno or n.lineno)]
     return max(found, key=lambda n: n.lineno) if found else None
 
 
@@ -417,8 +444,7 @@ def _reaching(scope: Scope, name: str, line: int) -> tuple[ast.stmt, ast.expr, b
 
 
 def _loop_at(scope: Scope, line: int) -> ast.For | ast.While | None:
-    loops = [n for n in _own_nodes(scope) if isinstance(n, (ast.For, ast.While))
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    loops = [n for n in _own_of(scope, (ast.For, ast.While)) if n.lineno <= line <= (n.end_lineno or n.lineno)]
     return max(loops, key=lambda n: n.lineno) if loops else None
 
 
@@ -429,8 +455,12 @@ def _within(node: ast.AST, outer: ast.AST) -> bool:
 
 def _passes_through(value: ast.expr, name: str) -> bool:
     """`h = tuple(e.data for e in h)`, `h = h.detach()`: the value is `name`'s, passed on."""
-    return _maker_call(value) is None and any(
-        isinstance(n, ast.Name) and n.id == name for n in ast.walk(value))
+    return _maker_call(value) is None and name in _names(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _names(value: ast.AST) -> frozenset[str]:
+    return frozenset(n.id for n in ast.walk(value) if isinstance(n, ast.Name))
 
 
 def _element(stmt: ast.stmt, name: str) -> int | None:
@@ -477,27 +507,37 @@ def _passed(name: str, site: _Site, frames: Frames) -> tuple[ast.expr, _Site, in
 def _field(attr: str, site: _Site) -> _Made | None:
     """`self.<attr>`: its last assignment in the class that holds `site`'s function."""
     owner = _class_of(site)
-    if owner is None:
+    found = _fields(owner).get(attr) if owner is not None else None
+    if found is None:
         return None
+    method, node = found
+    return _Made(_Site(site.filename, site.display, method, site.frame, site.show), node, node.value)
+
+
+@functools.lru_cache(maxsize=256)
+def _fields(owner: ast.ClassDef) -> dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Assign]]:
+    """`self.<attr> = ...` in the class's methods: for each field, the first found."""
+    found: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Assign]] = {}
     for method in owner.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for node in _own_nodes(method):
             if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Attribute) and _is_self(node.targets[0].value)
-                    and node.targets[0].attr == attr):
-                return _Made(_Site(site.filename, site.display, method, site.frame, site.show),
-                             node, node.value)
-    return None
+                    and isinstance(node.targets[0], ast.Attribute) and _is_self(node.targets[0].value)):
+                found.setdefault(node.targets[0].attr, (method, node))
+    return found
 
 
 def _class_of(site: _Site) -> ast.ClassDef | None:
     """The class whose method `site` is in."""
     tree = _tree(site.filename)
-    if tree is None:
-        return None
-    return next((c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
-                 and any(f is site.scope for f in c.body)), None)
+    return _classes(tree).get(site.scope) if tree is not None else None
+
+
+@functools.lru_cache(maxsize=64)
+def _classes(tree: ast.Module) -> dict[ast.AST, ast.ClassDef]:
+    """Each class's methods, and the classes they are defined in."""
+    return {f: c for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body}
 
 
 def _method_in(owner: ast.ClassDef | None, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -563,12 +603,12 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
         if len(sizes) != rank:
             continue
         arg = sizes[index]
-        reads = ast.unparse(arg)
+        reads = _unparsed(arg)
         new = f"{data}.size({batch_axis})" if symbol == "N" and data else str(expected)
         changes[arg] = new
         for other in (_maker_call(e) for e in together if symbol in ("N", "D*num_layers")):
             other_sizes = _size_args(other) if other is not None else []
-            if len(other_sizes) == rank and ast.unparse(other_sizes[index]) == reads:
+            if len(other_sizes) == rank and _unparsed(other_sizes[index]) == reads:
                 changes[other_sizes[index]] = new
     edit = _rewritten(site, stmt, changes)
     batch = any(symbol == "N" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
@@ -616,7 +656,7 @@ def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None,
             edit += "  # inside the loop, for each batch"
         title = (f"build the states for each batch from the size of `{source[0]}`"
                  if isinstance(source, tuple) else None)
-        reads = ast.unparse(argument)
+        reads = _unparsed(argument)
         return Origin(name, site.at(stmt.lineno), text, kind, reads, _binding(reads, made, frames),
                       edit, title)
     inner = _method_return(value, site) if not (argument is not None and batch_wrong) else None
@@ -704,10 +744,23 @@ def _data_in(site: _Site, frames: Frames, batch: int | None) -> tuple[str, int] 
     """The data in `site`'s frame that has this batch: its name and axis (0 preferred)."""
     if site.frame is None or batch is None:
         return None
+    known = _found.get()
+    key = (id(site.frame), batch)
+    if known is not None and key in known:
+        return known[key]
+    found = _shaped(site.frame, batch)
+    if known is not None:
+        known[key] = found
+    return found
+
+
+def _shaped(frame: FrameLike, batch: int) -> tuple[str, int] | None:
     found = []
-    for key, value in site.frame.f_locals.items():
+    for key, value in frame.f_locals.items():
+        if key.startswith("_") or isinstance(value, (ModuleType, type)) or callable(value):
+            continue  # a module's globals: imports, classes, functions, layers
         shape = getattr(value, "shape", None)
-        if key.startswith("_") or not isinstance(shape, tuple) or len(shape) < 2:
+        if not isinstance(shape, tuple) or len(shape) < 2:
             continue
         axes = [i for i in (0, 1) if int(shape[i]) == batch]
         if axes:
@@ -733,11 +786,23 @@ def _line(site: _Site, stmt: ast.stmt) -> str:
     return _source_line(site.filename, stmt.lineno).strip()
 
 
+@functools.lru_cache(maxsize=1024)
+def _unparsed(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+@functools.lru_cache(maxsize=256)
+def _expression(text: str) -> ast.expr | None:
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+
+
 def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
     """`self.batch_size` is 32, set at model.py:9: the value read, from the running frame."""
-    try:
-        expr = ast.parse(reads, mode="eval").body
-    except SyntaxError:
+    expr = _expression(reads)
+    if expr is None:
         return None
     frame = made.site.frame
     if isinstance(expr, ast.Attribute) and _is_self(expr.value):
