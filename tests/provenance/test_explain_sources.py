@@ -64,6 +64,7 @@ def test_a_file_under_the_current_directory_is_read(project: Path) -> None:
     assert first is not None
     assert first.fixes[0].site == f"train.py:{ROOT_CAUSE}"
     assert first.fixes[0].snippet == "h = torch.zeros(1, x.size(0), 5)"
+    assert "the fixes are inferred from the message and the source; none could be tried" in first.notes
 
 
 def test_a_file_outside_it_is_read_only_with_read_sources(project: Path,
@@ -72,6 +73,9 @@ def test_a_file_outside_it_is_read_only_with_read_sources(project: Path,
     program, text = _traceback(project / "project")
     monkeypatch.chdir(project / "elsewhere")
     assert _first_site(text) is None  # fewer facts, the same diagnosis at the call
+    unread = rnndoctor.explain(text).first
+    assert unread is not None
+    assert "the fixes are inferred from the message alone; none could be tried" in unread.notes
     assert _first_site(text, read_sources=True) == f"{program}:{ROOT_CAUSE}"
     log = project / "log.txt"
     log.write_text(text)

@@ -33,6 +33,7 @@ from typing import Any
 from .. import _origins
 from ..findings import Finding
 from ..provenance import Provenance, with_provenance
+from ._evidence import FROM_MESSAGE
 from ._normalise import clean_source_line
 from ._report import Explanation
 from ._traceback import Frame, Trace
@@ -42,6 +43,7 @@ __all__ = ["MAX_BYTES", "ranked"]
 MAX_BYTES = 2_000_000  # a larger file is not read
 _STATES = ("h_0", "c_0", "hx")
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_FROM_SOURCE = "the fixes are inferred from the message and the source; none could be tried"
 
 
 class _Code:
@@ -73,7 +75,14 @@ def ranked(e: Explanation, trace: Trace, *, anywhere: bool = False) -> Explanati
         return e
     if not found.origins:
         return e
-    return replace(e, findings=with_provenance(e, found).findings)
+    return replace(e, findings=tuple(_read(f) for f in with_provenance(e, found).findings))
+
+
+def _read(finding: Finding) -> Finding:
+    """A finding whose fixes now come from the source too says so."""
+    if not any(fix.site for fix in finding.fixes):
+        return finding
+    return replace(finding, notes=tuple(_FROM_SOURCE if n == FROM_MESSAGE else n for n in finding.notes))
 
 
 def _provenance(first: Finding, trace: Trace, anywhere: bool) -> Provenance:
