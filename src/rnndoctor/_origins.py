@@ -278,6 +278,7 @@ def _parse(text: str) -> ast.Module | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _scope_at(tree: ast.Module, line: int, name: str) -> Scope:
     """The innermost function named `name` that holds `line`; the module outside any."""
     found = [node for node in _functions(tree) if node.name == name
@@ -314,13 +315,18 @@ def _walk_own(scope: Scope) -> Iterator[ast.AST]:
 
 def _call_to(site: _Site, line: int, target: object) -> ast.Call | None:
     """The call on `line` of `target` (`self.rnn(...)`, `model(...)`); the outermost call otherwise."""
-    calls: list[ast.Call] = [n for n in _own_of(site.scope, (ast.Call,)) if n.args
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    calls = _calls_at(site.scope, line)
     if target is not None and site.frame is not None:
         named = [c for c in calls if _resolve(c.func, site.frame) is target]
         if named:
             return named[0]
     return min(calls, key=lambda c: (c.lineno, c.col_offset)) if calls else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _calls_at(scope: Scope, line: int) -> tuple[ast.Call, ...]:
+    """The calls with arguments that span `line`."""
+    return tuple(n for n in _own_of(scope, (ast.Call,)) if n.args and n.lineno <= line <= (n.end_lineno or n.lineno))
 
 
 def _as_layer_call(call: ast.Call | None) -> ast.Call | None:
@@ -394,6 +400,7 @@ def _trace(expr: ast.expr, site: _Site, line: int, frames: Frames, depth: int) -
     return _Made(site, stmt, value, carried, element)
 
 
+@functools.lru_cache(maxsize=1024)
 def _stmt_at(scope: Scope, line: int) -> ast.stmt | None:
     """The innermost statement that holds `line`."""
     found = [n for n in _own_of(scope, (ast.stmt,)) if n.lineno <= line <= (n.end_lineno or n.lineno)]
@@ -423,6 +430,7 @@ def _binds(target: ast.expr, name: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1024)
 def _reaching(scope: Scope, name: str, line: int) -> tuple[ast.stmt, ast.expr, bool] | None:
     """The assignment of `name` that the value at `line` comes from, and whether it is carried.
 
@@ -443,6 +451,7 @@ def _reaching(scope: Scope, name: str, line: int) -> tuple[ast.stmt, ast.expr, b
     return (*before[-1], False) if before else None
 
 
+@functools.lru_cache(maxsize=1024)
 def _loop_at(scope: Scope, line: int) -> ast.For | ast.While | None:
     loops = [n for n in _own_of(scope, (ast.For, ast.While)) if n.lineno <= line <= (n.end_lineno or n.lineno)]
     return max(loops, key=lambda n: n.lineno) if loops else None
