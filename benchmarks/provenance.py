@@ -4,13 +4,18 @@ One failure: a training loop whose states were built for batch 32 before the
 loop reaches the last batch of 6 (tests/corpus/p01). Timed, each as the CPU
 time of this thread, in shuffled turns, round after round; medians:
 
-* at the call: `rnndoctor.check(...)` rendered to text (the guard's error, no provenance)
+* at the call: the check the guard runs, rendered to text (no provenance)
 * with provenance: the post-mortem's full diagnosis of the uncaught error (frames,
   the source's AST, the loader, ranking) rendered to text
 * jaxtyping: a `@jaxtyped(typechecker=...)` function annotated with the
   states' shapes, called with the failing tensors, until its TypeCheckError
-  (the message included) is built. Skipped when jaxtyping is not installed
-  (`pip install -e .[bench]`).
+  (the message included) is built
+* TensorSensor: the failing call inside `tsensor.clarify(show=None)`, until its
+  augmented RuntimeError is built. It runs the call again to find the culprit
+  and draws its figure even when not shown; the figure is closed after each
+  call, or they pile up. Its cost includes torch's two failing calls.
+
+jaxtyping and TensorSensor are skipped when not installed (`pip install -e .[bench]`).
 
     python benchmarks/provenance.py [--rounds 41]
 """
@@ -18,6 +23,7 @@ time of this thread, in shuffled turns, round after round; medians:
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -29,9 +35,10 @@ from typing import Any
 import torch
 from torch import nn
 
-import rnndoctor
+from rnndoctor._api import _checked
 from rnndoctor._runtime.postmortem import diagnose_exception
 from rnndoctor.render.text import render_report
+from rnndoctor.report import Report
 
 PROGRAM = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "p01_init_hidden_last_batch.py"
 
@@ -76,6 +83,42 @@ def jaxtyping_call(x: torch.Tensor, h: tuple[torch.Tensor, torch.Tensor]) -> Cal
     return call
 
 
+try:
+    os.environ.setdefault("MPLBACKEND", "Agg")  # TensorSensor draws with matplotlib
+    import tsensor
+    from matplotlib import pyplot
+except ImportError:
+    tsensor = None
+
+
+def tsensor_call(lstm: nn.Module, x: torch.Tensor,
+                 h: tuple[torch.Tensor, torch.Tensor]) -> Callable[[], object] | None:
+    if tsensor is None:
+        return None
+
+    def forward(x: torch.Tensor, h_0: torch.Tensor, c_0: torch.Tensor) -> object:
+        return lstm(x, (h_0, c_0))
+
+    def call() -> object:
+        try:
+            with tsensor.clarify(show=None):
+                forward(x, *h)
+        except RuntimeError as error:
+            return str(error)
+        finally:
+            pyplot.close("all")
+        raise SystemExit("TensorSensor's call did not fail")
+
+    return call
+
+
+def _diagnosed(error: BaseException) -> Report:
+    report = diagnose_exception(error)
+    if report is None:
+        raise SystemExit("the post-mortem did not diagnose the failure")
+    return report
+
+
 def per_call_ms(call: Callable[[], object], number: int) -> float:
     start = time.thread_time()
     for _ in range(number):
@@ -91,14 +134,14 @@ def main() -> None:
     torch.set_num_threads(1)
     error, lstm, x, h = failure()
     ways: dict[str, Callable[[], object]] = {
-        "at the call": lambda: render_report(rnndoctor.check(lstm, x, h)),
-        "with provenance": lambda: render_report(diagnose_exception(error) or rnndoctor.check(lstm, x, h)),
+        "at the call": lambda: render_report(_checked(lstm, x, h, None, None)),
+        "with provenance": lambda: render_report(_diagnosed(error)),
     }
-    jax = jaxtyping_call(x, h)
-    if jax is not None:
-        ways["jaxtyping"] = jax
-    else:
-        print("jaxtyping: not installed, skipped", file=sys.stderr)
+    for name, other in (("jaxtyping", jaxtyping_call(x, h)), ("TensorSensor", tsensor_call(lstm, x, h))):
+        if other is not None:
+            ways[name] = other
+        else:
+            print(f"{name}: not installed, skipped", file=sys.stderr)
     for call in ways.values():
         call()  # warm up
     figures: dict[str, list[float]] = {name: [] for name in ways}
@@ -106,14 +149,16 @@ def main() -> None:
         order = list(ways)
         random.shuffle(order)
         for name in order:
-            figures[name].append(per_call_ms(ways[name], args.number))
+            figures[name].append(per_call_ms(ways[name], 1 if name == "TensorSensor" else args.number))
     medians = {name: statistics.median(v) for name, v in figures.items()}
     print(f"error path, one failure (tests/corpus/p01), medians over {args.rounds} rounds, thread CPU time")
     for name, ms in medians.items():
         print(f"  {name:16} {ms:8.3f} ms")
-    if "jaxtyping" in medians:
-        ratio = medians["with provenance"] / medians["jaxtyping"]
-        print(f"  with provenance / jaxtyping = {ratio:.2f}x (target <= 0.3x)")
+    for other in ("jaxtyping", "TensorSensor"):
+        if other in medians:
+            ratio = medians["with provenance"] / medians[other]
+            target = " (target <= 0.3x)" if other == "jaxtyping" else ""
+            print(f"  with provenance / {other} = {ratio:.2f}x{target}")
     print(f"  with provenance / at the call = {medians['with provenance'] / medians['at the call']:.2f}x")
 
 

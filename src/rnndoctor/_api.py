@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from types import FrameType
 from typing import Any
 
 from . import _torch
@@ -35,8 +37,19 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
             evidence of which axis of `input` is the batch (RNN106).
 
     Returns:
-        A `Report`: truthy when the call is valid.
+        A `Report`: truthy when the call is valid. For a real layer and
+        tensors, an error is ranked by where its arguments were made, read from
+        your code as the post-mortem reads it (the lines that built `input` and
+        the states, a DataLoader in scope), and its first fix may edit that line.
     """
+    report = _checked(layer, input, hx, lengths, batch_size)
+    if report.first is None or not _torch.is_recurrent(layer) or not (
+            _torch.is_tensor(input) or _torch.is_packed(input)):
+        return report  # shapes were made where they are written
+    return _ranked_at_caller(report, layer, sys._getframe(1))
+
+
+def _checked(layer: object, input: object, hx: object, lengths: object, batch_size: int | None) -> Report:
     plain = lengths is None and batch_size is None
     if plain and not isinstance(layer, RnnSpec) and _torch.is_recurrent(layer):
         return _check_module(layer, input, hx)
@@ -50,6 +63,32 @@ def check(layer: object, input: object, hx: object = None, *, lengths: object = 
             raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
         call = replace(call, batch=BatchEvidence(batch_size, f"the batch size is {batch_size}"))
     return diagnose(spec, call)
+
+
+def _ranked_at_caller(report: Report, layer: object, caller: FrameType) -> Report:
+    """The report ranked by where its arguments were made, from the frames of the code that called
+    `check` (`rnndoctor.provenance`); as it is when rnndoctor called it, or where that fails."""
+    from ._files import display, is_library, user_frames
+
+    first = report.first
+    if is_library(caller.f_code.co_filename) or first is None or report.spec is None or report.call is None:
+        return report
+    from ._origins import gather
+    from .provenance import with_provenance
+    from .rules._base import Bound
+
+    frames = user_frames(caller)
+    try:
+        bound = Bound(report.spec, report.call)
+        guard = sys.modules.get(__package__ + "._runtime.guard")
+        history = guard.history(layer) if guard is not None and _torch.is_recurrent(layer) else ()
+        found = gather(frames, layer, first, input_batch=None if bound.unbatched else bound.batch,
+                       batch_axis=bound.batch_axis, history=history, display=display, via=check)
+        return with_provenance(report, found)
+    except Exception:  # fewer facts, never an error
+        return report
+    finally:
+        del frames, caller  # no cycle keeps the caller's locals alive
 
 
 def _check_module(module: Any, input: object, hx: object) -> Report:

@@ -14,6 +14,12 @@ Source comes through `linecache`, so IPython cells are readable; code
 without source (a REPL, `exec`) or a construct this does not follow gives
 fewer facts, never an error: every entry point catches its own failures and
 returns what it has. Nothing here imports torch.
+
+`explain` runs the same logic on a traceback's text: its frames are stand-ins
+with no locals, and their files are read through its own reader (`read=`),
+which decides which files may be read and cleans their lines. With no
+values, the batch axis comes from the layer's constructor in the source, and
+the data's name is followed through the parameters it is passed by.
 """
 
 from __future__ import annotations
@@ -21,10 +27,11 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from types import FrameType
-from typing import Any
+from types import ModuleType
+from typing import Any, Protocol
 
 from ._record import replace
 from .findings import Applicability, Finding, Fix
@@ -33,9 +40,32 @@ from .provenance import Edit, Kind, Origin, Provenance
 from .specs import _DEFAULTS, _POSITIONAL, KINDS
 from .specs import Kind as LayerKind
 
-__all__ = ["constructor", "gather"]
+__all__ = ["FrameLike", "constructor", "gather"]
 
-Frames = Sequence[tuple[FrameType, int]]  # outermost first, each with the line it is at
+
+class _CodeLike(Protocol):
+    @property
+    def co_filename(self) -> str: ...
+
+    @property
+    def co_name(self) -> str: ...
+
+
+class FrameLike(Protocol):
+    """A frame, or explain's stand-in for one of a traceback's frames (no locals)."""
+
+    @property
+    def f_code(self) -> _CodeLike: ...
+
+    @property
+    def f_locals(self) -> Mapping[str, Any]: ...
+
+    @property
+    def f_globals(self) -> Mapping[str, Any]: ...
+
+
+Frames = Sequence[tuple[FrameLike, int]]  # outermost first, each with the line it is at
+Reader = Callable[[str], list[str]]  # a file's lines, each ending with its newline; [] unread
 Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.Module
 
 _MAKERS = frozenset({"zeros", "ones", "randn", "rand", "empty", "full", "zeros_like", "randn_like",
@@ -44,6 +74,10 @@ _WRAPPERS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "detach",
                        "contiguous", "clone", "type", "Variable", "Parameter"})
 _DEPTH = 4  # frames followed upwards through parameters, and methods followed downwards
 _STATES = ("h_0", "c_0")
+_reader: ContextVar[Reader] = ContextVar("_reader", default=linecache.getlines)
+_found: ContextVar[dict[tuple[int, int], tuple[str, int] | None] | None] = ContextVar("_found", default=None)
+MAX_TREES = 64
+_trees: dict[str, tuple[list[str], ast.Module | None]] = {}  # filename -> (its lines, their AST)
 
 
 @dataclass(frozen=True)
@@ -53,7 +87,7 @@ class _Site:
     filename: str
     display: str
     scope: Scope
-    frame: FrameType | None
+    frame: FrameLike | None
     show: Any = None  # filename -> display name, for the files followed from here
 
     def at(self, line: int) -> str:
@@ -72,34 +106,51 @@ class _Made:
 
 
 def gather(frames: Frames, layer: object, finding: Finding, *, input_batch: int | None,
-           batch_axis: int, history: tuple[tuple[int, int], ...] = (),
-           display: Any = None) -> Provenance:
-    """The provenance of `layer`'s call at the innermost of the user's `frames`; never raises."""
+           batch_axis: int | None, history: tuple[tuple[int, int], ...] = (),
+           display: Any = None, read: Reader | None = None, via: object = None) -> Provenance:
+    """The provenance of `layer`'s call at the innermost of the user's `frames`; never raises.
+
+    `batch_axis` None: read it from the layer's constructor in the source.
+    `read`: where the files' lines come from, instead of `linecache`.
+    `via`: the function called there with the layer, input and states as its
+    arguments (`rnndoctor.check(lstm, x, (h_0, c_0))`), instead of the layer.
+    """
     show = display or (lambda name: name)
     loader = _loader(frames)
+    token = _reader.set(read) if read is not None else None
+    memo = _found.set({})  # _data_in's answers, for this gathering
     try:
-        origins = tuple(_origins(frames, layer, finding, input_batch, batch_axis, show))
+        origins = tuple(_origins(frames, layer, finding, input_batch, batch_axis, show, via))
     except Exception:  # an odd construct: fewer facts, never an error
         origins = ()
+    finally:
+        _found.reset(memo)
+        if token is not None:
+            _reader.reset(token)
     return Provenance(origins=origins, loader=loader, history=history, input_batch=input_batch)
 
 
-def constructor(user: tuple[FrameType, int], finding: Finding, display: Any = None) -> Provenance:
+def constructor(user: tuple[FrameLike, int], finding: Finding, display: Any = None,
+                read: Reader | None = None) -> Provenance:
     """The line that built a layer whose constructor failed: the expression of each bad argument.
 
     `dim / 2` for an int size gets the note that `/` makes a float and the
     same line with `//` as its first fix. Never raises.
     """
+    token = _reader.set(read) if read is not None else None
     try:
         origin = _constructor_origin(user, finding, display or (lambda name: name))
     except Exception:
         origin = None
+    finally:
+        if token is not None:
+            _reader.reset(token)
     if origin is None:
         return Provenance()
     return Provenance(origins=(origin, Origin("layer", origin.site, origin.line, "constructed")))
 
 
-def _constructor_origin(user: tuple[FrameType, int], finding: Finding, show: Any) -> Origin | None:
+def _constructor_origin(user: tuple[FrameLike, int], finding: Finding, show: Any) -> Origin | None:
     frame, line = user
     site = _site(frame, line, show)
     stmt = _stmt_at(site.scope, line) if site is not None else None
@@ -109,8 +160,7 @@ def _constructor_origin(user: tuple[FrameType, int], finding: Finding, show: Any
     calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and _func_name(n.func) in KINDS]
     if len(calls) != 1:
         return None
-    call = calls[0]
-    expr = _constructor_argument(call, name)
+    expr = _given(calls[0]).get(name)
     if expr is None:
         return None
     divisions = [n for n in ast.walk(expr) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)]
@@ -130,6 +180,12 @@ def _kind(call: ast.Call) -> LayerKind:
     return next(k for k in KINDS if k == name)
 
 
+def _given(call: ast.Call) -> dict[str, ast.expr]:
+    """A layer constructor's arguments by name, as written."""
+    params = _POSITIONAL[_kind(call)]
+    return {**dict(zip(params, call.args)), **{k.arg: k.value for k in call.keywords if k.arg}}
+
+
 def _loader(frames: Frames) -> LoaderFacts | None:
     try:
         found = find_loaders(frame.f_locals for frame, _ in reversed(frames))
@@ -139,7 +195,7 @@ def _loader(frames: Frames) -> LoaderFacts | None:
 
 
 def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int | None,
-             batch_axis: int, show: Any) -> Iterator[Origin]:
+             batch_axis: int | None, show: Any, via: object = None) -> Iterator[Origin]:
     user = list(frames)
     if not user:
         return
@@ -147,20 +203,30 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
     site = _site(frame, line, show)
     if site is None:
         return
-    call = _call_to(site, line, layer)
+    call = _call_to(site, line, layer) if via is None else _as_layer_call(_call_to(site, line, via))
     if call is None:
         return
     built = _constructed(call.func, site, line, layer, finding)
     if built is not None:
         yield built
-    data = ast.unparse(call.args[0]) if call.args else None
+    if batch_axis is None:
+        batch_axis = _batch_axis(call.func, site, line)
+    data = _unparsed(call.args[0]) if call.args else None
     states = _state_expressions(call)
     called = _layer(call.func, site, line, layer)
     found: list[Origin] = []
+    traced: dict[int, tuple[_Made | None, str | None, int | None]] = {}  # `hx` passed as one name: once
     for name, expr in states.items():
         if name not in finding.arguments:
             continue
-        made = _trace(expr[0], site, line, user, _DEPTH)
+        if id(expr[0]) not in traced:
+            made = _trace(expr[0], site, line, user, _DEPTH)
+            here, axis = (data if batch_axis is not None else None), batch_axis
+            if made is not None and made.site.frame is not frame:  # made elsewhere: its name for the data
+                here, axis = (_data_in(made.site, user, input_batch)
+                              or _data_passed(made.site, user, call, batch_axis) or (None, batch_axis))
+            traced[id(expr[0])] = made, here, axis
+        made, here, axis = traced[id(expr[0])]
         if made is None:
             continue
         handoff = _handoff(name, made, call, site, line, layer, finding)
@@ -168,9 +234,6 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
             found.append(handoff)
             continue
         element = expr[1] if expr[1] is not None else made.element
-        here, axis = data, batch_axis
-        if made.site.frame is not frame:  # made in another function: its own name for the data
-            here, axis = _data_in(made.site, user, input_batch) or (None, batch_axis)
         origin = _state_origin(name, made, element, finding, here, input_batch, axis, user, layer=called)
         found.append(_rebuilt(origin, made, element, site, f"{here}.size({axis})", finding))
     yield from _with_next_line(found)
@@ -213,9 +276,8 @@ class _Layer:
         if site.filename != self.site.filename:
             return False
         if self.expr.startswith("self."):
-            tree = _tree(site.filename)
-            mine = _owner(tree, self.site.scope) if tree is not None else None
-            return tree is not None and mine is not None and mine is _owner(tree, site.scope)
+            mine = _class_of(self.site)
+            return mine is not None and mine is _class_of(site)
         return isinstance(site.scope, ast.Module) or not _assignments(site.scope, self.expr)
 
 
@@ -240,15 +302,7 @@ def _constructor_argument(value: ast.expr, name: str) -> ast.expr | None:
     """The expression a layer's constructor call passes for `name`, positionally or by keyword."""
     if not isinstance(value, ast.Call) or _func_name(value.func) not in KINDS:
         return None
-    given = {**dict(zip(_POSITIONAL[_kind(value)], value.args)),
-             **{k.arg: k.value for k in value.keywords if k.arg}}
-    return given.get(name)
-
-
-def _owner(tree: ast.Module, scope: Scope) -> ast.ClassDef | None:
-    """The class whose body defines `scope`."""
-    return next((c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)
-                 and any(f is scope for f in c.body)), None)
+    return _given(value).get(name)
 
 
 def _int_value(expr: ast.expr, made: _Made) -> int | None:
@@ -465,7 +519,7 @@ def _next_line(site: str) -> str:
     return f"{path}:{int(line) + 1}" if line.isdigit() else ""
 
 
-def _site(frame: FrameType, line: int, show: Any) -> _Site | None:
+def _site(frame: FrameLike, line: int, show: Any) -> _Site | None:
     filename = frame.f_code.co_filename
     tree = _tree(filename)
     if tree is None:
@@ -474,11 +528,29 @@ def _site(frame: FrameType, line: int, show: Any) -> _Site | None:
 
 
 def _tree(filename: str) -> ast.Module | None:
-    lines = linecache.getlines(filename)
-    return _parse("".join(lines)) if lines else None
+    """The file's AST, parsed once for as long as its reader gives the same lines.
+
+    `linecache` gives the same list until the file is reloaded (after it
+    changed), so a stored tree is never stale, and no file is statted.
+    """
+    lines = _reader.get()(filename)
+    if not lines:
+        return None
+    stored = _trees.get(filename)
+    if stored is not None and stored[0] is lines:
+        return stored[1]
+    tree = _parse("".join(lines))
+    if len(_trees) >= MAX_TREES:
+        _trees.clear()
+    _trees[filename] = (lines, tree)
+    return tree
 
 
-@functools.lru_cache(maxsize=64)
+def _source_line(filename: str, number: int) -> str:
+    lines = _reader.get()(filename)
+    return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
 def _parse(text: str) -> ast.Module | None:
     try:
         return ast.parse(text)
@@ -486,6 +558,7 @@ def _parse(text: str) -> ast.Module | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _scope_at(tree: ast.Module, line: int, name: str) -> Scope:
     """The innermost function named `name` that holds `line`; the module outside any."""
     found = [node for node in _functions(tree) if node.name == name
@@ -504,6 +577,12 @@ def _own_nodes(scope: Scope) -> tuple[ast.AST, ...]:
     return tuple(_walk_own(scope))
 
 
+@functools.lru_cache(maxsize=1024)
+def _own_of(scope: Scope, kinds: tuple[type[ast.AST], ...]) -> tuple[Any, ...]:
+    """The nodes of `scope` of these kinds, as `_own_nodes` finds them."""
+    return tuple(n for n in _own_nodes(scope) if isinstance(n, kinds))
+
+
 def _walk_own(scope: Scope) -> Iterator[ast.AST]:
     stack: list[ast.AST] = list(scope.body)
     while stack:
@@ -516,8 +595,7 @@ def _walk_own(scope: Scope) -> Iterator[ast.AST]:
 
 def _call_to(site: _Site, line: int, target: object) -> ast.Call | None:
     """The call on `line` of `target` (`self.rnn(...)`, `model(...)`); the outermost call otherwise."""
-    calls = [n for n in _own_nodes(site.scope) if isinstance(n, ast.Call) and n.args
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    calls = _calls_at(site.scope, line)
     if target is not None and site.frame is not None:
         named = [c for c in calls if _resolve(c.func, site.frame) is target]
         if named:
@@ -525,10 +603,31 @@ def _call_to(site: _Site, line: int, target: object) -> ast.Call | None:
     return min(calls, key=lambda c: (c.lineno, c.col_offset)) if calls else None
 
 
-def _resolve(expr: ast.expr, frame: FrameType) -> object:
-    """The object a plain name or `self.<field>` stands for in `frame`; None for anything else."""
+@functools.lru_cache(maxsize=1024)
+def _calls_at(scope: Scope, line: int) -> tuple[ast.Call, ...]:
+    """The calls with arguments that span `line`."""
+    return tuple(n for n in _own_of(scope, (ast.Call,)) if n.args and n.lineno <= line <= (n.end_lineno or n.lineno))
+
+
+def _as_layer_call(call: ast.Call | None) -> ast.Call | None:
+    """`rnndoctor.check(lstm, x, hx)` as the call it checks, `lstm(x, hx=hx)`; its parts keep their places."""
+    if call is None:
+        return None
+    given = {**dict(zip(("layer", "input", "hx"), call.args)),
+             **{k.arg: k.value for k in call.keywords if k.arg in ("layer", "input", "hx")}}
+    if "layer" not in given or "input" not in given:
+        return None
+    return ast.Call(given["layer"], [given["input"]],
+                    [ast.keyword("hx", given["hx"])] if "hx" in given else [])
+
+
+def _resolve(expr: ast.expr, frame: FrameLike) -> object:
+    """The object a plain name, `self.<field>` or `module.<name>` stands for in `frame`; None for anything else."""
     if isinstance(expr, ast.Name):
         return frame.f_locals.get(expr.id, frame.f_globals.get(expr.id))
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and not _is_self(expr.value):
+        module = frame.f_locals.get(expr.value.id, frame.f_globals.get(expr.value.id))
+        return vars(module).get(expr.attr) if isinstance(module, ModuleType) else None  # no __getattr__
     if isinstance(expr, ast.Attribute) and _is_self(expr.value):
         owner = frame.f_locals.get("self")
         modules = getattr(owner, "_modules", None)
@@ -583,10 +682,10 @@ def _trace(expr: ast.expr, site: _Site, line: int, frames: Frames, depth: int) -
     return _Made(site, stmt, value, carried, element)
 
 
+@functools.lru_cache(maxsize=1024)
 def _stmt_at(scope: Scope, line: int) -> ast.stmt | None:
     """The innermost statement that holds `line`."""
-    found = [n for n in _own_nodes(scope) if isinstance(n, ast.stmt)
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    found = [n for n in _own_of(scope, (ast.stmt,)) if n.lineno <= line <= (n.end_lineno or n.lineno)]
     return max(found, key=lambda n: n.lineno) if found else None
 
 
@@ -613,6 +712,7 @@ def _binds(target: ast.expr, name: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1024)
 def _reaching(scope: Scope, name: str, line: int) -> tuple[ast.stmt, ast.expr, bool] | None:
     """The assignment of `name` that the value at `line` comes from, and whether it is carried.
 
@@ -633,9 +733,9 @@ def _reaching(scope: Scope, name: str, line: int) -> tuple[ast.stmt, ast.expr, b
     return (*before[-1], False) if before else None
 
 
+@functools.lru_cache(maxsize=1024)
 def _loop_at(scope: Scope, line: int) -> ast.For | ast.While | None:
-    loops = [n for n in _own_nodes(scope) if isinstance(n, (ast.For, ast.While))
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    loops = [n for n in _own_of(scope, (ast.For, ast.While)) if n.lineno <= line <= (n.end_lineno or n.lineno)]
     return max(loops, key=lambda n: n.lineno) if loops else None
 
 
@@ -646,8 +746,12 @@ def _within(node: ast.AST, outer: ast.AST) -> bool:
 
 def _passes_through(value: ast.expr, name: str) -> bool:
     """`h = tuple(e.data for e in h)`, `h = h.detach()`: the value is `name`'s, passed on."""
-    return _maker_call(value) is None and any(
-        isinstance(n, ast.Name) and n.id == name for n in ast.walk(value))
+    return _maker_call(value) is None and name in _names(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _names(value: ast.AST) -> frozenset[str]:
+    return frozenset(n.id for n in ast.walk(value) if isinstance(n, ast.Name))
 
 
 def _element(stmt: ast.stmt, name: str) -> int | None:
@@ -659,6 +763,16 @@ def _element(stmt: ast.stmt, name: str) -> int | None:
 
 def _from_caller(name: str, site: _Site, frames: Frames, depth: int) -> _Made | None:
     """A parameter: the argument the caller passed for it, followed in the caller's frame."""
+    passed = _passed(name, site, frames)
+    if passed is None:
+        return None
+    argument, caller, line, above = passed
+    return _trace(argument, caller, line, above, depth - 1)
+
+
+def _passed(name: str, site: _Site, frames: Frames) -> tuple[ast.expr, _Site, int, Frames] | None:
+    """The argument the caller passed for parameter `name`: its expression, the caller's site and
+    line, and the frames from the caller up."""
     scope = site.scope
     if site.frame is None or not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
@@ -678,27 +792,48 @@ def _from_caller(name: str, site: _Site, frames: Frames, depth: int) -> _Made | 
     position = params.index(name) - offset
     argument = (call.args[position] if 0 <= position < len(call.args) else
                 next((k.value for k in call.keywords if k.arg == name), None))
-    return _trace(argument, caller, line, frames[:index], depth - 1) if argument is not None else None
+    return (argument, caller, line, frames[:index]) if argument is not None else None
 
 
 def _field(attr: str, site: _Site) -> _Made | None:
     """`self.<attr>`: its last assignment in the class that holds `site`'s function."""
-    tree = _tree(site.filename)
-    if tree is None:
+    owner = _class_of(site)
+    found = _fields(owner).get(attr) if owner is not None else None
+    if found is None:
         return None
-    owner = _owner(tree, site.scope)
-    if owner is None:
-        return None
+    method, node = found
+    return _Made(_Site(site.filename, site.display, method, site.frame, site.show), node, node.value)
+
+
+@functools.lru_cache(maxsize=256)
+def _fields(owner: ast.ClassDef) -> dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Assign]]:
+    """`self.<attr> = ...` in the class's methods: for each field, the first found."""
+    found: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Assign]] = {}
     for method in owner.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for node in _own_nodes(method):
             if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Attribute) and _is_self(node.targets[0].value)
-                    and node.targets[0].attr == attr):
-                return _Made(_Site(site.filename, site.display, method, site.frame, site.show),
-                             node, node.value)
-    return None
+                    and isinstance(node.targets[0], ast.Attribute) and _is_self(node.targets[0].value)):
+                found.setdefault(node.targets[0].attr, (method, node))
+    return found
+
+
+def _class_of(site: _Site) -> ast.ClassDef | None:
+    """The class whose method `site` is in."""
+    tree = _tree(site.filename)
+    return _classes(tree).get(site.scope) if tree is not None else None
+
+
+@functools.lru_cache(maxsize=64)
+def _classes(tree: ast.Module) -> dict[ast.AST, ast.ClassDef]:
+    """Each class's methods, and the classes they are defined in."""
+    return {f: c for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body}
+
+
+def _method_in(owner: ast.ClassDef | None, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    return next((m for m in owner.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and m.name == name), None) if owner is not None else None
 
 
 # ---- what the maker shows ------------------------------------------------------------------
@@ -732,7 +867,7 @@ def _size_args(call: ast.Call) -> list[ast.expr]:
 
 
 def _state_origin(name: str, made: _Made, element: int | None, finding: Finding, data: str | None,
-                  input_batch: int | None, batch_axis: int, frames: Frames, *,
+                  input_batch: int | None, batch_axis: int | None, frames: Frames, *,
                   batch: str | None = None, layer: _Layer | None = None) -> Origin:
     """Where state `name` was made, and that line rewritten to make the size the layer needs.
 
@@ -752,9 +887,9 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
     kind: Kind = "carried" if made.carried else "built"
     maker = _maker_call(value)
     if maker is None and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-        return _method_origin(name, made, value, element, finding, data, input_batch, frames, kind,
-                              layer)
-    batch = batch or (f"{data}.size({batch_axis})" if data else None)
+        return _method_origin(name, made, value, element, finding, data, input_batch, batch_axis,
+                              frames, kind, layer)
+    batch = batch or (f"{data}.size({batch_axis})" if data and batch_axis is not None else None)
     text = _line(site, stmt)
     if maker is None:
         edit, title = _suffix_edit(stmt, name, finding)
@@ -766,13 +901,13 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
         if len(sizes) != rank:
             continue
         arg = sizes[index]
-        reads = ast.unparse(arg)
+        reads = _unparsed(arg)
         new = (batch if symbol == "N" else layer.count(arg, made) if symbol == "D*num_layers" and layer
                else None) or str(expected)
         changes[arg] = new
         for other in (_maker_call(e) for e in together if symbol in ("N", "D*num_layers")):
             other_sizes = _size_args(other) if other is not None else []
-            if len(other_sizes) == rank and ast.unparse(other_sizes[index]) == reads:
+            if len(other_sizes) == rank and _unparsed(other_sizes[index]) == reads:
                 changes[other_sizes[index]] = new
     edit = _rewritten(site, stmt, changes)
     resized = any(symbol == "N" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
@@ -807,8 +942,8 @@ def _wrong_axes(finding: Finding, name: str, made_rank: int,
 
 
 def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None, finding: Finding,
-                   data: str | None, input_batch: int | None, frames: Frames, kind: Kind,
-                   layer: _Layer | None = None) -> Origin:
+                   data: str | None, input_batch: int | None, batch_axis: int | None, frames: Frames,
+                   kind: Kind, layer: _Layer | None = None) -> Origin:
     """`net.init_hidden(batch_size)`: the batch passed in, or, with none, the method's own line.
 
     A method that takes no batch (`self.init_hidden()` reading `self.batch_size`)
@@ -819,7 +954,8 @@ def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None,
     text = _line(site, stmt)
     batch_wrong = any(d.tensor == name and d.wrong and d.symbol == "N" for d in finding.dims)
     argument = value.args[0] if len(value.args) == 1 else None
-    source = _data_in(site, frames, input_batch) if batch_wrong else None
+    source = (_data_in(site, frames, input_batch)
+              or ((data, batch_axis) if data is not None and batch_axis is not None else None)) if batch_wrong else None
     if argument is not None and batch_wrong:
         replacement = f"{source[0]}.size({source[1]})" if source else None
         edit = _rewritten(site, stmt, {argument: replacement}) if replacement else None
@@ -827,7 +963,7 @@ def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None,
             edit += "  # inside the loop, for each batch"
         title = (f"build the states for each batch from the size of `{source[0]}`"
                  if isinstance(source, tuple) else None)
-        reads = ast.unparse(argument)
+        reads = _unparsed(argument)
         return Origin(name, site.at(stmt.lineno), text, kind, reads, _binding(reads, made, frames),
                       edit, title)
     inner = _method_return(value, site) if not (argument is not None and batch_wrong) else None
@@ -884,6 +1020,9 @@ def _method_return(value: ast.Call, site: _Site) -> _Made | None:
     owner = _resolve(value.func.value, site.frame) if site.frame is not None else None
     method = getattr(type(owner), value.func.attr, None) if owner is not None else None
     code = getattr(method, "__code__", None)
+    if code is None and owner is None and _is_self(value.func.value):  # no values (explain)
+        own = _method_in(_class_of(site), value.func.attr)
+        return _returned(own, _Site(site.filename, site.display, own, None, site.show)) if own else None
     tree = _tree(code.co_filename) if code is not None else None
     if code is None or tree is None:
         return None
@@ -892,6 +1031,11 @@ def _method_return(value: ast.Call, site: _Site) -> _Made | None:
         return None
     inner = _Site(code.co_filename, site.show(code.co_filename) if site.show else code.co_filename,
                   scope, None, site.show)
+    return _returned(scope, inner)
+
+
+def _returned(scope: Scope, inner: _Site) -> _Made | None:
+    """The statement in a method that made what it returns."""
     returned = [n for n in _own_nodes(scope) if isinstance(n, ast.Return) and n.value is not None]
     if len(returned) != 1:
         return None
@@ -902,14 +1046,70 @@ def _method_return(value: ast.Call, site: _Site) -> _Made | None:
     return _Made(inner, ret, ret.value)
 
 
+def _data_passed(target: _Site, frames: Frames, call: ast.Call,
+                 batch_axis: int | None) -> tuple[str, int] | None:
+    """The name the layer's input has in `target`'s function, followed up through parameters.
+
+    `net(inputs, h)` calls `forward(self, x, hidden)`, which calls
+    `self.lstm(self.embedding(x), hidden)`: where `net` is called, the data is
+    `inputs`, its batch on the layer's batch axis. Only what keeps that axis in
+    place is followed (`_fed`). For frames without values (explain).
+    """
+    if batch_axis is None or not call.args or not frames:
+        return None
+    frame, line = frames[-1]
+    site: _Site | None = _site(frame, line, target.show)
+    expr, above = call.args[0], frames
+    for _ in range(_DEPTH):
+        name = _fed(expr)
+        passed = _passed(name, site, above) if name is not None and site is not None else None
+        if passed is None:
+            return None
+        expr, site, _, above = passed
+        if site.frame is target.frame:
+            name = _fed(expr)
+            return (name, batch_axis) if name is not None else None
+    return None
+
+
+def _fed(expr: ast.expr) -> str | None:
+    """The plain name the data is computed from without moving its axes: `x` in
+    `self.embedding(x)`, `x.float()` or `Variable(x)`."""
+    while not isinstance(expr, ast.Name):
+        if not isinstance(expr, ast.Call):
+            return None
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr in _WRAPPERS:
+            expr = func.value
+        elif expr.args and (isinstance(func, ast.Name) and func.id in _WRAPPERS
+                            or isinstance(func, ast.Attribute) and _is_self(func.value)):
+            expr = expr.args[0]
+        else:
+            return None
+    return expr.id
+
+
 def _data_in(site: _Site, frames: Frames, batch: int | None) -> tuple[str, int] | None:
     """The data in `site`'s frame that has this batch: its name and axis (0 preferred)."""
     if site.frame is None or batch is None:
         return None
+    known = _found.get()
+    key = (id(site.frame), batch)
+    if known is not None and key in known:
+        return known[key]
+    found = _shaped(site.frame, batch)
+    if known is not None:
+        known[key] = found
+    return found
+
+
+def _shaped(frame: FrameLike, batch: int) -> tuple[str, int] | None:
     found = []
-    for key, value in site.frame.f_locals.items():
+    for key, value in frame.f_locals.items():
+        if key.startswith("_") or isinstance(value, (ModuleType, type)) or callable(value):
+            continue  # a module's globals: imports, classes, functions, layers
         shape = getattr(value, "shape", None)
-        if key.startswith("_") or not isinstance(shape, tuple) or len(shape) < 2:
+        if not isinstance(shape, tuple) or len(shape) < 2:
             continue
         axes = [i for i in (0, 1) if int(shape[i]) == batch]
         if axes:
@@ -923,7 +1123,7 @@ def _rewritten(site: _Site, stmt: ast.stmt, changes: dict[ast.expr, str | None])
         return None
     if stmt.end_col_offset is None:
         return None
-    line = linecache.getline(site.filename, stmt.lineno)[:stmt.end_col_offset]
+    line = _source_line(site.filename, stmt.lineno)[:stmt.end_col_offset]
     for node in sorted(changes, key=lambda n: n.col_offset, reverse=True):
         if node.lineno != stmt.lineno or node.end_col_offset is None:
             return None
@@ -932,7 +1132,20 @@ def _rewritten(site: _Site, stmt: ast.stmt, changes: dict[ast.expr, str | None])
 
 
 def _line(site: _Site, stmt: ast.stmt) -> str:
-    return linecache.getline(site.filename, stmt.lineno).strip()
+    return _source_line(site.filename, stmt.lineno).strip()
+
+
+@functools.lru_cache(maxsize=1024)
+def _unparsed(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+@functools.lru_cache(maxsize=256)
+def _expression(text: str) -> ast.expr | None:
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
 
 
 def _statement(site: _Site, stmt: ast.stmt) -> str:
@@ -942,9 +1155,8 @@ def _statement(site: _Site, stmt: ast.stmt) -> str:
 
 def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
     """`self.batch_size` is 32, set at model.py:9: the value read, from the running frame."""
-    try:
-        expr = ast.parse(reads, mode="eval").body
-    except SyntaxError:
+    expr = _expression(reads)
+    if expr is None:
         return None
     frame = made.site.frame
     if isinstance(expr, ast.Attribute) and _is_self(expr.value):
@@ -959,6 +1171,23 @@ def _binding(reads: str, made: _Made, frames: Frames) -> str | None:
         value = frame.f_locals.get(expr.id, frame.f_globals.get(expr.id))
         return f"`{reads}` is {value}" if isinstance(value, int) and not isinstance(value, bool) else None
     return None
+
+
+def _batch_axis(func: ast.expr, site: _Site, line: int) -> int | None:
+    """The input's batch axis as the layer's constructor in the source sets it; None where it does not show."""
+    made = _trace(func, site, line, (), 0)
+    call = made.value if made is not None else None
+    if not isinstance(call, ast.Call) or _func_name(call.func) not in KINDS:
+        return None
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None  # nn.LSTM(*args, **config)
+    if _kind(call).endswith("Cell"):
+        return 0
+    flag = _given(call).get("batch_first")
+    if flag is None:
+        return 1
+    return {True: 0, False: 1}.get(flag.value) if isinstance(flag, ast.Constant) and isinstance(
+        flag.value, bool) else None
 
 
 def _constructed(func: ast.expr, site: _Site, line: int, layer: object, finding: Finding) -> Origin | None:

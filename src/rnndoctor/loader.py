@@ -73,9 +73,12 @@ def find_loaders(namespaces: Iterable[Mapping[str, object]]) -> tuple[LoaderFact
     """Every DataLoader among these namespaces' values (frames' locals, innermost first), once each."""
     found: list[LoaderFacts] = []
     seen: set[int] = set()
+    loader_type = getattr(sys.modules.get("torch.utils.data"), "DataLoader", None)
+    if loader_type is None:
+        return ()
     for namespace in namespaces:
         for key, value in list(namespace.items()):
-            if id(value) in seen:
+            if not isinstance(value, loader_type) or id(value) in seen:
                 continue
             facts = loader_facts(value, key)
             if facts is not None:

@@ -102,7 +102,10 @@ class Provenance:
     input_batch: int | None = None  # the batch of this call's input, as torch reads it
 
     def origin(self, argument: str) -> Origin | None:
-        return next((o for o in self.origins if o.argument == argument), None)
+        for o in self.origins:
+            if o.argument == argument:
+                return o
+        return None
 
 
 def with_provenance(report: Report, provenance: Provenance) -> Report:

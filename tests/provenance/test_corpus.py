@@ -14,6 +14,7 @@ import re
 import runpy
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,36 @@ def test_the_post_mortem_ranks_a_handoff_as_run_does(program: Path, monkeypatch:
     assert report is not None and report.first is not None
     assert report.first.arguments[0] == argument
     assert report.first.fixes[0].site == f"{program.name}:{line}"
+
+
+# Where explain, given the whole traceback and the sources, has fewer facts than the post-mortem.
+FEWER_FACTS = {
+    "p07_time_series_no_feature_axis": "the message does not show that `input` is 2-D, so explain has no "
+                                       "`unsqueeze(-1)` to move to the line that made it",
+    "p19_batch_first_data_time_major_layer": "only the values show that the input's other axis has the "
+                                             "states' batch",
+    "p20_series_batches_no_feature_axis": "as p07",
+    "p22_decoder_step_missing_time_axis": "the message shows the states' rank, not the input's",
+    "p26_lengths_before_truncation_pack": "the padded input's length, which `lengths` must not pass, is a "
+                                          "value the source does not show",
+}
+
+
+@pytest.mark.parametrize("program", [p for p in PROGRAMS if p.stem not in FEWER_FACTS],
+                         ids=lambda p: p.stem)
+def test_explain_given_the_traceback_ranks_as_the_post_mortem(
+        program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """explain reads the traceback's source files under the current directory, with the post-mortem's
+    logic but no values: the same first argument, and the same first fix at the root-cause line."""
+    argument, line = _expected(program)
+    monkeypatch.chdir(CORPUS)
+    with pytest.raises((RuntimeError, TypeError, ValueError)) as raised:
+        runpy.run_path(program.name, run_name="__main__")
+    explained = rnndoctor.explain("".join(traceback.format_exception(raised.value))).first
+    post_mortem = diagnose_exception(raised.value)
+    assert explained is not None and post_mortem is not None and post_mortem.first is not None
+    assert explained.arguments[0] == post_mortem.first.arguments[0] == argument
+    assert explained.fixes[0].site == post_mortem.first.fixes[0].site == f"{program.name}:{line}"
 
 
 def test_the_readme_shows_where_the_wrong_number_was_made(tmp_path: Path) -> None:

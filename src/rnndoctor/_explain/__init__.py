@@ -9,7 +9,8 @@ error[RNN203]: `h_0` has 2 layers, but this LSTM needs 4
 
 The text may be one message or a whole traceback (Python, IPython, pytest, a
 log); the last exception in it is explained. Torch is never imported and
-nothing in the text is evaluated.
+nothing in the text is evaluated. The source files a traceback names are
+read (under the current directory only, unless `read_sources=True`), never run.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ __all__ = ["Explanation", "explain"]
 READERS: dict[str, Callable[[Evidence], Diagnosis]] = {**STATES, **INPUTS, **CONTEXT, **CONSTRUCTOR, **PACKED}
 
 
-def explain(text: str | bytes) -> Explanation:
+def explain(text: str | bytes, *, read_sources: bool = False) -> Explanation:
     """Read the last recurrent-layer error in `text` and say what caused it.
 
     >>> e = rnndoctor.explain(traceback_text)
@@ -42,8 +43,15 @@ def explain(text: str | bytes) -> Explanation:
     >>> e.first.code, e.first.title   # the diagnosis, as `check` words it
     >>> print(e)                      # header, findings, notes and helps
 
+    Where the traceback names source files that can be read, the error is
+    ranked by where its arguments were made, as the post-mortem ranks it, and
+    a fix may edit the line that made the wrong number. Only files under the
+    current directory are read: a traceback may come from anywhere, and its
+    paths could name any file you can read.
+
     Args:
         text: a message, a traceback or a log, as str or bytes (invalid UTF-8 is replaced).
+        read_sources: read the source files the traceback names wherever they are.
 
     Returns:
         An `Explanation`, a `Report` that also holds the matched pattern, the torch
@@ -57,7 +65,12 @@ def explain(text: str | bytes) -> Explanation:
     if match is None:
         return Explanation(findings=(), message=raised.message or _last_line(lines), exception=raised.exception)
     diagnosis = READERS[match.pattern.id](Evidence(match, raised.exception, trace))
-    return _explanation(match, raised.exception, trace, diagnosis, mismatch)
+    explained = _explanation(match, raised.exception, trace, diagnosis, mismatch)
+    if explained.first is None or trace.call is None:
+        return explained
+    from ._sources import ranked
+
+    return ranked(explained, trace, anywhere=read_sources)
 
 
 def _match(lines: list[str], message: str, exception: str | None) -> tuple[Match | None, bool]:

@@ -17,10 +17,18 @@ any torch version from 1.8 to 2.13. The text is read, never run; torch is not
 imported. ANSI colour, log prefixes (logging's formats, Hydra's, [rank0]:,
 tqdm bars, pytest's `E   `) and line breaks added by a terminal are undone first.
 
+Where a traceback names source files, explain reads them (never runs them) to
+find the line that made the wrong value, as the post-mortem does, and a fix
+may edit that line. Only files under the current directory are read: a
+traceback may come from anywhere, and a path in it could name any file you can
+read, whose lines explain would then print. --read-sources reads any path. A
+file that no longer matches the lines the traceback shows is not used.
+
 examples:
   rnndoctor explain "Expected hidden[0] size (4, 32, 100), got [2, 32, 100]"
   python train.py 2>&1 | rnndoctor explain -
   rnndoctor explain --file traceback.txt --format json
+  rnndoctor explain --read-sources --file ci-log.txt
 
 exit codes:
   0  recognised, and nothing is wrong (a warning or a note)
@@ -34,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("text", nargs="?", metavar="TEXT",
                         help="the message or traceback; `-` reads standard input")
     parser.add_argument("--file", metavar="F", help="read the text from file F")
+    parser.add_argument("--read-sources", action="store_true",
+                        help="read the source files the traceback names wherever they are, "
+                             "not only under the current directory")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -41,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
     from . import explain
     from ._render import explanation_body, explanation_html, explanation_text
 
-    e = explain(_read(args.text, args.file))
+    e = explain(_read(args.text, args.file), read_sources=args.read_sources)
     write_document(explanation_text(e), "report", explanation_body(e), fmt=args.format, color=args.color,
                    html=lambda: explanation_html(e))
     return e.exit_code

@@ -12,6 +12,7 @@ from ._traceback import Trace
 from .patterns import Match
 
 __all__ = [
+    "FROM_MESSAGE",
     "Confidence",
     "Diagnosis",
     "Evidence",
@@ -39,6 +40,7 @@ _PENDING: dict[str, tuple[str, Severity]] = {
 }
 
 _INT = re.compile(r"-?\d{1,12}")
+FROM_MESSAGE = "the fixes are inferred from the message alone; none could be tried"
 
 
 @record
@@ -136,7 +138,7 @@ def _rule(name: str) -> tuple[str, Severity]:
 def _closing_notes(fixes: tuple[Fix, ...], confidence: Confidence, partial: bool) -> tuple[str, ...]:
     notes = [f"confidence: {confidence}" + (", partial match" if partial else "")]
     if fixes:
-        notes.append("the fixes are inferred from the message alone; none could be tried")
+        notes.append(FROM_MESSAGE)
     return tuple(notes)
 
 

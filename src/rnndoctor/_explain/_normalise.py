@@ -15,7 +15,7 @@ import re
 
 from .._record import record
 
-__all__ = ["MAX_LINE", "Raised", "bare_candidates", "clean_lines", "decode", "last_raised"]
+__all__ = ["MAX_LINE", "Raised", "bare_candidates", "clean_lines", "clean_source_line", "decode", "last_raised"]
 
 MAX_LINE = 2_000  # longer lines are cut: no torch message comes close
 MAX_MESSAGE_LINES = 60  # a signature dump from the argument parser is the longest
@@ -92,6 +92,11 @@ def clean_lines(text: str) -> list[str]:
         line = _ANSI.sub("", raw[: 4 * MAX_LINE]).translate(_CONTROLS)[:MAX_LINE]
         lines.append(_strip_prefixes(line).rstrip())
     return lines
+
+
+def clean_source_line(line: str) -> str:
+    """A line of a source file without control sequences or characters; its tab and newline are kept."""
+    return _ANSI.sub("", line).translate(_CONTROLS)
 
 
 def _strip_prefixes(line: str) -> str:

@@ -21,6 +21,10 @@ from types import FrameType, TracebackType
 from typing import Any, TextIO
 
 from .. import _api, _origins, _torch
+from .._files import display as display
+from .._files import is_library as is_library
+from .._files import is_rnndoctor as is_rnndoctor
+from .._files import library_dirs as _library_dirs
 from .._record import replace
 from ..engine import diagnose
 from ..errors import RnnArgumentError, RnnDoctorWarning, is_kept
@@ -558,36 +562,6 @@ def call_site(frames: Frames) -> str | None:
         if not is_library(filename):
             return f"{display(filename)}:{line}"
     return None
-
-
-def is_library(filename: str) -> bool:
-    """True for torch's files, rnndoctor's, and contextlib's (the guard's decorator form)."""
-    return filename.startswith(_library_dirs()) or filename == contextlib.__file__
-
-
-def is_rnndoctor(filename: str) -> bool:
-    return filename.startswith(_HERE + os.sep)
-
-
-def _library_dirs() -> tuple[str, ...]:
-    torch = sys.modules.get("torch")
-    torch_file = getattr(torch, "__file__", None)
-    dirs = [_HERE + os.sep]
-    if torch_file:
-        dirs.append(os.path.dirname(torch_file) + os.sep)
-    return tuple(dirs)
-
-
-def display(filename: str) -> str:
-    """A path relative to the working directory when inside it; `In[3]` for an IPython cell."""
-    cell = re.fullmatch(r"<ipython-input-(\d+)-\w+>", filename)
-    if cell:
-        return f"In[{cell.group(1)}]"
-    try:
-        relative = os.path.relpath(filename)
-    except ValueError:  # another drive, on Windows
-        return filename
-    return filename if relative.startswith("..") else relative
 
 
 def _in_torch_file(frame: FrameType, tail: str) -> bool:

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 import torch
@@ -30,10 +32,14 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten
 
 from .. import _torch
+from .._files import display, user_frames
 from .._lint.runtime import positional_arguments
+from .._origins import gather
 from .._record import replace
 from ..engine import diagnose
 from ..findings import Dim, Finding, Location, Severity
+from ..provenance import with_provenance
+from ..report import Report
 from ..rules._base import Bound
 from ..rules._fixes import fmt_shape
 from ..shapes import ExpectedShapes
@@ -207,17 +213,20 @@ class _Trace:
         key = (call, tuple(sources.items()))
         if key not in row.seen:
             row.seen.add(key)
-            self._diagnose(row, call, sources)
+            self._diagnose(row, call, sources, module)
         outputs, infos = _outputs(row, call, input)
         row.calls += 1
         if row.calls == 1:
             row.call, row.outputs = call, infos
         return outputs
 
-    def _diagnose(self, row: _Row, call: Call, sources: dict[str, tuple[Upstream, ...]]) -> None:
+    def _diagnose(self, row: _Row, call: Call, sources: dict[str, tuple[Upstream, ...]],
+                  module: nn.Module) -> None:
         name = row.path or "(model)"
         report = diagnose(row.spec, call, Location(module_path=row.path or None,
                                                    module_repr=repr(row.spec)))
+        if report.first is not None:
+            report = _ranked(report, module, sys._getframe(1))
         for f in report.findings:
             links = finding_links(f, name, row.spec, sources)
             found = self._after_upstream_errors(replace(f, notes=f.notes + links, origin="scan"), sources)
@@ -285,6 +294,22 @@ class _Trace:
     def report(self) -> ScanReport:
         rows = tuple(row.done(self.finished) for row in self.rows.values())
         return ScanReport(type(self.model).__name__, rows, tuple(self.failures), self.finished)
+
+
+def _ranked(report: Report, module: nn.Module, frame: FrameType) -> Report:
+    """The report ranked by where the call's arguments were made in the model's source
+    (`rnndoctor.provenance`): the frames of the forward that called the layer, up to the scan."""
+    frames = user_frames(frame)
+    try:
+        assert report.spec is not None and report.call is not None and report.first is not None
+        bound = Bound(report.spec, report.call)
+        found = gather(frames, module, report.first, input_batch=None if bound.unbatched else bound.batch,
+                       batch_axis=bound.batch_axis, display=display)
+        return with_provenance(report, found)
+    except Exception:  # fewer facts, never an error
+        return report
+    finally:
+        del frames, frame
 
 
 def _tensors(values: Any) -> list[torch.Tensor]:
