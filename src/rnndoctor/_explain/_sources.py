@@ -26,11 +26,11 @@ from __future__ import annotations
 import os
 import tokenize
 from collections.abc import Mapping
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from .. import _origins
+from .._record import replace
 from ..findings import Finding
 from ..provenance import Provenance, with_provenance
 from ._evidence import FROM_MESSAGE
