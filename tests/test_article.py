@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -33,7 +35,12 @@ def test_example_2_batch_offers_both_fixes() -> None:
     first = report.first
     assert first is not None and first.code == "RNN204"
     titles = [fix.title for fix in first.fixes]
-    assert titles == ["build the states for batch 16", "give `input` batch 32"]
+    assert titles[-2:] == ["build the states for batch 16", "give `input` batch 32"]
+    # called from here, check reads this function's source: the first fix edits the line that built the states
+    built = next(i for i, line in enumerate(Path(__file__).read_text().splitlines(), 1)
+                 if line.strip().startswith("h0, c0 = torch.randn(1, 32, 100)"))
+    assert first.fixes[0].site is not None and first.fixes[0].site.endswith(f"test_article.py:{built}")
+    assert first.fixes[0].snippet is not None and "input_seq.size(1)" in first.fixes[0].snippet
     assert first.arguments[:2] == ("h_0", "c_0")
     # the evidence for the ranking: h_0 and c_0 are one witness against the data
     assert any("the input comes from the data" in note for note in first.notes)
