@@ -257,6 +257,8 @@ def _state_expressions(call: ast.Call) -> dict[str, tuple[ast.expr, int | None]]
         (k.value for k in call.keywords if k.arg == "hx"), None)
     if hx is None:
         return {}
+    if isinstance(hx, ast.Tuple) and len(hx.elts) == 2 and all(isinstance(e, ast.Call) for e in hx.elts):
+        return {"h_0": (hx, 0), "c_0": (hx, 1)}  # both built right in the call: one line, one edit
     if isinstance(hx, ast.Tuple) and len(hx.elts) == 2:
         return {"h_0": (hx.elts[0], None), "c_0": (hx.elts[1], None)}
     return {"h_0": (hx, 0), "c_0": (hx, 1), "hx": (hx, None)}

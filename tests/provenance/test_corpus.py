@@ -118,3 +118,23 @@ def test_the_readme_shows_where_the_wrong_number_was_made(tmp_path: Path) -> Non
                           capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False)
     assert done.returncode == 1
     assert done.stderr.endswith("\n" + shown), done.stderr[-2000:]
+
+
+def test_states_built_in_the_call_are_edited_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`lstm(x, (torch.zeros(1, 3, 20), torch.zeros(1, 3, 20)))`: one line, one witness, and one
+    edit of that line that sizes both states; run, the edited line makes the call pass."""
+    program = ["import torch", "from torch import nn", "", "lstm = nn.LSTM(10, 20)",
+               "x = torch.randn(7, 5, 10)",
+               "output, (h_n, c_n) = lstm(x, (torch.zeros(1, 3, 20), torch.zeros(1, 3, 20)))"]
+    (tmp_path / "states.py").write_text("\n".join(program) + "\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), "states.py"]) == 1
+    first = _first(out)
+    fix = first["fixes"][0]  # type: ignore[index]
+    assert fix["site"] == "states.py:6"  # type: ignore[index]
+    assert any("(one witness)" in note for note in first["notes"])  # type: ignore[attr-defined]
+    edited = "\n".join([*program[:5], fix["snippet"]]) + "\n"  # type: ignore[index]
+    (tmp_path / "fixed.py").write_text(edited)
+    runpy.run_path("fixed.py", run_name="__main__")  # real torch: no error
