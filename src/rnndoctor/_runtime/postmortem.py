@@ -145,6 +145,8 @@ def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
     its text in a terminal) and held back from the traceback, so it shows once.
     """
     hide_frames(value)
+    if _active:
+        _rank_attached(value)  # the note put back after the display is the ranked diagnosis
     tb = value.__traceback__
     _, types, handler = _shells.get(id(shell), (None, (), None))
     report = displayed_report(value) if _active else None
