@@ -125,6 +125,8 @@ DTYPES = [torch.float32, torch.float64, torch.int64]
 
 
 def _sequence(length: int, trailing: tuple[int, ...], dtype: Any) -> Any:
+    if length < 0:  # 0-D: no time axis
+        return torch.tensor(2, dtype=dtype)
     if dtype.is_floating_point:
         return torch.randn(length, *trailing, dtype=dtype)
     return torch.randint(0, 5, (length, *trailing), dtype=dtype)
@@ -140,7 +142,7 @@ def _holds(padded: Any, sequences: list[Any], batch_first: bool) -> bool:
 
 
 @DRAWS
-@given(items=st.lists(st.tuples(st.integers(0, 4), st.sampled_from(TRAILING), st.sampled_from(DTYPES)),
+@given(items=st.lists(st.tuples(st.integers(-1, 4), st.sampled_from(TRAILING), st.sampled_from(DTYPES)),
                       max_size=4),
        packs=st.booleans(), batch_first=st.booleans(), enforce_sorted=st.booleans())
 def test_pad_and_pack_sequence_agree_with_torch(items: list[tuple[int, tuple[int, ...], Any]], packs: bool,
@@ -255,6 +257,7 @@ CALLS: dict[str, Callable[[], Any]] = {
     "pack_sequence, unsorted": lambda: pack_sequence([torch.randn(2, 3), torch.randn(4, 3)]),
     "pack_sequence, an empty sequence": lambda: pack_sequence([torch.randn(4, 3), torch.randn(0, 3)]),
     "pad_sequence, no sequences": lambda: pad_sequence([]),
+    "pack_sequence, a 0-D sequence": lambda: pack_sequence([torch.randn(3, 2), torch.tensor(1.0)]),
     "pad_sequence, an int batch": lambda: pad_sequence([torch.tensor([[1], [2]]), torch.tensor([[2.7]])]),
     "pad_sequence, a 2-D sequence after a 3-D one": lambda: pad_sequence(
         [torch.randn(3, 2, 4), torch.randn(2, 4)]),

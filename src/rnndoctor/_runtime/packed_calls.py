@@ -73,16 +73,17 @@ def _packs(name: str, args: tuple[Any, ...]) -> Found | None:
         return _judged(_stand_in(padded, bool(batch_first)), Call(padded, None, read[0]), read[1])
     sequences = args[0]
     items = tuple(sequences) if isinstance(sequences, (list, tuple)) else None
-    if items is None or not all(_torch.is_tensor(s) and s.dim() > 0 for s in items):
+    if items is None or not all(_torch.is_tensor(s) for s in items):
         return None
     infos = tuple(_torch.describe_tensor(s, _LIKE) for s in items)
     packs = name == "pack_sequence"
     batch_first = not packs and bool(args[1])
     first = infos[0] if infos else TensorInfo((0,))
-    steps = max((info.shape[0] for info in infos), default=0)
+    steps = max((info.shape[0] for info in infos if info.ndim), default=0)
     shape = (len(infos), steps) if batch_first else (steps, len(infos))
     padded = TensorInfo((*shape, *first.shape[1:]), first.dtype, first.device)
-    lengths = Lengths(tuple(info.shape[0] for info in infos), enforce_sorted=bool(args[1])) if packs else None
+    counted = packs and all(info.ndim for info in infos)  # a 0-D sequence has no length: RNN409
+    lengths = Lengths(tuple(i.shape[0] for i in infos), enforce_sorted=bool(args[1])) if counted else None
     spec, call, findings = _judged(_stand_in(padded, batch_first), Call(padded, None, lengths, sequences=infos),
                                    ("RNN409", *_PACK_CODES) if packs else ("RNN409",))
     return spec, call, tuple(_as_pack_sequence(f) for f in findings) if packs else findings

@@ -2,9 +2,9 @@
 
 ## What it catches
 Sequences given to `pad_sequence` (or `pack_sequence`, which pads them first)
-that cannot make one padded batch: an empty list, a sequence whose trailing
-shape differs from the first sequence's, or a sequence of floats after a
-first one of integers (or of integers after one of bools).
+that cannot make one padded batch: an empty list, a 0-D sequence, a sequence
+whose trailing shape differs from the first sequence's, or a sequence of
+floats after a first one of integers (or of integers after one of bools).
 
 ## Why is this bad?
 `pad_sequence` takes the trailing shape and the dtype of the padded batch from
@@ -58,6 +58,10 @@ def check(b: Bound) -> Iterator[Candidate]:
                                      notes=("`pad_sequence` needs at least one sequence",),
                                      raises="RuntimeError"), Order.PAD)
         return
+    flat = next((i for i, s in enumerate(sequences) if s.ndim == 0), None)
+    if flat is not None:
+        yield _no_time_axis(flat, first_read=flat == 0 and b.call.lengths is None)
+        return
     first = sequences[0]
     differs = [i for i, s in enumerate(sequences) if s.shape[1:] != first.shape[1:]]
     failing = [i for i in differs if not _broadcasts(sequences[i], first)]
@@ -67,6 +71,16 @@ def check(b: Bound) -> Iterator[Candidate]:
     lossy = next((i for i, s in enumerate(sequences) if _rank(s.dtype) > _rank(first.dtype)), None)
     if lossy is not None:
         yield _dtype(sequences, lossy)
+
+
+def _no_time_axis(i: int, first_read: bool) -> Candidate:
+    """A 0-D sequence: `pack_sequence` and `pad_sequence` read each one's length as `size(0)`."""
+    return Candidate(
+        RULE.finding(f"`sequences[{i}]` is 0-D, so it has no time axis to pad", ("sequences",),
+                     notes=("each sequence is (L, *): its first axis holds the time steps",),
+                     raises="RuntimeError" if first_read else "IndexError"),
+        Order.PAD,
+    )
 
 
 def _broadcasts(item: TensorInfo, first: TensorInfo) -> bool:
