@@ -275,3 +275,23 @@ def test_golden_output(update_goldens: bool) -> None:
         assert kind == "raise", name
         text += f"# {name}: {type(error).__mro__[1].__name__}\n{render_report(error.report)}\n"
     check_golden("render/packing.txt", re.sub(r"tests/torch/test_packing\.py:\d+", "<test>", text), update_goldens)
+
+
+def test_the_post_mortem_reads_no_value_of_meta_lengths() -> None:
+    """Without the guard, a pack call beside a layer is judged against it; meta lengths are
+    judged by their device alone, never `Cannot copy out of meta tensor` from rnndoctor."""
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.GRU(2, 4)
+
+        def forward(self, x: Any, lengths: Any) -> Any:
+            return self.rnn(pack_padded_sequence(x, lengths))
+
+    try:
+        Encoder()(torch.randn(4, 3, 2), torch.tensor([4, 3, 2], device="meta"))
+    except RuntimeError as error:
+        report = diagnose_exception(error)
+    assert report is not None and report.first is not None
+    assert report.first.code == "RNN402" and report.first.arguments[0] == "lengths"
+    assert report.first.location.module_path == "rnn"

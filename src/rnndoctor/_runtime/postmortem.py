@@ -36,7 +36,7 @@ from .delivery import hide_frames, note_text
 from .delivery import prefixed as prefixed
 from .packed_calls import FUNCTIONS as _PACKING
 from .packed_calls import PARAMETERS as _PACKING_PARAMETERS
-from .packed_calls import diagnose_packing
+from .packed_calls import diagnose_packing, readable_lengths
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
 
@@ -482,14 +482,21 @@ def _packing_call(frame: FrameType, frames: Frames) -> tuple[Report, Location] |
     return None if report is None else (report, where)
 
 
-def _packing(layer: Any, local: dict[str, Any], frames: Frames) -> tuple[Report, Location]:
-    """`pack_padded_sequence(input, lengths, ...)`, checked against the layer nearby."""
+def _packing(layer: Any, local: dict[str, Any], frames: Frames) -> tuple[Report, Location] | None:
+    """`pack_padded_sequence(input, lengths, ...)`, checked against the layer nearby.
+
+    Lengths whose values cannot be read (meta, fake) are judged by their
+    count, rank and device only.
+    """
     spec = _torch.spec_from_module(layer)
     call = _torch.describe_call(spec, local["input"], None)
-    lengths = replace(_api._lengths(local["lengths"]),
-                      enforce_sorted=bool(local.get("enforce_sorted", True)))
+    read = readable_lengths(local["lengths"], bool(local.get("enforce_sorted", True)))
+    if read is None:
+        return None
     where = _locate(layer, frames, None)
-    return diagnose(spec, Call(call.input, None, lengths), where), where
+    report = diagnose(spec, Call(call.input, None, read[0]), where)
+    judged = tuple(f for f in report.findings if not f.code.startswith("RNN40") or f.code in read[1])
+    return replace(report, findings=judged), where
 
 
 def _layer_near(frames: Frames) -> Any | None:
