@@ -5,7 +5,8 @@
 guard is active, each of these function objects runs another code object (its
 `__code__` is replaced; the module's attribute is left alone). So a name the
 program bound before the guard started (`from torch.nn.utils.rnn import
-pack_padded_sequence`) is checked too. The new code calls a copy of torch's
+pack_padded_sequence`) is checked too. The new code reaches this module
+through one private name it adds to `torch.nn.utils.rnn`, `_rnndoctor_checked`. The new code calls a copy of torch's
 function first, unchanged, and then:
 
 - where torch raises, the call is diagnosed from its arguments with the
@@ -49,7 +50,8 @@ __all__ = ["checked", "patch", "unpatch"]
 
 # The code each function runs while patched: same parameters, no free variables, and one call
 # into this module through `_rnndoctor_checked`, a name `patch` adds to torch's module (the
-# code runs with its globals) and `unpatch` takes away.
+# code runs with its globals). It stays there: a call that started before `unpatch` still
+# finds it, and reaches torch's own code.
 def pack_padded_sequence(input: Any, lengths: Any, batch_first: Any = False,
                          enforce_sorted: Any = True) -> Any:
     __tracebackhide__ = True
@@ -99,6 +101,7 @@ class _Patched:
 
 
 _patched: dict[str, _Patched] = {}
+_copies: dict[str, Callable[..., Any]] = {}  # torch's code, kept for calls that outlive the patch
 _skip: list[Callable[[], bool]] = []  # torch.compiler.is_compiling, and whether torch.jit traces
 _here = threading.local()  # .busy: a packing call of this thread is running
 _warned: set[tuple[str, str | None]] = set()
@@ -115,6 +118,7 @@ def patch() -> None:
         if not isinstance(function, types.FunctionType) or not _same_parameters(function, template):
             continue  # another torch: its own function runs, unchecked
         entry = _Patched(function)
+        _copies.setdefault(name, entry.copy)
         function.__code__ = template.__code__
         function.__wrapped__ = entry.copy  # type: ignore[attr-defined]
         _patched[name] = entry
@@ -125,9 +129,6 @@ def patch() -> None:
 
 def unpatch() -> None:
     """Put torch's code back."""
-    rnn = sys.modules.get("torch.nn.utils.rnn")
-    if rnn is not None:
-        rnn.__dict__.pop("_rnndoctor_checked", None)
     for name, entry in list(_patched.items()):
         if entry.function.__code__ is _TEMPLATES[name].__code__:
             entry.function.__code__ = entry.code
@@ -147,9 +148,8 @@ def _same_parameters(function: types.FunctionType, template: Callable[..., Any])
 def checked(name: str, *args: Any) -> Any:
     """torch's `name(*args)`, with its failure diagnosed, or what it accepts wrongly raised."""
     __tracebackhide__ = True
-    entry = _patched.get(name)
-    original = entry.copy if entry is not None else _TEMPLATES[name]
-    if entry is None or _skip[0]() or _skip[1]() or getattr(_here, "busy", False):
+    original = _copies[name]
+    if name not in _patched or _skip[0]() or _skip[1]() or getattr(_here, "busy", False):
         return original(*args)
     if name == "pad_packed_sequence" and _may_crash(args[0]):  # not run: torch may free bad memory
         report = _safely(name, args, ran=False)
@@ -263,4 +263,4 @@ def _float_lengths(lengths: Any) -> bool:
 
 
 
-_rnndoctor_checked = checked  # the name the patched code calls; in torch's module while patched
+_rnndoctor_checked = checked  # the name the patched code calls, in torch's module once patched
