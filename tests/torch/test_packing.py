@@ -86,14 +86,14 @@ def flagged(guarded: tuple[str, Any], function: str) -> str:
 # ---- pack_padded_sequence ---------------------------------------------------------------
 
 @DRAWS
-@given(steps=st.integers(0, 5), batch=st.integers(0, 4), features=st.sampled_from([0, 1, 3]),
+@given(steps=st.integers(0, 5), batch=st.integers(0, 4), features=st.sampled_from([None, 0, 1, 3]),
        values=st.lists(st.integers(-1, 7), max_size=5), form=st.sampled_from(["list", "tensor", "2-D", "float"]),
        fraction=st.booleans(), batch_first=st.booleans(), enforce_sorted=st.booleans())
-def test_pack_padded_sequence_agrees_with_torch(steps: int, batch: int, features: int, values: list[int],
+def test_pack_padded_sequence_agrees_with_torch(steps: int, batch: int, features: int | None, values: list[int],
                                                 form: str, fraction: bool, batch_first: bool,
                                                 enforce_sorted: bool) -> None:
     shape = (batch, steps) if batch_first else (steps, batch)
-    x = torch.randn(*shape, features) if features else torch.randn(*shape)
+    x = torch.randn(*shape) if features is None else torch.randn(*shape, features)
     given: Any = {"list": values, "tensor": torch.tensor(values, dtype=torch.int64),
                   "2-D": torch.tensor(values, dtype=torch.int64).reshape(-1, 1),
                   "float": torch.tensor([v + (0.5 if fraction else 0.0) for v in values])}[form]
@@ -120,7 +120,7 @@ def test_pack_padded_sequence_agrees_with_torch(steps: int, batch: int, features
 
 # ---- pad_sequence and pack_sequence -----------------------------------------------------
 
-TRAILING = [(), (1,), (3,), (2, 3), (3, 1), (1, 3)]
+TRAILING = [(), (1,), (3,), (0,), (2, 3), (3, 1), (1, 3)]
 DTYPES = [torch.float32, torch.float64, torch.int64]
 
 

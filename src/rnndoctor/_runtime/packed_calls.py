@@ -116,7 +116,7 @@ def _unpads(args: tuple[Any, ...]) -> Found | None:
     packed = _torch.describe_input(sequence, _LIKE)
     if not isinstance(packed, Packed):
         return None
-    features = packed.data.shape[-1] if packed.data.ndim == 2 else 1
+    features = packed.data.shape[-1] if packed.data.ndim == 2 and packed.data.shape[-1] > 0 else 1
     spec, call, findings = _judged(RnnSpec("LSTM", features, 1), Call(packed), ("RNN408",))
     return spec, call, tuple(replace(f, title=f.title.replace("`input`", "`sequence`"),
                                      arguments=tuple("sequence" if a == "input" else a for a in f.arguments))
@@ -127,7 +127,7 @@ def _stand_in(padded: TensorInfo | Packed | Other, batch_first: bool) -> RnnSpec
     """A layer that fits the padded input, so that only the packing is judged."""
     if not isinstance(padded, TensorInfo):
         return RnnSpec("LSTM", 1, 1, batch_first=batch_first)
-    features = padded.shape[-1] if padded.ndim >= 3 else 1
+    features = padded.shape[-1] if padded.ndim >= 3 and padded.shape[-1] > 0 else 1  # a layer torch builds
     floating = padded.dtype in ("float16", "bfloat16", "float32", "float64")
     return RnnSpec("LSTM", features, 1, batch_first=batch_first,
                    dtype=padded.dtype if floating else "float32")

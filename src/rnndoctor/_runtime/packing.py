@@ -261,6 +261,4 @@ def _float_lengths(lengths: Any) -> bool:
     return any(isinstance(v, float) for v in lengths)
 
 
-
-
 _rnndoctor_checked = checked  # the name the patched code calls, in torch's module once patched
