@@ -199,12 +199,14 @@ def _safely(name: str, args: tuple[Any, ...], ran: bool) -> Report | None:
 
 
 def _may_crash(sequence: Any) -> bool:
-    """Batch sizes below 1 before the last step: torch 2.13 can corrupt its heap on them."""
+    """Batch sizes that rise, or fall below 1 before the last step: torch 2.13 can corrupt
+    its heap on them ([2, 1, 2] over 5 rows, [3, 0, 3], [2, -1] abort the process)."""
     try:
         sizes = sequence.batch_sizes.tolist()
     except Exception:  # not a PackedSequence, or unreadable: torch's own checks run
         return False
-    return any(n < 0 for n in sizes) or any(n <= 0 for n in sizes[:-1])
+    return (any(n < 0 for n in sizes) or any(n <= 0 for n in sizes[:-1])
+            or any(b > a for a, b in zip(sizes, sizes[1:])))
 
 
 def _warn(report: Report) -> None:

@@ -68,7 +68,8 @@ def check(b: Bound) -> Iterator[Candidate]:
     if failing or differs:
         yield _shape(sequences, (failing or differs)[0], silent=not failing)
         return
-    lossy = next((i for i, s in enumerate(sequences) if _rank(s.dtype) > _rank(first.dtype)), None)
+    lossy = next((i for i, s in enumerate(sequences)  # an empty sequence loses nothing
+                  if _rank(s.dtype) > _rank(first.dtype) and 0 not in s.shape), None)
     if lossy is not None:
         yield _dtype(sequences, lossy)
 
