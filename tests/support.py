@@ -95,9 +95,14 @@ def make_hx(hx: TensorInfo | Seq | Other | None) -> Any:
 
 def make_input(call: Call, spec: RnnSpec) -> Any:
     import torch
-    from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+    from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pack_sequence, pad_sequence
 
     x = call.input
+    if call.sequences is not None:
+        sequences = [make_tensor(s) for s in call.sequences]
+        if call.lengths is not None:
+            return pack_sequence(sequences, enforce_sorted=call.lengths.enforce_sorted)
+        return pad_sequence(sequences, batch_first=spec.is_batch_first)
     if isinstance(x, Packed):
         sizes = torch.tensor(x.batch_sizes, dtype=torch.int64)
         if x.sorted_indices:

@@ -170,6 +170,14 @@ class _Packing:
 
 
 @dataclass
+class _Padding:
+    """What `pad_sequence(sequences, batch_first)` was given."""
+
+    sequences: list[Any]
+    batch_first: bool
+
+
+@dataclass
 class _Log:
     layers: list[RnnSpec] = field(default_factory=list)
     calls: list[tuple[RnnSpec, Any, Any]] = field(default_factory=list)
@@ -262,6 +270,10 @@ def _pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
     return _Packing(input, lengths, enforce_sorted)
 
 
+def _pad_sequence(sequences: list[Any], batch_first: bool = False) -> _Padding:
+    return _Padding(list(sequences), batch_first)
+
+
 def run_snippet(code: str) -> Report:
     """Run a doc snippet with real tensors and diagnose its last layer call.
 
@@ -273,7 +285,8 @@ def run_snippet(code: str) -> Report:
     log = _Log()
     nn = _NN(log)
     namespace = {"torch": _Torch(torch, nn), "nn": nn, "PackedSequence": PackedSequence,
-                 "pack_padded_sequence": _pack_padded_sequence, "rnndoctor": _Rnndoctor(log),
+                 "pack_padded_sequence": _pack_padded_sequence, "pad_sequence": _pad_sequence,
+                 "rnndoctor": _Rnndoctor(log),
                  "np": pytest.importorskip("numpy")}
     exec(compile(code, "<rule doc>", "exec"), namespace)
     if log.reports:
@@ -286,6 +299,12 @@ def run_snippet(code: str) -> Report:
 
 
 def _call(layer: RnnSpec, input: Any, hx: Any) -> Call:
+    if isinstance(input, _Padding):
+        items = tuple(TensorInfo(tuple(s.shape), str(s.dtype).removeprefix("torch.")) for s in input.sequences)
+        steps = max(s.shape[0] for s in items)
+        shape = (len(items), steps) if input.batch_first else (steps, len(items))
+        padded = TensorInfo((*shape, *items[0].shape[1:]), items[0].dtype)
+        return Call(padded, describe_call(layer, padded, hx).hx, sequences=items)
     if not isinstance(input, _Packing):
         return describe_call(layer, input, hx)
     described = describe_call(layer, input.padded, hx)

@@ -40,7 +40,7 @@ from .provenance import Edit, Kind, Origin, Provenance
 from .specs import _DEFAULTS, _POSITIONAL, KINDS
 from .specs import Kind as LayerKind
 
-__all__ = ["FrameLike", "constructor", "gather"]
+__all__ = ["FrameLike", "constructor", "gather", "pack_call"]
 
 
 class _CodeLike(Protocol):
@@ -644,7 +644,7 @@ def _state_expressions(call: ast.Call) -> dict[str, tuple[ast.expr, int | None]]
     if hx is None:
         return {}
     if isinstance(hx, ast.Tuple) and len(hx.elts) == 2 and all(isinstance(e, ast.Call) for e in hx.elts):
-        return {"h_0": (hx, 0), "c_0": (hx, 1)}  # built right in the call: one line for both
+        return {"h_0": (hx, 0), "c_0": (hx, 1)}  # both built right in the call: one line, one edit
     if isinstance(hx, ast.Tuple) and len(hx.elts) == 2:
         return {"h_0": (hx.elts[0], None), "c_0": (hx.elts[1], None)}
     return {"h_0": (hx, 0), "c_0": (hx, 1), "hx": (hx, None)}
@@ -1248,16 +1248,47 @@ def _pack_lengths(made: _Made) -> Origin | None:
     batch_first = isinstance(first, ast.Constant) and first.value is True
     if not isinstance(shape, tuple) or len(shape) < 2:
         return None
-    steps = int(shape[1] if batch_first else shape[0])
+    return _lengths_origin(value, made, int(shape[1] if batch_first else shape[0]))
+
+
+def pack_call(frames: Frames, finding: Finding, steps: int | None, display: Any = None) -> tuple[Origin, ...]:
+    """At a failed `pack_padded_sequence(input, lengths, ...)` call: the line that made `lengths`.
+
+    With RNN406 (lengths beyond the `steps` of the padded input), that line
+    clamped is the edit. Only the source is read, never a frame's locals: the
+    guard calls this while the program runs. Never raises.
+    """
+    try:
+        frame, line = frames[-1]
+        site = _site(frame, line, display or (lambda name: name))
+        stmt = _stmt_at(site.scope, line) if site is not None else None
+        if site is None or stmt is None:
+            return ()
+        calls = [n for n in _own_nodes(site.scope) if isinstance(n, ast.Call) and len(n.args) >= 2
+                 and _func_name(n.func) == "pack_padded_sequence" and n.lineno <= line <= (n.end_lineno or n.lineno)]
+        if len(calls) != 1:
+            return ()
+        origin = _lengths_origin(calls[0], _Made(site, stmt, calls[0]),
+                                 steps if finding.code == "RNN406" else None)
+    except Exception:  # an odd construct: fewer facts
+        return ()
+    return () if origin is None else (origin,)
+
+
+def _lengths_origin(value: ast.Call, made: _Made, steps: int | None) -> Origin | None:
+    """Where the `lengths` given to `pack_padded_sequence` at `made` were made; with `steps`,
+    that line clamped to them."""
     lengths = _trace(value.args[1], made.site, made.stmt.lineno, (), 0)
     if lengths is None:
         return None
-    stmt = lengths.stmt
+    stmt, site = lengths.stmt, lengths.site
+    if steps is None:
+        return Origin("lengths", site.at(stmt.lineno), _line(site, stmt), "built")
     edit = None
     if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
             and stmt.end_lineno == stmt.lineno):
         edit = f"{stmt.targets[0].id} = {ast.unparse(stmt.value)}.clamp(max={steps})"
-    return Origin("lengths", lengths.site.at(stmt.lineno), _line(lengths.site, stmt), "built",
+    return Origin("lengths", site.at(stmt.lineno), _line(site, stmt), "built",
                   None, f"the padded input has {steps} steps ({ast.unparse(value.args[0])}, "
                   f"packed at {made.site.at(made.stmt.lineno)})", edit,
                   f"clamp `lengths` to the {steps} steps of the padded input, or compute them after it is cut")

@@ -330,6 +330,7 @@ class Call:
 
     With `lengths`, `input` is the padded tensor that was (or will be) packed
     with `pack_padded_sequence(input, lengths, batch_first=layer.batch_first)`.
+    With `sequences`, `input` was made from them by `pad_sequence`.
     """
 
     input: TensorInfo | Packed | Other
@@ -337,3 +338,5 @@ class Call:
     lengths: Lengths | None = None
     batch: BatchEvidence | None = None  # evidence of the batch, for RNN106
     backend: Backend = Backend()  # where an nn.LSTM call runs on the CPU
+    # the sequences `pad_sequence` (or `pack_sequence`) made `input` from, first to last (RNN409)
+    sequences: tuple[TensorInfo, ...] | None = None

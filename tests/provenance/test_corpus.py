@@ -164,19 +164,6 @@ def test_each_upstream_fix_runs_under_torch(program: Path, tmp_path: Path,
         pytest.skip("a constructor fix at the call, shown at the line that built the layer")
 
 
-def test_states_built_in_the_call_are_edited_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`lstm(x, (torch.zeros(...), torch.zeros(...)))`: the edit sizes both, and the program runs."""
-    source = ["import torch", "from torch import nn", "", "lstm = nn.LSTM(10, 20, batch_first=True)",
-              "x = torch.randn(5, 7, 10)", "out, _ = lstm(x, (torch.zeros(1, 3, 20), torch.zeros(1, 3, 20)))"]
-    (tmp_path / "inline.py").write_text("\n".join(source) + "\n")
-    monkeypatch.chdir(tmp_path)
-    main(["run", "--report-json", "report.json", "inline.py"])
-    fix = _first(tmp_path / "report.json")["fixes"][0]  # type: ignore[index]
-    assert fix["site"] == "inline.py:6" and fix["snippet"].count("x.size(0)") == 2
-    (tmp_path / "edited.py").write_text("\n".join(_applied(source, 6, fix["snippet"])) + "\n")
-    runpy.run_path("edited.py", run_name="__main__")
-
-
 def test_outside_pytest_the_note_shows_the_ranked_diagnosis_once(
         tmp_path: Path) -> None:
     """torch's exception kept by the guard carries the diagnosis as a note, ranked by where the
@@ -273,3 +260,23 @@ def test_the_readme_shows_where_the_wrong_number_was_made(tmp_path: Path) -> Non
                           capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False)
     assert done.returncode == 1
     assert done.stderr.endswith("\n" + shown), done.stderr[-2000:]
+
+
+def test_states_built_in_the_call_are_edited_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`lstm(x, (torch.zeros(1, 3, 20), torch.zeros(1, 3, 20)))`: one line, one witness, and one
+    edit of that line that sizes both states; run, the edited line makes the call pass."""
+    program = ["import torch", "from torch import nn", "", "lstm = nn.LSTM(10, 20)",
+               "x = torch.randn(7, 5, 10)",
+               "output, (h_n, c_n) = lstm(x, (torch.zeros(1, 3, 20), torch.zeros(1, 3, 20)))"]
+    (tmp_path / "states.py").write_text("\n".join(program) + "\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), "states.py"]) == 1
+    first = _first(out)
+    fix = first["fixes"][0]  # type: ignore[index]
+    assert fix["site"] == "states.py:6" and fix["snippet"].count("x.size(1)") == 2  # type: ignore[index]
+    assert any("(one witness)" in note for note in first["notes"])  # type: ignore[attr-defined]
+    edited = "\n".join([*program[:5], fix["snippet"]]) + "\n"  # type: ignore[index]
+    (tmp_path / "fixed.py").write_text(edited)
+    runpy.run_path("fixed.py", run_name="__main__")  # real torch: no error

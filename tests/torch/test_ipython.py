@@ -117,6 +117,29 @@ def test_a_guard_error_shows_torchs_message_then_the_diagram_once(
     assert "error[RNN203]" in result.error_in_exec.__notes__[0]  # put back afterwards
 
 
+def test_the_note_put_back_is_the_ranked_diagnosis(
+        shell: Any, published: _Published, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the display, the exception keeps the diagnosis shown: ranked by where the states
+    were made, not the one made at the call."""
+    monkeypatch.setattr("rnndoctor._runtime.delivery.in_pytest_test", lambda: False)  # as in a notebook
+    monkeypatch.setattr("sys.excepthook", sys.excepthook)  # the guard chains a hook onto it
+    shell.run_line_magic("load_ext", "rnndoctor")
+    result = shell.run_cell(f"import rnndoctor\nwith rnndoctor.guard(lstm):\n    {BAD_CALL}")
+    capsys.readouterr()
+    (bundle,) = published.bundles
+    (note,) = result.error_in_exec.__notes__
+    assert "`h_0` and `c_0` are built at In[" in note and "(one witness)" in note
+    assert note.strip() == bundle["text/plain"].strip()
+    assert result.error_in_exec.report.first.notes == published_first_notes(bundle)
+
+
+def published_first_notes(bundle: dict[str, str]) -> tuple[str, ...]:
+    """The `= note:` lines of the displayed text, as the finding's notes."""
+    return tuple(line.split("= note: ", 1)[1] for line in bundle["text/plain"].splitlines()
+                 if "= note: " in line and "torch raises" not in line)
+
+
 def test_a_diagnosis_note_is_held_back_while_the_traceback_shows(
         shell: Any, published: _Published, capsys: pytest.CaptureFixture[str]) -> None:
     shell.run_line_magic("load_ext", "rnndoctor")

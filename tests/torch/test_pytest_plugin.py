@@ -96,15 +96,16 @@ def test_a_guard_in_a_test_adds_the_diagnosis_without_the_option(pytester: pytes
     result.stdout.no_fnmatch_line("*guard.py*")
 
 
-def test_errors_the_guard_does_not_stop_get_the_diagnosis_in_the_report(
-        pytester: pytest.Pytester) -> None:
+def test_a_packing_error_gets_the_diagnosis_at_the_pack_call(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--rnndoctor", "-k", "lengths", guarded=True)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "E * RuntimeError: Expected `len(lengths)` to be equal to batch_size, but got 2 *",
         "*- rnndoctor diagnosis -*",
-        "*in*rnn*: GRU(10, 20)*",
+        "error[[]RNN403]: `lengths` has 2 entries, but `input` has batch 3",
+        "  --> test_model.py:13, in torch.nn.utils.rnn.pack_padded_sequence",
     ])
+    result.stdout.no_fnmatch_line("*packing.py*")  # rnndoctor's frames are not shown
 
 
 def test_the_option_is_in_the_help(pytester: pytest.Pytester) -> None:

@@ -14,6 +14,9 @@ layer's configuration and weight dtype and device, so a signature seen before
 costs a dictionary lookup; the full engine runs only on a new one. No hooks
 are registered on modules, and nothing holds a tensor once a call returns.
 
+While any guard is active, the packing functions of `torch.nn.utils.rnn` are
+checked at their calls too (`packing`).
+
 A call judged invalid runs in `_judged`. Where torch raises for it, torch runs
 it and its exception goes through with the diagnosis added (`delivery`);
 where torch would crash or run on silently, rnndoctor raises its own
@@ -50,6 +53,7 @@ from ..render.text import render_finding
 from ..report import Report
 from ..rules._base import Bound
 from . import delivery as _delivery
+from . import packing as _packing
 from . import postmortem as _postmortem
 from . import semantics as _semantics
 
@@ -311,6 +315,7 @@ def _patch() -> None:
                                     torch.compiler.is_dynamo_compiling, torch._C._is_tracing)
         setattr(cls, "forward", forward)  # noqa: B010 - mypy does not know the classes
     _keep_from_dynamo(forward.__code__, _check.__code__)
+    _packing.patch()
 
 
 def _keep_from_dynamo(forward: types.CodeType, check: types.CodeType) -> None:
@@ -325,6 +330,7 @@ def _keep_from_dynamo(forward: types.CodeType, check: types.CodeType) -> None:
 
 
 def _unpatch() -> None:
+    _packing.unpatch()
     for cls, original in _registry.originals.items():
         if getattr(cls.__dict__.get("forward"), "__wrapped__", None) is original:
             setattr(cls, "forward", original)  # noqa: B010 - mypy does not know the classes

@@ -34,10 +34,13 @@ from ..render.output import use_color, write_report
 from ..render.text import call_summary, render_upstream
 from ..report import Report
 from ..rules._base import Bound
-from ..specs import KINDS, Call, RnnSpec, spec
+from ..specs import KINDS, Call, spec
 from . import downstream, notebook
 from .delivery import hide_frames, note_text
 from .delivery import prefixed as prefixed
+from .packed_calls import FUNCTIONS as _PACKING
+from .packed_calls import PARAMETERS as _PACKING_PARAMETERS
+from .packed_calls import diagnose_packing, readable_lengths
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
 
@@ -51,6 +54,7 @@ _BATCH_MISMATCH = re.compile(r"Expected input batch_size \((?P<got>\d{1,12})\) t
 MAX_LOCALS = 200  # locals looked at per frame for a model
 _MODULE_FILE = os.path.join("nn", "modules", "module.py")
 _UTILS_FILE = os.path.join("nn", "utils", "rnn.py")
+_PACKING_AT = "torch.nn.utils.rnn."
 
 _lock = threading.Lock()
 _active = False
@@ -145,6 +149,8 @@ def _shell_handler(shell: Any, etype: type[BaseException], value: BaseException,
     its text in a terminal) and held back from the traceback, so it shows once.
     """
     hide_frames(value)
+    if _active:
+        _rank_attached(value)  # the note put back after the display is the ranked diagnosis
     tb = value.__traceback__
     _, types, handler = _shells.get(id(shell), (None, (), None))
     report = displayed_report(value) if _active else None
@@ -336,6 +342,8 @@ def _ranked_guard_report(exc: BaseException) -> Report:
     have finished and reading them is free.
     """
     report: Report = exc.report  # type: ignore[attr-defined]
+    if report.first is not None and (report.first.location.module_repr or "").startswith(_PACKING_AT):
+        return report  # a packing call: ranked where it was judged, from the source alone
     try:
         found = _diagnose(exc)
     except Exception:
@@ -402,8 +410,13 @@ def _call_in(frames: Frames) -> tuple[Report, Location] | None:
     """The innermost recurrent call (or packing) in the traceback, diagnosed."""
     for i in range(len(frames) - 1, -1, -1):
         frame = frames[i][0]
-        if _in_torch_file(frame, _UTILS_FILE) and frame.f_code.co_name == "pack_padded_sequence":
-            return _packing(frame, frames[: i + 1])
+        if _in_torch_file(frame, _UTILS_FILE) and frame.f_code.co_name in _PACKING:
+            while i and _in_torch_file(frames[i - 1][0], _UTILS_FILE) and frames[i - 1][0].f_code.co_name in _PACKING:
+                i -= 1  # pack_sequence pads and packs: the call the program made
+            found = _packing_call(frames[i][0], frames[: i + 1])
+            if found is not None:
+                return found
+            continue
         module = frame.f_locals.get("self")
         if _torch.is_recurrent(module) and frame.f_code.co_name == "__init__":
             return _construction(module, frames[: i + 1])
@@ -459,16 +472,35 @@ def _bind(args: tuple[object, ...], kwargs: dict[str, object]) -> tuple[object, 
     return input, hx
 
 
-def _packing(frame: FrameType, frames: Frames) -> tuple[Report, Location]:
-    """`pack_padded_sequence(input, lengths, ...)`, checked against the layer nearby, if any."""
-    local = frame.f_locals
-    layer = _layer_near(frames)
-    spec = _torch.spec_from_module(layer) if layer is not None else _packing_spec(local)
+def _packing_call(frame: FrameType, frames: Frames) -> tuple[Report, Location] | None:
+    """A packing function's call, from its frame: `pack_padded_sequence` checked against the
+    layer nearby, if any; otherwise judged alone, as the guard judges it (`packed_calls`)."""
+    name, local = frame.f_code.co_name, frame.f_locals
+    layer = _layer_near(frames) if name == "pack_padded_sequence" else None
+    if layer is not None:
+        return _packing(layer, local, frames)
+    where = _locate(None, frames, name)
+    user = [(f, line) for f, line in frames if not is_library(f.f_code.co_filename)]
+    args = tuple(local.get(p) for p in _PACKING_PARAMETERS[name])
+    report = diagnose_packing(name, args, where, user, display)
+    return None if report is None else (report, where)
+
+
+def _packing(layer: Any, local: dict[str, Any], frames: Frames) -> tuple[Report, Location] | None:
+    """`pack_padded_sequence(input, lengths, ...)`, checked against the layer nearby.
+
+    Lengths whose values cannot be read (meta, fake) are judged by their
+    count, rank and device only.
+    """
+    spec = _torch.spec_from_module(layer)
     call = _torch.describe_call(spec, local["input"], None)
-    lengths = replace(_api._lengths(local["lengths"]),
-                      enforce_sorted=bool(local.get("enforce_sorted", True)))
-    where = _locate(layer, frames, None if layer is not None else "pack_padded_sequence")
-    return diagnose(spec, Call(call.input, None, lengths), where), where
+    read = readable_lengths(local["lengths"], bool(local.get("enforce_sorted", True)))
+    if read is None:
+        return None
+    where = _locate(layer, frames, None)
+    report = diagnose(spec, Call(call.input, None, read[0]), where)
+    judged = tuple(f for f in report.findings if not f.code.startswith("RNN40") or f.code in read[1])
+    return replace(report, findings=judged), where
 
 
 def _layer_near(frames: Frames) -> Any | None:
@@ -479,15 +511,6 @@ def _layer_near(frames: Frames) -> Any | None:
             layers = [m for m in owner.modules() if _torch.is_recurrent(m)]
             return layers[0] if len(layers) == 1 else None
     return None
-
-
-def _packing_spec(local: dict[str, Any]) -> RnnSpec:
-    """A layer that fits the padded input, so that only the packing is judged."""
-    x = local["input"]
-    features = int(x.shape[-1]) if _torch.is_tensor(x) and x.dim() >= 3 else 1
-    info = _torch.describe_tensor(x, RnnSpec("LSTM", 1, 1)) if _torch.is_tensor(x) else None
-    return RnnSpec("LSTM", features, 1, batch_first=bool(local.get("batch_first", False)),
-                   dtype=info.dtype if info else "float32", device=info.device if info else "cpu")
 
 
 def _locate(module: Any | None, frames: Frames, function: str | None) -> Location:

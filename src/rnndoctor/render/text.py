@@ -134,6 +134,8 @@ def call_summary(call: Call) -> str:
         sorted_note = "" if call.lengths.enforce_sorted else ", enforce_sorted=False"
         values = ", ".join(str(v) for v in call.lengths.values)
         parts.append(f"lengths [{values}] ({call.lengths.dtype}, {call.lengths.device}{sorted_note})")
+    if call.sequences is not None:
+        parts.append(f"from sequences [{', '.join(_value(s) for s in call.sequences)}]")
     return ", ".join(parts)
 
 

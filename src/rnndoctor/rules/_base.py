@@ -44,6 +44,7 @@ class Order:
     CONSTRUCT_WARNING = 30
     # forward
     INPUT_TYPE = 100
+    PAD = INPUT_TYPE  # pad_sequence copies each sequence into the padded input: before packing
     PACK = 101  # pack_padded_sequence runs before the layer; its steps, in torch's order:
     PACK_SORT = PACK  # enforce_sorted=False: lengths.sort(), its order moved to input's device
     PACK_REORDER = PACK + 1  # ... then input.index_select(batch_dim, order)

@@ -10,13 +10,26 @@ from __future__ import annotations
 from rnndoctor._torch import describe_call
 from rnndoctor.specs import BatchEvidence, Call, Lengths, RnnSpec, TensorInfo, spec
 
-__all__ = ["T", "batch", "case", "lengths", "spec"]
+__all__ = ["T", "batch", "case", "lengths", "padded", "spec"]
 
 
 def case(layer: RnnSpec, input: object, hx: object = None, lengths: Lengths | None = None,
          batch: BatchEvidence | None = None) -> tuple[RnnSpec, Call]:
     call = describe_call(layer, input, hx)
     return layer, Call(call.input, call.hx, lengths, batch)
+
+
+def padded(layer: RnnSpec, *sequences: TensorInfo, hx: object = None,
+           pack: bool = False) -> tuple[RnnSpec, Call]:
+    """`layer(pad_sequence(sequences, batch_first=layer.batch_first), hx)`, or with `pack`,
+    `layer(pack_sequence(sequences), hx)`."""
+    first = sequences[0] if sequences else T(0)
+    steps = max((s.shape[0] for s in sequences), default=0)
+    shape = (len(sequences), steps) if layer.is_batch_first and not pack else (steps, len(sequences))
+    input = TensorInfo((*shape, *first.shape[1:]), first.dtype, first.device)
+    lengths = Lengths(tuple(s.shape[0] for s in sequences)) if pack else None
+    call = describe_call(layer, input, hx)
+    return layer, Call(input, call.hx, lengths, sequences=tuple(sequences))
 
 
 def batch(size: int, axis: int | None = None) -> BatchEvidence:

@@ -1,0 +1,19 @@
+from tests.rules.cases import T, padded, spec
+
+# An empty list, and sequences of 2 or more trailing axes, give a layer an input of a rank it
+# rejects too: tests/torch/test_packing.py judges those at the pad_sequence call alone.
+ERRORS = [
+    padded(spec("GRU", 4, 8), T(5, 4), T(3, 5)),  # torch raises a broadcast error
+    padded(spec("LSTM", 4, 8, batch_first=True), T(5, 4), T(3, 1)),  # broadcast, silently
+    padded(spec("RNN", 4, 8), T(5, 4), T(3, 4), T(2, 4, 1)),  # one axis too many
+    # cast to the first one's float32: the imaginary parts are dropped (a warning, no error)
+    padded(spec("LSTM", 4, 8), T(5, 4), T(3, 4, dtype="complex64"), pack=True),
+]
+
+OK = [
+    padded(spec("GRU", 4, 8), T(5, 4), T(3, 4), T(1, 4)),
+    padded(spec("LSTM", 4, 8, batch_first=True), T(2, 4), T(6, 4)),
+    padded(spec("GRU", 4, 8), T(5, 4), T(3, 4), pack=True),
+    # an int64 sequence after a float one is cast up: no value is lost
+    padded(spec("GRU", 4, 8), T(5, 4), T(3, 4, dtype="int64")),
+]
