@@ -371,3 +371,20 @@ def test_plugin_with_a_missing_dependency_is_an_error(monkeypatch: pytest.Monkey
     monkeypatch.setattr(cli, "PLUGINS", {"broken": "broken_plugin_cli"})
     with pytest.raises(ModuleNotFoundError, match="no_such_dependency_here"):
         cli.main(["broken"])
+
+
+@pytest.mark.parametrize("columns", [None, "50", "200", "0", "-3", "wide"])
+def test_help_is_as_wide_as_argparse_would_make_it(columns: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert cli._terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_a_command_that_is_not_one_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["nonsense"]) == 2
+    err = capsys.readouterr().err
+    assert all(name in err for name in ("check", "explain", "scan", "lint", "rules", "demo"))
