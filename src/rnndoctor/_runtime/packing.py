@@ -38,6 +38,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _torch
+from .._files import display, is_library
 from .._record import replace
 from ..findings import Location
 from ..render.text import render_finding
@@ -186,8 +187,8 @@ def _safely(name: str, args: tuple[Any, ...], ran: bool) -> Report | None:
     try:
         frames = postmortem.user_frames()
         where = Location(module_repr=f"torch.nn.utils.rnn.{name}", call_site=postmortem.call_site(frames))
-        user = [(f, line) for f, line in frames if not postmortem.is_library(f.f_code.co_filename)]
-        report = diagnose_packing(name, args, where, user, postmortem.display)
+        user = [(f, line) for f, line in frames if not is_library(f.f_code.co_filename)]
+        report = diagnose_packing(name, args, where, user, display)
         if report is not None and not ran:
             report = replace(report, findings=tuple(replace(f, raises=None) for f in report.findings))
     except Exception:  # ours: torch's error, or its result, stands

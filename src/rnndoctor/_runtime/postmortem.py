@@ -21,10 +21,7 @@ from types import FrameType, TracebackType
 from typing import Any, TextIO
 
 from .. import _api, _origins, _torch
-from .._files import display as display
-from .._files import is_library as is_library
-from .._files import is_rnndoctor as is_rnndoctor
-from .._files import library_dirs as _library_dirs
+from .._files import display, is_library, is_rnndoctor, library_dirs
 from .._record import replace
 from ..engine import diagnose
 from ..errors import RnnArgumentError, RnnDoctorWarning, is_kept
@@ -589,7 +586,7 @@ def call_site(frames: Frames) -> str | None:
 
 def _in_torch_file(frame: FrameType, tail: str) -> bool:
     filename = frame.f_code.co_filename
-    return filename.endswith(os.sep + tail) and filename.startswith(_library_dirs()[1:])
+    return filename.endswith(os.sep + tail) and filename.startswith(library_dirs()[1:])
 
 
 def _is_module(value: object) -> bool:

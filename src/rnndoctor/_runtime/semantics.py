@@ -56,6 +56,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from .. import _axes
 from .. import _torch as _boundary
+from .._files import display, is_library, is_rnndoctor
 from .._record import replace
 from ..errors import RnnDoctorWarning
 from ..findings import Finding, Location, Severity
@@ -532,13 +533,13 @@ def _unbind(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: An
 def _iterated_at() -> Site | None:
     """The user's line that iterates the tensor, when `Tensor.__iter__` is what called `unbind`."""
     frame: FrameType | None = sys._getframe(2)
-    while frame is not None and _postmortem.is_rnndoctor(frame.f_code.co_filename):
+    while frame is not None and is_rnndoctor(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None or frame.f_code.co_name != "__iter__" \
             or not frame.f_code.co_filename.endswith("_tensor.py"):
         return None
     user = frame.f_back
-    if user is None or _postmortem.is_library(user.f_code.co_filename):
+    if user is None or is_library(user.f_code.co_filename):
         return None
     return user.f_code.co_filename, user.f_lineno, user.f_globals
 
@@ -880,7 +881,7 @@ def _feature_map(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], resul
             or result.shape[0] < 2:
         return
     site = _user_site(past_library=True)
-    where = f" at {_postmortem.display(site[0])}:{site[1]}" if site is not None else ""
+    where = f" at {display(site[0])}:{site[1]}" if site is not None else ""
     source = (f"the Conv{weight.ndim - 2}d feature map made{where} has its batch of "
               f"{result.shape[0]} on dim 0, as (N, C, ...)")
     _state.batches.put(result, BatchEvidence(int(result.shape[0]), source, 0))
@@ -1027,10 +1028,10 @@ def _user_site(past_library: bool = False) -> Site | None:
     and rnndoctor (the line that called the model).
     """
     frame: FrameType | None = sys._getframe(1)
-    skip = _postmortem.is_library if past_library else _postmortem.is_rnndoctor
+    skip = is_library if past_library else is_rnndoctor
     while frame is not None and skip(frame.f_code.co_filename):
         frame = frame.f_back
-    if frame is None or _postmortem.is_library(frame.f_code.co_filename):
+    if frame is None or is_library(frame.f_code.co_filename):
         return None
     return frame.f_code.co_filename, frame.f_lineno, frame.f_globals
 
@@ -1045,13 +1046,13 @@ def _emit(finding: Finding, produced: Produced | None, site: Site, notes: tuple[
         _state.warned.add(key)
         where = Location(produced.module_path if produced else None,
                          produced.layer if produced else None,
-                         f"{_postmortem.display(filename)}:{line}")
+                         f"{display(filename)}:{line}")
         located = replace(finding, origin="guard", location=where)
         _state.findings.append(located)
     blocks = (located, *(replace(n, location=where) for n in notes))
     text = _postmortem.prefixed("\n\n".join(render_finding(f).rstrip("\n") for f in blocks),
                                 _postmortem.rank_prefix())
-    shown = _postmortem.display(filename)
+    shown = display(filename)
     # module=None would make warnings drop it: without a module name, the file's stands in
     warnings.warn_explicit(text, RnnDoctorWarning, shown, line,
                            module=module_globals.get("__name__") or shown.removesuffix(".py"))
