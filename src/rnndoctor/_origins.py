@@ -235,7 +235,8 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
             continue
         element = expr[1] if expr[1] is not None else made.element
         origin = _state_origin(name, made, element, finding, here, input_batch, axis, user, layer=called)
-        found.append(_rebuilt(origin, made, element, site, f"{here}.size({axis})", finding))
+        batch = f"{here}.size({axis})" if here is not None and axis is not None else None
+        found.append(_rebuilt(origin, made, element, site, batch, finding))
     yield from _with_next_line(found)
     if call.args:
         made = _trace(call.args[0], site, line, user, _DEPTH)
@@ -315,7 +316,7 @@ def _int_value(expr: ast.expr, made: _Made) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _rebuilt(origin: Origin, made: _Made, element: int | None, calling: _Site, batch: str,
+def _rebuilt(origin: Origin, made: _Made, element: int | None, calling: _Site, batch: str | None,
              finding: Finding) -> Origin:
     """A state kept in a field that another method (`__init__`) built for a fixed batch: the edit
     builds it again at the start of the calling method, for each batch, or, where that method
@@ -324,7 +325,8 @@ def _rebuilt(origin: Origin, made: _Made, element: int | None, calling: _Site, b
     target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
     dim = next((d for d in finding.dims if d.tensor == origin.argument and d.symbol == "N" and d.wrong), None)
     if (made.site.frame is not calling.frame or made.site.scope is scope or origin.edit is None
-            or "\n" in origin.edit or batch not in origin.edit or dim is None or isinstance(scope, ast.Module)
+            or "\n" in origin.edit or batch is None or batch not in origin.edit or dim is None
+            or isinstance(scope, ast.Module)
             or not (isinstance(target, ast.Attribute) and _is_self(target.value))):
         return origin
     field, edit = ast.unparse(target), origin.edit.split("  # ")[0]
