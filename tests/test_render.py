@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from rnndoctor._demo import run_examples
+from rnndoctor.engine import diagnose
 from rnndoctor.findings import Applicability, Dim, Finding, Fix, Location, Severity
 from rnndoctor.render import json as json_render
 from rnndoctor.render.colour import colour, styled
@@ -23,7 +24,7 @@ from rnndoctor.render.views import render_demo, render_rule, render_rules, rende
 from rnndoctor.report import Report
 from rnndoctor.rules._base import Bound, Candidate, Rule
 from rnndoctor.shapes import ExpectedShapes
-from rnndoctor.specs import Call, Seq, TensorInfo, spec
+from rnndoctor.specs import Call, Lengths, Seq, TensorInfo, spec
 
 from .golden import check_golden
 
@@ -172,6 +173,8 @@ def test_every_json_document_matches_the_schema() -> None:
     validator = schema_validator()
     docs = [
         json_render.document("report", json_render.report_body(Report(()))),
+        json_render.document("report", json_render.report_body(diagnose(  # values of lengths unread
+            spec("LSTM", 10, 20), Call(TensorInfo((5, 3, 10)), None, Lengths((1, 1), readable=False))))),
         *(json_render.document("shapes", json_render.shapes_body(s)) for s in SHAPES),
         json_render.document("rules", json_render.rules_body(FAKE_RULES)),
         json_render.document("rule", json_render.rule_body(FAKE_RULES[0])),

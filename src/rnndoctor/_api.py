@@ -156,8 +156,6 @@ def _as_spec(layer: object) -> RnnSpec:
 
 def _lengths(value: object) -> Lengths:
     if _torch.is_tensor(value):
-        t: Any = value
-        return Lengths(tuple(t.reshape(-1).tolist()), str(t.dtype).removeprefix("torch."),
-                       str(t.device), t.dim())
+        return _torch.describe_lengths(value)
     values: tuple[float, ...] = tuple(value)  # type: ignore[arg-type]
     return Lengths(values, "float32" if any(isinstance(v, float) for v in values) else "int64")

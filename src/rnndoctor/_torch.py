@@ -13,11 +13,11 @@ from typing import Any
 
 from ._record import replace
 from .report import Report
-from .specs import KINDS, Backend, Call, Hx, Other, Packed, RnnSpec, Seq, TensorInfo
+from .specs import KINDS, Backend, Call, Hx, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo
 
 __all__ = [
-    "Known", "backend", "call_key", "describe_call", "describe_hx", "describe_input", "is_recurrent",
-    "known", "load_torch", "never_compiled", "spec_from_module",
+    "Known", "backend", "call_key", "describe_call", "describe_hx", "describe_input", "describe_lengths",
+    "is_recurrent", "known", "load_torch", "never_compiled", "spec_from_module",
 ]
 
 
@@ -206,6 +206,20 @@ def describe_tensor(t: Any, like: RnnSpec) -> TensorInfo:
     """Shape, dtype and device; a meta tensor stands for one on the layer's device."""
     device = _name(t.device)
     return TensorInfo(tuple(t.shape), _name(t.dtype), like.device if device == "meta" else device)
+
+
+def describe_lengths(t: Any, enforce_sorted: bool = True) -> Lengths:
+    """A `lengths` tensor as the rules see it, its values read where they can be.
+
+    A meta or fake tensor has no values to read (`.tolist()` raises): it is
+    described by its count, rank, dtype and device alone (`Lengths.readable`).
+    """
+    dtype, device, ndim = _name(t.dtype), _name(t.device), t.dim()
+    try:
+        values: tuple[float, ...] = tuple(t.reshape(-1).tolist())
+    except Exception:  # meta, fake, or another tensor subclass that holds no data
+        return Lengths((1,) * int(t.numel()), dtype, device, ndim, enforce_sorted, readable=False)
+    return Lengths(values, dtype, device, ndim, enforce_sorted)
 
 
 def as_shape(value: object) -> tuple[int, ...] | None:

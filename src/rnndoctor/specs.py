@@ -278,13 +278,19 @@ class Packed:
 
 @record
 class Lengths:
-    """The `lengths` given to `pack_padded_sequence` together with a padded `input`."""
+    """The `lengths` given to `pack_padded_sequence` together with a padded `input`.
+
+    `readable` is False for a tensor whose values can't be read (a meta or
+    fake tensor): `values` then holds a 1 per sequence, which only counts them,
+    and the rules that judge the values leave it alone (RNN410 says so).
+    """
 
     values: tuple[float, ...]
     dtype: str = "int64"
     device: str = "cpu"
     ndim: int = 1
     enforce_sorted: bool = True
+    readable: bool = True
 
     @property
     def ints(self) -> tuple[int, ...]:

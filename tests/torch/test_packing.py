@@ -297,3 +297,60 @@ def test_the_post_mortem_reads_no_value_of_meta_lengths() -> None:
     assert report is not None and report.first is not None
     assert report.first.code == "RNN402" and report.first.arguments[0] == "lengths"
     assert report.first.location.module_path == "rnn"
+
+
+def _fake_lengths(values: list[int]) -> Any:
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    with FakeTensorMode():
+        return torch.tensor(values)
+
+
+def test_check_reads_no_value_of_meta_or_fake_lengths() -> None:
+    """Lengths that hold no data give fewer findings and one note (RNN410), never an error."""
+    lstm = torch.nn.LSTM(4, 8)
+    meta = rnndoctor.check(lstm, torch.randn(5, 3, 4), lengths=torch.tensor([5, 4, 3], device="meta"))
+    assert [f.code for f in meta] == ["RNN402", "RNN410"]
+    assert "lengths [?, ?, ?] (int64, meta)" in rnndoctor.render.text.call_summary(meta.call)
+    for values in ([5, 4, 3], [9, 4, 3], [3, 4, 0]):  # values beyond the input, or unsorted: not known
+        fake = rnndoctor.check(lstm, torch.randn(5, 3, 4), lengths=_fake_lengths(values))
+        assert fake and [f.code for f in fake] == ["RNN410"]
+    counted = rnndoctor.check(lstm, torch.randn(5, 3, 4), lengths=_fake_lengths([5, 4]))
+    assert counted.first is not None and counted.first.code == "RNN403"  # the count is still read
+
+
+def test_the_guard_and_the_post_mortem_read_no_value_of_fake_lengths() -> None:
+    """torch can't pack fake lengths; its error goes through, with nothing wrong claimed."""
+    lengths = _fake_lengths([9, 4, 3])
+
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.GRU(2, 4)
+
+        def forward(self, x: Any) -> Any:
+            return self.rnn(pack_padded_sequence(x, lengths))
+
+    bare, guarded = outcome(partial(Encoder(), torch.randn(4, 3, 2)), False), outcome(
+        partial(Encoder(), torch.randn(4, 3, 2)), True)
+    assert bare[0] == guarded[0] == "raise"
+    assert type(guarded[1]) is type(bare[1]) and str(guarded[1]) == str(bare[1])
+    report = diagnose_exception(bare[1])
+    assert report is not None and report.first is None
+    assert [f.code for f in report] == ["RNN410"]
+
+
+def test_scan_reads_no_value_of_meta_or_fake_lengths() -> None:
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.GRU(2, 4)
+
+        def forward(self, x: Any, lengths: Any) -> Any:
+            return self.rnn(pack_padded_sequence(x, lengths))
+
+    for lengths in (torch.tensor([4, 3, 2], device="meta"), _fake_lengths([4, 3, 2])):
+        bare = outcome(partial(Encoder(), torch.randn(4, 3, 2), lengths), False)
+        report = rnndoctor.scan(Encoder(), torch.randn(4, 3, 2), lengths)
+        assert bare[0] == "raise" and not report.finished  # torch can't pack them either
+        assert [f.error for f in report.failures] == [type(bare[1]).__name__], report

@@ -22,7 +22,7 @@ from ..provenance import Provenance, with_provenance
 from ..report import Report
 from ..specs import Call, Lengths, Other, Packed, RnnSpec, TensorInfo
 
-__all__ = ["FUNCTIONS", "PARAMETERS", "diagnose_packing", "readable_lengths"]
+__all__ = ["FUNCTIONS", "PARAMETERS", "diagnose_packing", "lengths_given"]
 
 FUNCTIONS = ("pack_padded_sequence", "pack_sequence", "pad_packed_sequence", "pad_sequence")
 PARAMETERS = {  # in torch 2.13's order
@@ -36,8 +36,7 @@ Frames = Sequence[tuple[FrameType, int]]
 # ---- the diagnosis ---------------------------------------------------------------------------
 
 Found = tuple[RnnSpec, Call, tuple[Finding, ...]]
-_PACK_CODES = ("RNN401", "RNN402", "RNN403", "RNN404", "RNN405", "RNN406", "RNN407")
-_COUNT_CODES = ("RNN401", "RNN402", "RNN403")  # what unreadable lengths leave: count, rank, device
+_PACK_CODES = ("RNN401", "RNN402", "RNN403", "RNN404", "RNN405", "RNN406", "RNN407", "RNN410")
 _LIKE = RnnSpec("LSTM", 1, 1)
 
 
@@ -67,10 +66,10 @@ def _packs(name: str, args: tuple[Any, ...]) -> Found | None:
     if name == "pack_padded_sequence":
         input, lengths, batch_first, enforce_sorted = args
         padded = _torch.describe_input(input, _LIKE)
-        read = readable_lengths(lengths, bool(enforce_sorted))
+        read = lengths_given(lengths, bool(enforce_sorted))
         if read is None:
             return None
-        return _judged(_stand_in(padded, bool(batch_first)), Call(padded, None, read[0]), read[1])
+        return _judged(_stand_in(padded, bool(batch_first)), Call(padded, None, read), _PACK_CODES)
     sequences = args[0]
     items = tuple(sequences) if isinstance(sequences, (list, tuple)) else None
     if items is None or not all(_torch.is_tensor(s) for s in items):
@@ -141,21 +140,14 @@ def _judged(spec: RnnSpec, call: Call, codes: tuple[str, ...]) -> Found:
     return spec, call, kept
 
 
-def readable_lengths(value: Any, enforce_sorted: bool) -> tuple[Lengths, tuple[str, ...]] | None:
-    """`lengths` as the rules see them, and the codes that may judge them.
+def lengths_given(value: Any, enforce_sorted: bool) -> Lengths | None:
+    """`lengths` as the rules see them; None for a value that is no sequence of numbers.
 
-    Values that cannot be read (a meta or fake tensor) leave the rules that
-    need only the count, the rank and the device; None where not even those
-    are known.
+    A tensor whose values can't be read (meta, fake) is described by its
+    count, rank and device, and the rules that need its values leave it alone.
     """
     if _torch.is_tensor(value):
-        dtype, device = str(value.dtype).removeprefix("torch."), str(value.device)
-        try:
-            values: tuple[float, ...] = tuple(value.reshape(-1).tolist())
-        except Exception:  # meta or fake: no values to read
-            count = int(value.numel()) if value.dim() <= 1 else int(value.shape[0])
-            return Lengths((1,) * count, dtype, device, value.dim(), enforce_sorted), _COUNT_CODES
-        return Lengths(values, dtype, device, value.dim(), enforce_sorted), _PACK_CODES
+        return _torch.describe_lengths(value, enforce_sorted)
     try:
         values = tuple(value)
     except TypeError:
@@ -164,4 +156,4 @@ def readable_lengths(value: Any, enforce_sorted: bool) -> tuple[Lengths, tuple[s
         return None
     floats = any(not isinstance(v, numbers.Integral) for v in values)
     values = tuple(float(v) if floats else int(v) for v in values)
-    return Lengths(values, "float32" if floats else "int64", enforce_sorted=enforce_sorted), _PACK_CODES
+    return Lengths(values, "float32" if floats else "int64", enforce_sorted=enforce_sorted)

@@ -37,7 +37,7 @@ from .delivery import hide_frames, note_text
 from .delivery import prefixed as prefixed
 from .packed_calls import FUNCTIONS as _PACKING
 from .packed_calls import PARAMETERS as _PACKING_PARAMETERS
-from .packed_calls import diagnose_packing, readable_lengths
+from .packed_calls import diagnose_packing, lengths_given
 
 __all__ = ["diagnose_exception", "diagnosis_text", "install", "install_for_shell", "set_output", "uninstall"]
 
@@ -491,13 +491,11 @@ def _packing(layer: Any, local: dict[str, Any], frames: Frames) -> tuple[Report,
     """
     spec = _torch.spec_from_module(layer)
     call = _torch.describe_call(spec, local["input"], None)
-    read = readable_lengths(local["lengths"], bool(local.get("enforce_sorted", True)))
+    read = lengths_given(local["lengths"], bool(local.get("enforce_sorted", True)))
     if read is None:
         return None
     where = _locate(layer, frames, None)
-    report = diagnose(spec, Call(call.input, None, read[0]), where)
-    judged = tuple(f for f in report.findings if not f.code.startswith("RNN40") or f.code in read[1])
-    return replace(report, findings=judged), where
+    return diagnose(spec, Call(call.input, None, read), where), where
 
 
 def _layer_near(frames: Frames) -> Any | None:

@@ -112,8 +112,9 @@ def _value(v: Hx | Packed | TensorInfo | Other) -> Json | None:
 
 
 def _lengths(lengths: Lengths) -> Json:
-    return {"values": list(lengths.values), "dtype": lengths.dtype, "device": lengths.device,
-            "ndim": lengths.ndim, "enforce_sorted": lengths.enforce_sorted}
+    return {"values": list(lengths.values) if lengths.readable else [None] * len(lengths.values),
+            "dtype": lengths.dtype, "device": lengths.device, "ndim": lengths.ndim,
+            "enforce_sorted": lengths.enforce_sorted}
 
 
 def shapes_body(shapes: ExpectedShapes) -> Json:

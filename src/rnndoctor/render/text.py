@@ -132,7 +132,7 @@ def call_summary(call: Call) -> str:
         parts.append(f"hx {_value(call.hx)}")
     if call.lengths is not None:
         sorted_note = "" if call.lengths.enforce_sorted else ", enforce_sorted=False"
-        values = ", ".join(str(v) for v in call.lengths.values)
+        values = ", ".join(str(v) if call.lengths.readable else "?" for v in call.lengths.values)
         parts.append(f"lengths [{values}] ({call.lengths.dtype}, {call.lengths.device}{sorted_note})")
     if call.sequences is not None:
         parts.append(f"from sequences [{', '.join(_value(s) for s in call.sequences)}]")

@@ -44,7 +44,7 @@ from ._fixes import fmt_length, fmt_lengths, set_lengths
 
 def check(b: Bound) -> Iterator[Candidate]:
     lengths = b.call.lengths
-    if lengths is None or lengths.ndim != 1:
+    if lengths is None or lengths.ndim != 1 or not lengths.readable:
         return
     bad = [i for i, n in enumerate(lengths.ints) if n <= 0]
     if not bad:

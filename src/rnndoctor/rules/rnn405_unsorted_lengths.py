@@ -45,7 +45,7 @@ from ._fixes import fmt_lengths, set_lengths
 
 def check(b: Bound) -> Iterator[Candidate]:
     lengths = b.call.lengths
-    if lengths is None or lengths.ndim != 1 or not lengths.enforce_sorted:
+    if lengths is None or lengths.ndim != 1 or not lengths.enforce_sorted or not lengths.readable:
         return
     rise = _first_rise(lengths)
     if rise is None:

@@ -49,7 +49,7 @@ from ._fixes import fmt_count, fmt_lengths, fmt_shape, set_lengths
 
 def check(b: Bound) -> Iterator[Candidate]:
     padded, lengths = b.call.input, b.call.lengths
-    if lengths is None or not isinstance(padded, TensorInfo) or lengths.ndim != 1:
+    if lengths is None or not lengths.readable or not isinstance(padded, TensorInfo) or lengths.ndim != 1:
         return
     if padded.ndim < 2 or prod(padded.shape) == 0 or _count_rejected(b, padded, lengths):
         return

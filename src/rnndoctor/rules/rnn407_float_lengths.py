@@ -49,7 +49,7 @@ from ._fixes import fmt_length, fmt_lengths, set_lengths
 
 def check(b: Bound) -> Iterator[Candidate]:
     lengths = b.call.lengths
-    if lengths is None:
+    if lengths is None or not lengths.readable:
         return
     cut = [i for i, v in enumerate(lengths.values) if v >= 1 and v != int(v)]
     whole = bool(lengths.values) and all(v == int(v) for v in lengths.values)
