@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rnndoctor._record import replace
 from rnndoctor.specs import Call, Lengths, Other, Packed, RnnSpec, Seq, TensorInfo, constructor_args
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +84,7 @@ def make_value(v: TensorInfo | Other | None) -> Any:
         return make_tensor(v)
     return {"list": [1.0, 2.0], "ndarray": np.zeros((1, 2, 3), dtype=np.float32),
             "int": 3, "str": "h", "NoneType": None, "tuple": ([1.0], [2.0]),
-            "dict": {"h_0": 0.0, "c_0": 0.0}}[v.type_name]
+            "dict": {"h_0": 0.0, "c_0": 0.0}, "float": 2.5, "bool": True}[v.type_name]
 
 
 def make_hx(hx: TensorInfo | Seq | Other | None) -> Any:
@@ -99,10 +100,13 @@ def make_input(call: Call, spec: RnnSpec) -> Any:
 
     x = call.input
     if call.sequences is not None:
-        sequences = [make_tensor(s) for s in call.sequences]
+        sequences = [make_value(s) for s in call.sequences]
         if call.lengths is not None:
             return pack_sequence(sequences, enforce_sorted=call.lengths.enforce_sorted)
-        return pad_sequence(sequences, batch_first=spec.is_batch_first)
+        side = make_value(call.padding_side) if isinstance(call.padding_side, Other) else call.padding_side
+        return pad_sequence(sequences, batch_first=spec.is_batch_first, padding_side=side)
+    if call.unpad is not None:
+        return unpadded(call, spec)
     if isinstance(x, Packed):
         sizes = torch.tensor(x.batch_sizes, dtype=torch.int64)
         if x.sorted_indices:
@@ -115,6 +119,26 @@ def make_input(call: Call, spec: RnnSpec) -> Any:
     return pack_padded_sequence(padded, make_lengths(call.lengths),
                                 batch_first=spec.is_batch_first,
                                 enforce_sorted=call.lengths.enforce_sorted)
+
+
+_FIELDS = {"list": lambda t: t.tolist(), "ndarray": lambda t: t.numpy(), "NoneType": lambda t: None}
+
+
+def unpadded(call: Call, spec: RnnSpec) -> Any:
+    """`pad_packed_sequence(input, batch_first=..., total_length=...)[0]`, for the layer to run on."""
+    from torch.nn.utils.rnn import pad_packed_sequence
+
+    assert call.unpad is not None
+    x = call.input
+    if isinstance(x, Other) and call.unpad.fields:  # a PackedSequence with fields that are not tensors
+        packed = make_input(replace(call, input=Packed(TensorInfo((4, spec.I)), (2, 1, 1), True), unpad=None), spec)
+        sequence = packed._replace(**{name: _FIELDS[kind](getattr(packed, name))
+                                      for name, kind in call.unpad.fields})
+    else:
+        sequence = make_input(replace(call, unpad=None), spec)
+    total = call.unpad.total_length
+    total = make_value(total) if isinstance(total, Other) else total
+    return pad_packed_sequence(sequence, batch_first=spec.is_batch_first, total_length=total)[0]
 
 
 def make_lengths(lengths: Lengths) -> Any:

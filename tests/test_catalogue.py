@@ -37,7 +37,7 @@ from rnndoctor.findings import Finding, Severity
 from rnndoctor.report import Report
 from rnndoctor.rules import REGISTRY, RETIRED, family_stages, get, named, of_stage
 from rnndoctor.rules._base import Rule
-from rnndoctor.specs import KINDS, Call, RnnSpec, TensorInfo, spec
+from rnndoctor.specs import KINDS, Call, Other, RnnSpec, TensorInfo, Unpad, spec
 
 from .semantic_support import under_semantics
 
@@ -171,10 +171,19 @@ class _Packing:
 
 @dataclass
 class _Padding:
-    """What `pad_sequence(sequences, batch_first)` was given."""
+    """What `pad_sequence(sequences, batch_first, padding_side=...)` was given."""
 
     sequences: list[Any]
     batch_first: bool
+    padding_side: Any = "right"
+
+
+@dataclass
+class _Unpadding:
+    """What `pad_packed_sequence(sequence, total_length=...)` was given."""
+
+    sequence: Any
+    total_length: Any
 
 
 @dataclass
@@ -270,8 +279,14 @@ def _pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
     return _Packing(input, lengths, enforce_sorted)
 
 
-def _pad_sequence(sequences: list[Any], batch_first: bool = False) -> _Padding:
-    return _Padding(list(sequences), batch_first)
+def _pad_sequence(sequences: list[Any], batch_first: bool = False, padding_value: float = 0.0,
+                  padding_side: Any = "right") -> _Padding:
+    return _Padding(list(sequences), batch_first, padding_side)
+
+
+def _pad_packed_sequence(sequence: Any, batch_first: bool = False, padding_value: float = 0.0,
+                         total_length: Any = None) -> tuple[_Unpadding, None]:
+    return _Unpadding(sequence, total_length), None
 
 
 def run_snippet(code: str) -> Report:
@@ -286,7 +301,7 @@ def run_snippet(code: str) -> Report:
     nn = _NN(log)
     namespace = {"torch": _Torch(torch, nn), "nn": nn, "PackedSequence": PackedSequence,
                  "pack_padded_sequence": _pack_padded_sequence, "pad_sequence": _pad_sequence,
-                 "rnndoctor": _Rnndoctor(log),
+                 "pad_packed_sequence": _pad_packed_sequence, "rnndoctor": _Rnndoctor(log),
                  "np": pytest.importorskip("numpy")}
     exec(compile(code, "<rule doc>", "exec"), namespace)
     if log.reports:
@@ -304,7 +319,12 @@ def _call(layer: RnnSpec, input: Any, hx: Any) -> Call:
         steps = max(s.shape[0] for s in items)
         shape = (len(items), steps) if input.batch_first else (steps, len(items))
         padded = TensorInfo((*shape, *items[0].shape[1:]), items[0].dtype)
-        return Call(padded, describe_call(layer, padded, hx).hx, sequences=items)
+        side = input.padding_side if isinstance(input.padding_side, str) else Other(type(input.padding_side).__name__)
+        return Call(padded, describe_call(layer, padded, hx).hx, sequences=items, padding_side=side)
+    if isinstance(input, _Unpadding):
+        total = input.total_length
+        total = total if total is None or isinstance(total, (int, float)) else Other(type(total).__name__)
+        return replace(describe_call(layer, input.sequence, hx), unpad=Unpad(total))
     if not isinstance(input, _Packing):
         return describe_call(layer, input, hx)
     described = describe_call(layer, input.padded, hx)

@@ -11,7 +11,8 @@ from typing import Literal
 
 from ._record import field, fields, record, replace
 
-__all__ = ["Backend", "BatchEvidence", "Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "spec"]
+__all__ = ["Backend", "BatchEvidence", "Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "Unpad",
+           "spec"]
 
 Kind = Literal["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 KINDS: tuple[Kind, ...] = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")
@@ -331,6 +332,23 @@ class Backend:
 
 
 @record
+class Unpad:
+    """`pad_packed_sequence(input, batch_first=layer.batch_first, total_length=total_length)`,
+    whose padded result the layer runs on.
+
+    `total_length` is an int or a float as given, or the type of anything else.
+    `fields` lists the fields of a PackedSequence `input` that are not tensors,
+    with their types (`(("data", "list"),)`); `input` is then
+    `Other("PackedSequence")`, and `steps` the length of its `batch_sizes`
+    where that is a tensor.
+    """
+
+    total_length: int | float | Other | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    steps: int | None = None
+
+
+@record
 class Call:
     """One forward call: `layer(input, hx)`.
 
@@ -345,4 +363,6 @@ class Call:
     batch: BatchEvidence | None = None  # evidence of the batch, for RNN106
     backend: Backend = Backend()  # where an nn.LSTM call runs on the CPU
     # the sequences `pad_sequence` (or `pack_sequence`) made `input` from, first to last (RNN409)
-    sequences: tuple[TensorInfo, ...] | None = None
+    sequences: tuple[TensorInfo | Other, ...] | None = None
+    padding_side: str | Other = "right"  # pad_sequence's, for `sequences` (RNN413)
+    unpad: Unpad | None = None  # `input` goes through pad_packed_sequence first (RNN411, RNN412)

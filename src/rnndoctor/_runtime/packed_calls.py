@@ -20,7 +20,7 @@ from ..engine import diagnose
 from ..findings import Applicability, Finding, Fix, Location
 from ..provenance import Provenance, with_provenance
 from ..report import Report
-from ..specs import Call, Lengths, Other, Packed, RnnSpec, TensorInfo
+from ..specs import Call, Lengths, Other, Packed, RnnSpec, TensorInfo, Unpad
 
 __all__ = ["FUNCTIONS", "PARAMETERS", "diagnose_packing", "lengths_given"]
 
@@ -69,23 +69,36 @@ def _packs(name: str, args: tuple[Any, ...]) -> Found | None:
         read = lengths_given(lengths, bool(enforce_sorted))
         if read is None:
             return None
-        return _judged(_stand_in(padded, bool(batch_first)), Call(padded, None, read), _PACK_CODES)
-    sequences = args[0]
-    items = tuple(sequences) if isinstance(sequences, (list, tuple)) else None
-    if items is None or not all(_torch.is_tensor(s) for s in items):
+        return _judged(_stand_in(padded, bool(batch_first)), Call(padded, None, read), ("RNN101", *_PACK_CODES))
+    items = _sequences(args[0])
+    if items is None:
         return None
-    infos = tuple(_torch.describe_tensor(s, _LIKE) for s in items)
+    infos = tuple(_torch.describe_tensor(s, _LIKE) if _torch.is_tensor(s) else Other(type(s).__name__)
+                  for s in items)
+    tensors = [info for info in infos if isinstance(info, TensorInfo)]
     packs = name == "pack_sequence"
     batch_first = not packs and bool(args[1])
-    first = infos[0] if infos else TensorInfo((0,))
-    steps = max((info.shape[0] for info in infos if info.ndim), default=0)
+    first = tensors[0] if tensors else TensorInfo((0,))
+    steps = max((info.shape[0] for info in tensors if info.ndim), default=0)
     shape = (len(infos), steps) if batch_first else (steps, len(infos))
     padded = TensorInfo((*shape, *first.shape[1:]), first.dtype, first.device)
-    counted = packs and all(info.ndim for info in infos)  # a 0-D sequence has no length: RNN409
-    lengths = Lengths(tuple(i.shape[0] for i in infos), enforce_sorted=bool(args[1])) if counted else None
-    spec, call, findings = _judged(_stand_in(padded, batch_first), Call(padded, None, lengths, sequences=infos),
-                                   ("RNN409", *_PACK_CODES) if packs else ("RNN409",))
+    # a 0-D sequence, or one that is no tensor, has no length: RNN409 judges it, and it counts as 1 step
+    lengths = Lengths(tuple(i.shape[0] if isinstance(i, TensorInfo) and i.ndim else 1 for i in infos),
+                      enforce_sorted=bool(args[1])) if packs else None
+    side = "right" if packs else args[3] if isinstance(args[3], str) else Other(type(args[3]).__name__)
+    call = Call(padded, None, lengths, sequences=infos, padding_side=side)
+    spec, call, findings = _judged(_stand_in(padded, batch_first), call,
+                                   ("RNN409", *_PACK_CODES) if packs else ("RNN409", "RNN413"))
     return spec, call, tuple(_as_pack_sequence(f) for f in findings) if packs else findings
+
+
+def _sequences(sequences: Any) -> tuple[Any, ...] | None:
+    """The sequences as torch reads them: a list or a tuple, or the rows of a tensor."""
+    if isinstance(sequences, (list, tuple)):
+        return tuple(sequences)
+    if _torch.is_tensor(sequences) and sequences.dim() > 0:
+        return tuple(sequences)
+    return None  # an iterator torch has used up, or no sequence at all
 
 
 def _as_pack_sequence(finding: Finding) -> Finding:
@@ -109,17 +122,45 @@ _PACK_SEQUENCE_FIXES = {
 
 
 def _unpads(args: tuple[Any, ...]) -> Found | None:
-    sequence = args[0]
-    if not _torch.is_packed(sequence):
-        return None
-    packed = _torch.describe_input(sequence, _LIKE)
-    if not isinstance(packed, Packed):
-        return None
-    features = packed.data.shape[-1] if packed.data.ndim == 2 and packed.data.shape[-1] > 0 else 1
-    spec, call, findings = _judged(RnnSpec("LSTM", features, 1), Call(packed), ("RNN408",))
+    sequence, total_length = args[0], _total_length(args[3])
+    fields = _not_tensors(sequence) if _torch.is_packed(sequence) else ()
+    if fields:
+        given: TensorInfo | Packed | Other = Other("PackedSequence")
+    elif _torch.is_packed(sequence) or _torch.is_tensor(sequence):
+        given = _torch.describe_input(sequence, _LIKE)
+    else:
+        given = Other(type(sequence).__name__)
+    data = given.data if isinstance(given, Packed) else given
+    features = data.shape[-1] if isinstance(data, TensorInfo) and data.ndim >= 2 and data.shape[-1] > 0 else 1
+    steps = len(sequence.batch_sizes) if fields and fields[0][0] != "batch_sizes" else None
+    call = Call(given, unpad=Unpad(total_length, fields, steps))
+    spec, call, findings = _judged(RnnSpec("LSTM", features, 1, batch_first=bool(args[1])), call,
+                                   ("RNN408", "RNN411", "RNN412"))
     return spec, call, tuple(replace(f, title=f.title.replace("`input`", "`sequence`"),
                                      arguments=tuple("sequence" if a == "input" else a for a in f.arguments))
                              for f in findings)
+
+
+def _not_tensors(packed: Any) -> tuple[tuple[str, str], ...]:
+    """The fields of a PackedSequence that are not tensors, in the order `pad_packed_sequence` reads them."""
+    values = (("batch_sizes", packed.batch_sizes), ("data", packed.data),
+              ("unsorted_indices", packed.unsorted_indices))
+    return tuple((name, type(value).__name__) for name, value in values
+                 if not _torch.is_tensor(value) and not (name == "unsorted_indices" and value is None))
+
+
+def _total_length(value: Any) -> int | float | Other | None:
+    """`total_length` as the rules see it: None, an int or a float, or the type of anything else."""
+    if value is None or isinstance(value, (bool, float)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if _torch.is_tensor(value) and value.dim() == 0 and not value.is_floating_point():
+        try:
+            return int(value)
+        except Exception:  # meta or fake: its value can't be read
+            pass
+    return Other(type(value).__name__)
 
 
 def _stand_in(padded: TensorInfo | Packed | Other, batch_first: bool) -> RnnSpec:

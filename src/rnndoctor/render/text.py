@@ -135,8 +135,19 @@ def call_summary(call: Call) -> str:
         values = ", ".join(str(v) if call.lengths.readable else "?" for v in call.lengths.values)
         parts.append(f"lengths [{values}] ({call.lengths.dtype}, {call.lengths.device}{sorted_note})")
     if call.sequences is not None:
-        parts.append(f"from sequences [{', '.join(_value(s) for s in call.sequences)}]")
+        side = "" if call.padding_side == "right" else f", padding_side={_side(call.padding_side)}"
+        parts.append(f"from sequences [{', '.join(_value(s) for s in call.sequences)}]{side}")
+    if call.unpad is not None:
+        details = [f"`{name}` of type {kind}" for name, kind in call.unpad.fields]
+        if call.unpad.total_length is not None:
+            details.append(f"total_length={_side(call.unpad.total_length)}")
+        parts.append("through pad_packed_sequence" + (f" ({', '.join(details)})" if details else ""))
     return ", ".join(parts)
+
+
+def _side(value: object) -> str:
+    """`padding_side` or `total_length` as given: `'up'`, `2.5`, or the type of anything else."""
+    return value.type_name if isinstance(value, Other) else repr(value)
 
 
 def _value(v: Hx | Packed | TensorInfo | Other) -> str:

@@ -43,6 +43,15 @@ class Order:
     WEIGHT_INIT = 28  # reset_parameters
     CONSTRUCT_WARNING = 30
     # forward
+    # pad_sequence, before the layer: its argument parser, its checks, then its copies
+    PAD_ELEMENTS = 95  # every sequence is a tensor (pack_sequence reads each one's length first)
+    PAD_ARGUMENTS = 96  # `padding_side` is a str
+    PAD_EMPTY = 97  # at least one sequence
+    PAD_SIDE = 98  # `padding_side` is 'left' or 'right'
+    # pad_packed_sequence, before the layer: `sequence.batch_sizes`, `total_length`, then the data
+    UNPAD_SIZES = 96
+    UNPAD_LENGTH = 97
+    UNPAD_DATA = 98
     INPUT_TYPE = 100
     PAD = INPUT_TYPE  # pad_sequence copies each sequence into the padded input: before packing
     PACK = 101  # pack_padded_sequence runs before the layer; its steps, in torch's order:

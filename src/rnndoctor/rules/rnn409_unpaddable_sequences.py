@@ -2,16 +2,20 @@
 
 ## What it catches
 Sequences given to `pad_sequence` (or `pack_sequence`, which pads them first)
-that cannot make one padded batch: an empty list, a 0-D sequence, a sequence
-whose trailing shape differs from the first sequence's, or a sequence of
-floats after a first one of integers (or of integers after one of bools).
+that cannot make one padded batch: an empty list, a sequence that is not a
+tensor (a list, a numpy array, None), a 0-D sequence, a sequence whose
+trailing shape differs from the first sequence's, or a sequence of floats
+after a first one of integers (or of integers after one of bools). A tensor
+given as `sequences` is read as its rows, as torch reads it.
 
 ## Why is this bad?
 `pad_sequence` takes the trailing shape and the dtype of the padded batch from
 `sequences[0]`, and copies each sequence into its slice. It checks neither.
 A trailing shape that does not broadcast into the first one's fails with
 `The size of tensor a (4) must match the size of tensor b (5) at non-singleton
-dimension 1`, which names no sequence. One that broadcasts is accepted without
+dimension 1`, which names no sequence; a list fails with `expected Tensor as
+element 1 in argument 0, but got list` (`pack_sequence`: `'list' object has no
+attribute 'size'`). One that broadcasts is accepted without
 an error: a `(L, 1)` sequence is repeated across every feature, and a `(L, 4)`
 sequence after a `(L, 2, 4)` one lands its time steps on the second axis.
 torch 2.13 also casts every sequence to the first one's dtype, silently: after
@@ -29,7 +33,8 @@ list of sequences`.
     gru(pad_sequence(sequences))
 
 ## Fixes, in order
-1. For a dtype, convert every sequence to the dtype that holds them all (safe).
+1. For a dtype, convert every sequence to the dtype that holds them all (safe);
+   for a list or an array, convert every sequence with `torch.as_tensor` (safe).
    For a shape, none can be derived: the sequence was built from other
    features than the rest, or with its axes in another order.
 
@@ -44,7 +49,7 @@ from collections.abc import Iterator
 
 from .._record import replace
 from ..findings import Applicability, Fix, Severity
-from ..specs import Call, RnnSpec, TensorInfo
+from ..specs import Call, Other, RnnSpec, TensorInfo
 from ._base import Bound, Candidate, Order, ProposedFix, Rule
 from ._fixes import fmt_shape
 
@@ -56,12 +61,23 @@ def check(b: Bound) -> Iterator[Candidate]:
     if not sequences:
         yield Candidate(RULE.finding("`sequences` is empty, so there is nothing to pad", ("sequences",),
                                      notes=("`pad_sequence` needs at least one sequence",),
-                                     raises="RuntimeError"), Order.PAD)
+                                     raises="RuntimeError"), Order.PAD_EMPTY)
         return
-    flat = next((i for i, s in enumerate(sequences) if s.ndim == 0), None)
+    packs = b.call.lengths is not None
+    flat = next((i for i, s in enumerate(sequences) if isinstance(s, TensorInfo) and s.ndim == 0), None)
+    other = next((i for i, s in enumerate(sequences) if isinstance(s, Other)), None)
+    if other is not None and not (packs and flat is not None and flat < other):
+        yield _not_tensor(sequences, other, packs)
+        return
     if flat is not None:
-        yield _no_time_axis(flat, first_read=flat == 0 and b.call.lengths is None)
+        yield _no_time_axis(flat, first_read=flat == 0 and not packs)
         return
+    tensors = tuple(s for s in sequences if isinstance(s, TensorInfo))
+    yield from _trailing(tensors)
+
+
+def _trailing(sequences: tuple[TensorInfo, ...]) -> Iterator[Candidate]:
+    """Trailing shapes that differ from the first sequence's, or a dtype that loses values."""
     first = sequences[0]
     differs = [i for i, s in enumerate(sequences) if s.shape[1:] != first.shape[1:]]
     failing = [i for i in differs if not _broadcasts(sequences[i], first)]
@@ -72,6 +88,35 @@ def check(b: Bound) -> Iterator[Candidate]:
                   if _rank(s.dtype) > _rank(first.dtype) and 0 not in s.shape), None)
     if lossy is not None:
         yield _dtype(sequences, lossy)
+
+
+def _not_tensor(sequences: tuple[TensorInfo | Other, ...], i: int, packs: bool) -> Candidate:
+    """A list, a numpy array, None: `pad_sequence`'s argument parser takes tensors only, and
+    `pack_sequence` first reads each one's length with `.size(0)`."""
+    name = next(s.type_name for s in sequences[i:i + 1] if isinstance(s, Other))
+    kind = _NAMES.get(name, f"of type `{name}`")
+    raises = "TypeError" if not packs or name == "ndarray" else "AttributeError"  # ndarray.size is an int
+    like = next((s for s in sequences if isinstance(s, TensorInfo)), TensorInfo((1,)))
+    converted = tuple(s if isinstance(s, TensorInfo) else like.with_shape(1, *like.shape[1:]) for s in sequences)
+
+    def apply(s: RnnSpec, c: Call) -> tuple[RnnSpec, Call]:
+        return s, replace(c, sequences=converted)
+
+    fix = ProposedFix(Fix("convert every sequence to a tensor", Applicability.SAFE,
+                          "sequences = [torch.as_tensor(s) for s in sequences]"), apply)
+    return Candidate(
+        RULE.finding(f"`sequences[{i}]` is {kind}, not a tensor", ("sequences",),
+                     notes=("each sequence is a tensor (L, *); `pad_sequence` copies them into one "
+                            "padded batch",),
+                     raises=raises),
+        Order.PAD_ELEMENTS,
+        (fix,) if name in _CONVERTIBLE else (),
+    )
+
+
+_CONVERTIBLE = ("list", "tuple", "ndarray", "int", "float")  # what `torch.as_tensor` takes
+_NAMES = {"list": "a list", "tuple": "a tuple", "ndarray": "a numpy array", "NoneType": "None",
+          "int": "an int", "float": "a float"}
 
 
 def _no_time_axis(i: int, first_read: bool) -> Candidate:

@@ -1,3 +1,4 @@
+from rnndoctor.specs import Other
 from tests.rules.cases import T, padded, spec
 
 # An empty list, and sequences of 2 or more trailing axes, give a layer an input of a rank it
@@ -8,6 +9,10 @@ ERRORS = [
     padded(spec("RNN", 4, 8), T(5, 4), T(3, 4), T(2, 4, 1)),  # one axis too many
     # cast to the first one's float32: the imaginary parts are dropped (a warning, no error)
     padded(spec("LSTM", 4, 8), T(5, 4), T(3, 4, dtype="complex64"), pack=True),
+    # not tensors: pad_sequence's parser raises a TypeError, pack_sequence's `.size(0)` another error
+    padded(spec("GRU", 4, 8), T(5, 4), Other("list")),
+    padded(spec("GRU", 4, 8), T(5, 4), Other("ndarray"), pack=True),
+    padded(spec("GRU", 4, 8), T(5, 4), Other("NoneType"), pack=True),
 ]
 
 OK = [

@@ -8,7 +8,7 @@ also runs through real torch, which must agree (see test_rules.py).
 from __future__ import annotations
 
 from rnndoctor._torch import describe_call
-from rnndoctor.specs import BatchEvidence, Call, Lengths, RnnSpec, TensorInfo, spec
+from rnndoctor.specs import BatchEvidence, Call, Lengths, Other, RnnSpec, TensorInfo, spec
 
 __all__ = ["T", "batch", "case", "lengths", "padded", "spec"]
 
@@ -19,15 +19,16 @@ def case(layer: RnnSpec, input: object, hx: object = None, lengths: Lengths | No
     return layer, Call(call.input, call.hx, lengths, batch)
 
 
-def padded(layer: RnnSpec, *sequences: TensorInfo, hx: object = None,
+def padded(layer: RnnSpec, *sequences: TensorInfo | Other, hx: object = None,
            pack: bool = False) -> tuple[RnnSpec, Call]:
     """`layer(pad_sequence(sequences, batch_first=layer.batch_first), hx)`, or with `pack`,
-    `layer(pack_sequence(sequences), hx)`."""
-    first = sequences[0] if sequences else T(0)
-    steps = max((s.shape[0] for s in sequences), default=0)
+    `layer(pack_sequence(sequences), hx)`. A sequence that is not a tensor counts as 1 step."""
+    tensors = [s for s in sequences if isinstance(s, TensorInfo)]
+    first = tensors[0] if tensors else T(0)
+    steps = max((s.shape[0] if isinstance(s, TensorInfo) else 1 for s in sequences), default=0)
     shape = (len(sequences), steps) if layer.is_batch_first and not pack else (steps, len(sequences))
     input = TensorInfo((*shape, *first.shape[1:]), first.dtype, first.device)
-    lengths = Lengths(tuple(s.shape[0] for s in sequences)) if pack else None
+    lengths = Lengths(tuple(s.shape[0] if isinstance(s, TensorInfo) else 1 for s in sequences)) if pack else None
     call = describe_call(layer, input, hx)
     return layer, Call(input, call.hx, lengths, sequences=tuple(sequences))
 
