@@ -450,3 +450,25 @@ def test_scan_reads_no_value_of_meta_or_fake_lengths() -> None:
         assert bare[0] == "raise" and not report.finished  # torch can't pack them either
         assert [f.error for f in report.failures] == [type(bare[1]).__name__], report
 
+
+def test_whole_number_float_lengths_are_judged_once_per_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid call with float lengths of whole numbers runs the engine at its first call only (for
+    RNN407's warning); fractional ones, which torch truncates, are judged at every call."""
+    from rnndoctor._runtime import packed_calls
+
+    judged: list[str] = []
+    engine = packed_calls.diagnose
+    monkeypatch.setattr(packed_calls, "diagnose", lambda *a: judged.append("x") or engine(*a))
+    x = torch.randn(5, 2, 3)
+    with warnings.catch_warnings(record=True) as caught, rnndoctor.guard():
+        warnings.simplefilter("always")
+        for _ in range(3):
+            pack_padded_sequence(x, torch.tensor([5.0, 3.0]))
+    assert len(judged) == 1
+    assert [str(w.message).splitlines()[0] for w in caught] == [
+        "warning[RNN407]: `lengths` is float32, and torch truncates float lengths toward zero"]
+    with rnndoctor.guard():
+        for _ in range(2):
+            with pytest.raises(RnnArgumentError, match="RNN407"):
+                pack_padded_sequence(x, torch.tensor([5.0, 2.5]))
+    assert len(judged) == 3

@@ -15,11 +15,13 @@ function first, unchanged, and then:
 - where torch returns, constant-time checks look for what torch 2.13 accepts
   wrongly: a PackedSequence with more steps than the padded input (lengths
   beyond it), fewer lengths than sequences with `enforce_sorted=False`,
-  float lengths, batch sizes that sum to fewer rows than the data, sequences
-  whose trailing shapes or dtypes differ. What they find is diagnosed and
-  raised as rnndoctor's error, as the guard does for a layer's silent errors.
+  fractional float lengths, batch sizes that sum to fewer rows than the data,
+  sequences whose trailing shapes or dtypes differ. What they find is
+  diagnosed and raised as rnndoctor's error, as the guard does for a layer's
+  silent errors. Float lengths of whole numbers, which torch packs right, are
+  diagnosed once per line of the program, for RNN407's warning.
 
-A valid call reads no tensor's values. Values that cannot be read (meta and
+A valid call reads no tensor's values, except float lengths (torch reads them too). Values that cannot be read (meta and
 fake tensors, lengths on another device) give fewer facts, never an error;
 a failure of the diagnosis itself lets torch's exception through unchanged.
 Under Dynamo or `torch.jit.trace`, and inside another packing call
@@ -106,6 +108,7 @@ _copies: dict[str, Callable[..., Any]] = {}  # torch's code, kept for calls that
 _skip: list[Callable[[], bool]] = []  # torch.compiler.is_compiling, and whether torch.jit traces
 _here = threading.local()  # .busy: a packing call of this thread is running
 _warned: set[tuple[str, str | None]] = set()
+_diagnosed_at: set[tuple[types.CodeType, int]] = set()  # lines whose whole-number float lengths were judged
 
 
 def patch() -> None:
@@ -172,7 +175,10 @@ def checked(name: str, *args: Any) -> Any:
             raise error
         finally:
             del error  # the traceback holds this frame: no cycle keeps the call's tensors alive
-    if _maybe_wrong(name, args, result):
+    wrong = _maybe_wrong(name, args, result)
+    if wrong is None:  # whole-number float lengths: a warning, given once per line
+        wrong = _first_at(sys._getframe(1).f_back)
+    if wrong:
         report = _safely(name, args, ran=False)
         if report is not None:
             raise delivery.own(report, postmortem.rank_prefix())
@@ -220,14 +226,20 @@ def _warn(report: Report) -> None:
 
 # ---- what torch accepts wrongly, in constant time ----------------------------------------
 
-def _maybe_wrong(name: str, args: tuple[Any, ...], result: Any) -> bool:
-    """A few attribute reads on a valid call: does the call need the full diagnosis?"""
+def _maybe_wrong(name: str, args: tuple[Any, ...], result: Any) -> bool | None:
+    """A few attribute reads on a valid call: does the call need the full diagnosis?
+
+    None: only if this line has not been diagnosed yet; its float lengths are
+    whole numbers, which torch packs right (RNN407 warns once).
+    """
     try:
         if name == "pack_padded_sequence":
             input, lengths, batch_first, enforce_sorted = args
-            if result.batch_sizes.shape[0] > input.shape[1 if batch_first else 0] or _float_lengths(lengths):
+            if result.batch_sizes.shape[0] > input.shape[1 if batch_first else 0]:
                 return True
-            return not enforce_sorted and len(lengths) < input.shape[0 if batch_first else 1]
+            if not enforce_sorted and len(lengths) < input.shape[0 if batch_first else 1]:
+                return True
+            return (True if _fractional(lengths) else None) if _float_lengths(lengths) else False
         if name == "pad_packed_sequence":
             sequence = args[0]
             return bool(sum(sequence.batch_sizes.tolist()) != sequence.data.shape[0])
@@ -262,6 +274,27 @@ def _float_lengths(lengths: Any) -> bool:
     if _torch.is_tensor(lengths):
         return bool(lengths.is_floating_point())
     return any(isinstance(v, float) for v in lengths)
+
+
+def _fractional(lengths: Any) -> bool:
+    """Float lengths that torch truncates (RNN407); reads their values, which torch read too.
+
+    `tolist()` and a loop cost less than tensor operations on the few lengths of a batch.
+    """
+    values = lengths.tolist() if _torch.is_tensor(lengths) else lengths
+    return any(v != int(v) for v in values)
+
+
+def _first_at(frame: types.FrameType | None) -> bool:
+    """Whether the user's line that made this packing call is seen here for the first time."""
+    if frame is None:
+        return True
+    key = (frame.f_code, frame.f_lineno)
+    if key in _diagnosed_at:
+        return False
+    if len(_diagnosed_at) < 1024:
+        _diagnosed_at.add(key)
+    return True
 
 
 _rnndoctor_checked = checked  # the name the patched code calls, in torch's module once patched
