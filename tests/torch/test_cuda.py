@@ -131,6 +131,24 @@ def test_lengths_on_cuda_agree_with_torch() -> None:
     assert raised(lambda: layer(pack_padded_sequence(x, lengths.cpu()))) is None
 
 
+def test_lengths_on_cuda_are_named_at_the_pack_call() -> None:
+    """The guard and the post-mortem judge the pack call itself: torch's error, `lengths` first.
+    tests/torch/test_packing.py covers the same call with `meta` standing in for CUDA."""
+    x = torch.randn(5, 3, 10, device=CUDA)
+    lengths = torch.tensor([5, 3, 2], device=CUDA)
+    bare = raised(lambda: pack_padded_sequence(x, lengths))
+    assert isinstance(bare, RuntimeError)
+    with rnndoctor.guard():
+        guarded = raised(lambda: pack_padded_sequence(x, lengths))
+    assert isinstance(guarded, RuntimeError) and str(guarded) == str(bare)
+    for report in (guarded.report, _postmortem.diagnose_exception(bare)):  # type: ignore[attr-defined]
+        assert report is not None and report.first is not None
+        assert (report.first.code, report.first.arguments[0]) == ("RNN402", "lengths")
+        assert report.first.location.module_repr == "torch.nn.utils.rnn.pack_padded_sequence"
+        assert report.first.fixes[0].snippet == "lengths = lengths.cpu()"
+        assert "RNN410" not in {f.code for f in report}  # the values of CUDA lengths can be read
+
+
 # ---- half and bfloat16 ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
