@@ -474,3 +474,35 @@ def test_whole_number_float_lengths_are_judged_once_per_line(monkeypatch: pytest
             with pytest.raises(RnnArgumentError, match="RNN407"):
                 pack_padded_sequence(x, torch.tensor([5.0, 2.5]))
     assert len(judged) == 3
+
+
+UNPACKED = """
+import torch
+from torch.nn.utils.rnn import pack_sequence, pad_packed_sequence
+
+gru = torch.nn.GRU(3, 4)
+packed = pack_sequence([torch.randn(3, 3), torch.randn(2, 3)])
+result = gru(packed)
+padded, lengths = pad_packed_sequence(result, total_length=TOTAL)
+"""
+
+
+@pytest.mark.parametrize("guard", [True, False])
+def test_rnndoctor_run_names_the_argument_of_the_unpacking_call(tmp_path: Any, guard: bool) -> None:
+    """Under `rnndoctor run`, with or without the guard: torch's error, then the finding at its line."""
+    from ..test_run_cli import rnndoctor_run, write
+
+    for total, error, finding in [
+        ("None", "AttributeError: 'tuple' object has no attribute 'batch_sizes'",
+         "error[RNN411]: `sequence` is a tuple, not a PackedSequence"),
+        ("2.5", "ValueError: Expected total_length to be at least the length of the longest sequence",
+         "error[RNN412]: `total_length` is 2.5, but the longest sequence has 3 steps"),
+    ]:
+        source = UNPACKED.replace("TOTAL", total)
+        if total != "None":
+            source = source.replace("(result,", "(result[0],")
+        write(tmp_path, "train.py", source)
+        done = rnndoctor_run(tmp_path, *(() if guard else ("--no-guard",)), "train.py")
+        assert done.returncode == 1
+        assert done.stderr.index(error) < done.stderr.index(f"\n{finding}"), done.stderr
+        assert "  --> train.py:7, in torch.nn.utils.rnn.pad_packed_sequence\n" in done.stderr
