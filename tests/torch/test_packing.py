@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
@@ -230,6 +230,9 @@ SEQUENCES: dict[str, Callable[[Any], Any]] = {
 @given(form=st.sampled_from(list(SEQUENCES)), lengths=st.lists(st.integers(1, 4), min_size=1, max_size=3),
        total=st.sampled_from([None, -1, 0, 2, 3, 4, 6, 2.0, 4.0, 6.5, "6", True, False]),
        batch_first=st.booleans())
+@example(form="tuple", lengths=[3, 2], total=None, batch_first=False)
+@example(form="data list", lengths=[3, 2], total=2, batch_first=False)
+@example(form="packed", lengths=[3, 2], total=2.0, batch_first=True)
 def test_pad_packed_sequence_arguments_agree_with_torch(form: str, lengths: list[int], total: Any,
                                                          batch_first: bool) -> None:
     packed = pack_sequence([torch.randn(n, 2) for n in lengths], enforce_sorted=False)
@@ -249,6 +252,7 @@ ITEMS: dict[str, Callable[[int], Any]] = {
     "list": lambda n: [[0.5] * 3] * n,
     "ndarray": lambda n: torch.randn(n, 3).numpy(),
     "None": lambda n: None,
+    "meta": lambda n: torch.randn(n, 3, device="meta"),  # no values to copy
 }
 
 
@@ -256,6 +260,9 @@ ITEMS: dict[str, Callable[[int], Any]] = {
 @given(items=st.lists(st.tuples(st.sampled_from(list(ITEMS)), st.integers(1, 4)), max_size=3),
        side=st.sampled_from(["right", "left", "Left", "up", " right", None]),
        stacked=st.booleans(), batch_first=st.booleans(), packs=st.booleans())
+@example(items=[("tensor", 3), ("meta", 2)], side="right", stacked=False, batch_first=False, packs=False)
+@example(items=[("tensor", 3), ("list", 2)], side="up", stacked=False, batch_first=True, packs=False)
+@example(items=[("tensor", 3), ("list", 2)], side="right", stacked=False, batch_first=False, packs=True)
 def test_pad_sequence_arguments_agree_with_torch(items: list[tuple[str, int]], side: Any, stacked: bool,
                                                  batch_first: bool, packs: bool) -> None:
     sequences: Any = [ITEMS[kind](n) for kind, n in items]
@@ -269,13 +276,14 @@ def test_pad_sequence_arguments_agree_with_torch(items: list[tuple[str, int]], s
 
     bare, guarded = outcome(call, False), outcome(call, True)
     if bare[0] == "ok":
-        assert guarded[0] == "ok"
-        assert torch.equal(guarded[1].data, bare[1].data) if packs else torch.equal(guarded[1], bare[1])
+        result, expected = (guarded[1].data, bare[1].data) if packs else (guarded[1], bare[1])
+        assert guarded[0] == "ok" and result.device == expected.device and result.shape == expected.shape
+        assert result.is_meta or torch.equal(result, expected)
         return
     if packs:
         diagnosed(bare, guarded, "pack_sequence", {"sequences"})
         return
-    valid = [torch.randn(n, 3) for _, n in items]
+    valid = [torch.randn(n, 3, device="meta" if items[0][0] == "meta" else "cpu") for _, n in items]
     diagnosed(bare, guarded, "pad_sequence", culprits({
         "padding_side": lambda: pad_sequence(sequences, batch_first),
         "sequences": lambda: pad_sequence(valid, batch_first, padding_side=side)}))

@@ -38,6 +38,7 @@ Frames = Sequence[tuple[FrameType, int]]
 Found = tuple[RnnSpec, Call, tuple[Finding, ...]]
 _PACK_CODES = ("RNN401", "RNN402", "RNN403", "RNN404", "RNN405", "RNN406", "RNN407", "RNN410")
 _LIKE = RnnSpec("LSTM", 1, 1)
+_ON_META = RnnSpec("LSTM", 1, 1, device="meta")  # describes a meta sequence as one, not as one on the CPU
 
 
 def diagnose_packing(name: str, args: tuple[Any, ...], where: Location, user: Frames,
@@ -73,7 +74,7 @@ def _packs(name: str, args: tuple[Any, ...]) -> Found | None:
     items = _sequences(args[0])
     if items is None:
         return None
-    infos = tuple(_torch.describe_tensor(s, _LIKE) if _torch.is_tensor(s) else Other(type(s).__name__)
+    infos = tuple(_torch.describe_tensor(s, _ON_META) if _torch.is_tensor(s) else Other(type(s).__name__)
                   for s in items)
     tensors = [info for info in infos if isinstance(info, TensorInfo)]
     packs = name == "pack_sequence"

@@ -5,8 +5,9 @@ Sequences given to `pad_sequence` (or `pack_sequence`, which pads them first)
 that cannot make one padded batch: an empty list, a sequence that is not a
 tensor (a list, a numpy array, None), a 0-D sequence, a sequence whose
 trailing shape differs from the first sequence's, or a sequence of floats
-after a first one of integers (or of integers after one of bools). A tensor
-given as `sequences` is read as its rows, as torch reads it.
+after a first one of integers (or of integers after one of bools), or a meta
+sequence after one with data. A tensor given as `sequences` is read as its
+rows, as torch reads it.
 
 ## Why is this bad?
 `pad_sequence` takes the trailing shape and the dtype of the padded batch from
@@ -81,6 +82,10 @@ def _trailing(sequences: tuple[TensorInfo, ...]) -> Iterator[Candidate]:
     first = sequences[0]
     differs = [i for i, s in enumerate(sequences) if s.shape[1:] != first.shape[1:]]
     failing = [i for i in differs if not _broadcasts(sequences[i], first)]
+    meta = next((i for i, s in enumerate(sequences) if s.device == "meta" != first.device), None)
+    if meta is not None and (not failing or meta <= failing[0]):
+        yield _no_values(sequences, meta)
+        return
     if failing or differs:
         yield _shape(sequences, (failing or differs)[0], silent=not failing)
         return
@@ -125,6 +130,18 @@ def _no_time_axis(i: int, first_read: bool) -> Candidate:
         RULE.finding(f"`sequences[{i}]` is 0-D, so it has no time axis to pad", ("sequences",),
                      notes=("each sequence is (L, *): its first axis holds the time steps",),
                      raises="RuntimeError" if first_read else "IndexError"),
+        Order.PAD,
+    )
+
+
+def _no_values(sequences: tuple[TensorInfo, ...], i: int) -> Candidate:
+    """A meta sequence after one with data: its values are copied into the padded batch, and it has none."""
+    return Candidate(
+        RULE.finding(f"`sequences[{i}]` is a meta tensor, but `sequences[0]` is on {sequences[0].device}",
+                     ("sequences",),
+                     notes=("`pad_sequence` copies each sequence's values into a padded batch on the device "
+                            "of `sequences[0]`, and a meta tensor holds no values",),
+                     raises="NotImplementedError"),
         Order.PAD,
     )
 

@@ -13,6 +13,9 @@ ERRORS = [
     padded(spec("GRU", 4, 8), T(5, 4), Other("list")),
     padded(spec("GRU", 4, 8), T(5, 4), Other("ndarray"), pack=True),
     padded(spec("GRU", 4, 8), T(5, 4), Other("NoneType"), pack=True),
+    # a meta sequence after one with data: no values to copy
+    padded(spec("GRU", 4, 8), T(5, 4), T(3, 4, device="meta")),
+    padded(spec("GRU", 4, 8), T(5, 4), T(3, 4, device="meta"), pack=True),
 ]
 
 OK = [
@@ -21,4 +24,6 @@ OK = [
     padded(spec("GRU", 4, 8), T(5, 4), T(3, 4), pack=True),
     # an int64 sequence after a float one is cast up: no value is lost
     padded(spec("GRU", 4, 8), T(5, 4), T(3, 4, dtype="int64")),
+    # the padded batch is on meta too: nothing is copied
+    padded(spec("GRU", 4, 8, device="meta"), T(5, 4, device="meta"), T(3, 4)),
 ]
