@@ -19,7 +19,7 @@ from rnndoctor.findings import Applicability, Dim, Finding, Fix, Location, Sever
 from rnndoctor.render import json as json_render
 from rnndoctor.render.colour import colour, styled
 from rnndoctor.render.output import use_color, write_document, write_report
-from rnndoctor.render.text import render_report
+from rnndoctor.render.text import call_summary, render_report
 from rnndoctor.render.views import render_demo, render_rule, render_rules, render_shapes
 from rnndoctor.report import Report
 from rnndoctor.rules._base import Bound, Candidate, Rule
@@ -241,3 +241,16 @@ def test_bad_format_and_colour_list_the_valid_values() -> None:
         write_document("x", "rules", {}, fmt="yaml", file=io.StringIO())
     with pytest.raises(ValueError, match="expected one of auto, always, never"):
         use_color("sometimes", io.StringIO())
+
+
+def test_lengths_whose_values_were_not_read_show_no_values() -> None:
+    """A meta or fake `lengths`: the text, the JSON and the diagram show no value for it."""
+    from rnndoctor.render.diagram import call_diagram
+
+    report = diagnose(spec("LSTM", 10, 20), Call(TensorInfo((5, 3, 10)), None, Lengths((1, 1, 1), readable=False)))
+    assert "lengths [?, ?, ?] (int64, cpu)" in call_summary(report.call)
+    assert json_render.report_body(report)["call"]["lengths"]["values"] == [None, None, None]
+    diagram = call_diagram(report)
+    assert diagram is not None
+    box = next(t for t in diagram.inputs if t.name == "lengths")
+    assert [c.expected for c in box.cells] == ["?", "?", "?"]

@@ -173,13 +173,13 @@ def _inputs(spec: RnnSpec, call: Call, drawn: dict[str, tuple[Dim, ...]]) -> tup
             boxes.append(replace(_expected(name, expected, "not given: torch starts from zeros"),
                                  given=False))
     if call.lengths is not None:
-        boxes.append(_lengths(call.lengths.values))
+        boxes.append(_lengths(call.lengths.values, call.lengths.readable))
     return tuple(boxes)
 
 
-def _lengths(values: tuple[float, ...]) -> Tensor:
-    """The `lengths` given to `pack_padded_sequence`: its first values, one cell each."""
-    cells = [Cell(i, f"[{i}]", repr(v), None) for i, v in enumerate(values[:MAX_LENGTHS])]
+def _lengths(values: tuple[float, ...], readable: bool) -> Tensor:
+    """The `lengths` given to `pack_padded_sequence`: its first values, one cell each ("?" unread)."""
+    cells = [Cell(i, f"[{i}]", repr(v) if readable else "?", None) for i, v in enumerate(values[:MAX_LENGTHS])]
     if len(values) > MAX_LENGTHS:
         cells.append(Cell(MAX_LENGTHS, "...", f"{len(values) - MAX_LENGTHS} more", None))
     return Tensor("lengths", tuple(cells), "given to pack_padded_sequence", "value")
