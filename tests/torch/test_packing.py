@@ -514,3 +514,22 @@ def test_rnndoctor_run_names_the_argument_of_the_unpacking_call(tmp_path: Any, g
         assert done.returncode == 1
         assert done.stderr.index(error) < done.stderr.index(f"\n{finding}"), done.stderr
         assert "  --> train.py:7, in torch.nn.utils.rnn.pad_packed_sequence\n" in done.stderr
+
+
+@DRAWS
+@given(steps=st.integers(0, 5), batch=st.integers(0, 4), values=st.lists(st.integers(-1, 7), max_size=5),
+       floats=st.booleans(), batch_first=st.booleans(), meta=st.booleans())
+def test_unreadable_lengths_give_a_subset_of_the_findings(steps: int, batch: int, values: list[int], floats: bool,
+                                                          batch_first: bool, meta: bool) -> None:
+    """`check` with lengths whose values can't be read never raises, and finds no more than it
+    finds with the real lengths, besides RNN410's note (and, on meta, RNN402: not on the CPU)."""
+    lstm = torch.nn.LSTM(3, 4, batch_first=batch_first)
+    x = torch.randn(*((batch, steps) if batch_first else (steps, batch)), 3)
+    real = torch.tensor(values, dtype=torch.float32 if floats else torch.int64)
+    unread = real.to("meta") if meta else _fake_lengths(values).to(real.dtype)
+    known = {f.code for f in rnndoctor.check(lstm, x, lengths=real)}
+    found = {f.code for f in rnndoctor.check(lstm, x, lengths=unread)}
+    if "RNN410" not in found:  # read after all: none, or a fake tensor of one value keeps it
+        assert not values or (not meta and len(values) == 1)
+        assert found == known
+    assert found - {"RNN410", "RNN402" if meta else ""} <= known
