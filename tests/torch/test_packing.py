@@ -211,6 +211,16 @@ def diagnosed(bare: tuple[str, Any], guarded: tuple[str, Any], function: str, ar
         assert report.first.raises == type(bare[1]).__name__, (bare[1], report.first)
 
 
+def test_batch_sizes_that_rise_in_an_array_are_run_by_torch() -> None:
+    """Only a tensor of rising batch sizes reaches the kernel that can crash; an array fails first."""
+    import numpy as np
+
+    packed = pack_sequence([torch.randn(3, 2), torch.randn(2, 2)])
+    call = partial(pad_packed_sequence, packed._replace(batch_sizes=np.array([1, 2, 2])))
+    bare, guarded = outcome(call, False), outcome(call, True)
+    diagnosed(bare, guarded, "pad_packed_sequence", {"sequence"})
+
+
 SEQUENCES: dict[str, Callable[[Any], Any]] = {
     "packed": lambda p: p,
     "tensor": lambda p: pad_packed_sequence(p)[0],
@@ -221,6 +231,7 @@ SEQUENCES: dict[str, Callable[[Any], Any]] = {
     "data ndarray": lambda p: p._replace(data=p.data.numpy()),
     "batch_sizes list": lambda p: p._replace(batch_sizes=p.batch_sizes.tolist()),
     "batch_sizes ndarray": lambda p: p._replace(batch_sizes=p.batch_sizes.numpy()),
+    "batch_sizes ndarray, rising": lambda p: p._replace(batch_sizes=p.batch_sizes.flip(0).numpy()),
     "batch_sizes None": lambda p: p._replace(batch_sizes=None),
     "unsorted_indices list": lambda p: p._replace(unsorted_indices=p.unsorted_indices.tolist()),
 }
