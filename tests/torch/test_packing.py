@@ -221,6 +221,21 @@ def test_batch_sizes_that_rise_in_an_array_are_run_by_torch() -> None:
     diagnosed(bare, guarded, "pad_packed_sequence", {"sequence"})
 
 
+@pytest.mark.parametrize("change", [{"total_length": 1}, {"total_length": 4.0}, {"batch_first": "yes"},
+                                    {"data": "list"}, {"total_length": True}])
+def test_batch_sizes_that_rise_are_run_where_torch_fails_before_its_kernel(change: dict[str, Any]) -> None:
+    """[2, 1, 2] over 5 rows can abort torch 2.13 in its kernel, which the guard never runs; but where
+    an argument fails before the kernel, torch raises its own error, and the guard keeps its type."""
+    packed = PackedSequence(torch.randn(5, 2), torch.tensor([2, 1, 2]))
+    if change.pop("data", None):
+        packed = packed._replace(data=packed.data.tolist())
+    call = partial(pad_packed_sequence, packed, **change)
+    bare, guarded = outcome(call, False), outcome(call, True)
+    assert bare[0] == guarded[0] == "raise"
+    assert type(guarded[1]) is type(bare[1]) or isinstance(guarded[1], type(bare[1])), guarded[1]
+    assert str(guarded[1]).splitlines()[0] == str(bare[1]).splitlines()[0]
+
+
 SEQUENCES: dict[str, Callable[[Any], Any]] = {
     "packed": lambda p: p,
     "tensor": lambda p: pad_packed_sequence(p)[0],

@@ -33,6 +33,7 @@ through `__wrapped__`.
 from __future__ import annotations
 
 import inspect
+import numbers
 import sys
 import threading
 import types
@@ -155,7 +156,7 @@ def checked(name: str, *args: Any) -> Any:
     original = _copies[name]
     if name not in _patched or _skip[0]() or _skip[1]() or getattr(_here, "busy", False):
         return original(*args)
-    if name == "pad_packed_sequence" and _may_crash(args[0]):  # not run: torch may free bad memory
+    if name == "pad_packed_sequence" and _may_crash(*args):  # not run: torch may free bad memory
         report = _safely(name, args, ran=False)
         if report is not None:
             raise delivery.own(report, postmortem.rank_prefix())
@@ -205,17 +206,35 @@ def _safely(name: str, args: tuple[Any, ...], ran: bool) -> Report | None:
     return report if report.first is not None else None
 
 
-def _may_crash(sequence: Any) -> bool:
-    """Batch sizes that rise, or fall below 1 before the last step: torch 2.13 can corrupt
-    its heap on them ([2, 1, 2] over 5 rows, [3, 0, 3], [2, -1] abort the process)."""
+def _may_crash(sequence: Any, batch_first: Any, padding_value: Any, total_length: Any) -> bool:
+    """Batch sizes that rise, or fall below 1 before the last step, given to torch's kernel: torch
+    2.13 can corrupt its heap on them ([2, 1, 2] over 5 rows, [3, 0, 3], [2, -1] abort the process).
+
+    A call that fails before the kernel (a field that is no tensor, `batch_first` that is no bool,
+    a `total_length` that is short or no int) is left to raise torch's own error.
+    """
     try:
-        if not _torch.is_tensor(sequence.batch_sizes):  # torch's kernel never sees it: no crash
+        if not (_torch.is_tensor(sequence.data) and _torch.is_tensor(sequence.batch_sizes)
+                and isinstance(batch_first, bool)):
             return False
         sizes = sequence.batch_sizes.tolist()
     except Exception:  # not a PackedSequence, or unreadable: torch's own checks run
         return False
+    if total_length is not None and not _reaches_kernel(total_length, len(sizes)):
+        return False
     return (any(n < 0 for n in sizes) or any(n <= 0 for n in sizes[:-1])
             or any(b > a for a, b in zip(sizes, sizes[1:])))
+
+
+def _reaches_kernel(total_length: Any, steps: int) -> bool:
+    """`total_length` passes `pad_packed_sequence`'s comparison and its kernel's argument parser."""
+    if isinstance(total_length, bool) or not (isinstance(total_length, numbers.Integral) or (
+            _torch.is_tensor(total_length) and total_length.dim() == 0 and not total_length.is_floating_point())):
+        return False
+    try:
+        return bool(total_length >= steps)
+    except Exception:  # unreadable
+        return False
 
 
 def _warn(report: Report) -> None:
