@@ -559,3 +559,14 @@ def test_unreadable_lengths_give_a_subset_of_the_findings(steps: int, batch: int
         assert not values or (not meta and len(values) == 1)
         assert found == known
     assert found - {"RNN410", "RNN402" if meta else ""} <= known
+
+
+@pytest.mark.parametrize("name", ["pad_packed_sequence, the layer's (output, h_n)",
+                                  "pad_packed_sequence, a short total_length", "pad_sequence, a side in capitals",
+                                  "pad_sequence, no sequences"])
+def test_explain_names_what_the_guard_names(name: str) -> None:
+    """Given torch's message alone, `explain` gives the guard's rule and first argument."""
+    bare, guarded = outcome(CALLS[name], False), outcome(CALLS[name], True)
+    explained = rnndoctor.explain(f"{type(bare[1]).__name__}: {bare[1]}").findings
+    first = guarded[1].report.first
+    assert explained and (explained[0].code, explained[0].arguments[0]) == (first.code, first.arguments[0])

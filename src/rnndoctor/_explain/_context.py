@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..findings import Dim
+from ..findings import Dim, Fix
 from ._evidence import (
     Diagnosis,
     Evidence,
@@ -91,6 +91,17 @@ def no_attribute(ev: Evidence) -> Diagnosis:
             fixes=(safe("convert it to a tensor", "input = torch.as_tensor(input, dtype=torch.float32)"),),
             confidence="high" if src else "medium",
         )
+    if attr == "batch_sizes":  # read by pad_packed_sequence, and by nothing that takes a tensor
+        in_unpad = any(f.func == "pad_packed_sequence" for f in ev.trace.frames)
+        notes = ["`pad_packed_sequence` takes the PackedSequence a recurrent layer returns for packed input"]
+        fixes: tuple[Fix, ...] = ()
+        if pytype == "tuple":
+            notes.append("a recurrent layer returns `(output, h_n)`, and only `output` is packed")
+            fixes = (safe("pass the first element, the layer's packed `output`",
+                          "output, h_n = sequence\npadded, lengths = pad_packed_sequence(output)"),)
+        return diagnose_as(ev, "sequence-not-packed", f"`sequence` is a {pytype}, not a PackedSequence",
+                           ("sequence",), notes=tuple(notes), fixes=fixes,
+                           confidence="high" if in_unpad else "medium")
     return partial_reading(ev, "input-not-tensor", f"a {pytype} was used where a tensor belongs",
                     "an argument that must be a tensor is a " + pytype)
 

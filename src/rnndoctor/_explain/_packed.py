@@ -56,8 +56,33 @@ def unsorted(ev: Evidence) -> Diagnosis:
 
 def total_length(ev: Evidence) -> Diagnosis:
     t, m = ev.int("total_length"), ev.int("max_len")
-    return facts((f"pad_packed_sequence got `total_length={t}`, shorter than the longest sequence, {m}",),
-                 safe(f"pass `total_length` of at least {m}, or leave it out"))
+    return diagnose_as(ev, "total-length-invalid", f"`total_length` is {t}, but the longest sequence has {m} steps",
+                       ("total_length",),
+                       notes=("`total_length` pads the result to that many steps, at least as many as the data has",),
+                       fixes=(safe("pass no `total_length`, which pads to the longest sequence",
+                                   "padded, lengths = pad_packed_sequence(sequence)"),))
+
+
+def total_length_type(ev: Evidence) -> Diagnosis:
+    return diagnose_as(ev, "total-length-invalid", f"`total_length` is a {ev.g['got_type']}, not an int",
+                       ("total_length",), fixes=(safe("pass `total_length=int(...)`"),))
+
+
+def padding_side(ev: Evidence) -> Diagnosis:
+    side = ev.g["padding_side"]
+    meant = side.strip().lower()
+    sides = (meant,) if meant in ("left", "right") else ("right", "left")
+    return diagnose_as(ev, "unknown-padding-side",
+                       f"`padding_side` is {side!r}, but `pad_sequence` takes 'left' or 'right'", ("padding_side",),
+                       notes=("`pad_sequence` compares `padding_side` exactly: case and spaces count",),
+                       fixes=tuple(safe(f"pass `padding_side={s!r}`", f"pad_sequence(sequences, padding_side={s!r})")
+                                   for s in sides))
+
+
+def no_sequences(ev: Evidence) -> Diagnosis:
+    return diagnose_as(ev, "unpaddable-sequences", "`sequences` is empty, so there is nothing to pad",
+                       ("sequences",), notes=("pad_sequence or pack_sequence was given no sequences",),
+                       fixes=(safe("skip empty batches"),))
 
 
 def _hand_built(ev: Evidence, title: str) -> Diagnosis:
@@ -116,14 +141,8 @@ _ENVIRONMENT: dict[str, Callable[[Evidence], Diagnosis]] = {
         safe("pass `lengths` as a tensor")),
     "pack.arg_type": lambda ev: facts((f"pack_padded_sequence's `{ev.g['arg']}` is a {ev.g['got_type']}",),
                                        safe(f"pass `{ev.g['arg']}` as a {ev.g['expected']}")),
-    "pad.total_length_type": lambda ev: facts(("`total_length` must be an int",),
-                                               safe("pass `total_length=int(...)`")),
     "pad.empty_batch_sizes": lambda ev: facts(("the PackedSequence has no steps: a hand-built one",),
                                                safe("build it with pack_padded_sequence")),
-    "padseq.empty": lambda ev: facts(("pad_sequence or pack_sequence was given no sequences",),
-                                      safe("skip empty batches")),
-    "padseq.side": lambda ev: facts((f"`padding_side` is {ev.g['padding_side']!r}",),
-                                     safe("pass `padding_side='left'` or `'right'`")),
     "padseq.not_iterable": lambda ev: facts((f"pad_sequence was given a {ev.g['pytype']}",),
                                              safe("pass a list of tensors")),
     "kernel.mm_dim_cuda": lambda ev: _in_rnn(ev, (
@@ -162,6 +181,9 @@ PACKED: dict[str, Callable[[Evidence], Diagnosis]] = {
     "pack.nonpositive": nonpositive,
     "pack.unsorted": unsorted,
     "pad.total_length": total_length,
+    "pad.total_length_type": total_length_type,
+    "padseq.empty": no_sequences,
+    "padseq.side": padding_side,
     "ps.batch_sizes_cpu": batch_sizes_cpu,
     "ps.tuple_form": tuple_form,
     **_ENVIRONMENT,
