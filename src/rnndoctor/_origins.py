@@ -27,12 +27,14 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol
 
+from . import _changed
 from ._record import replace
 from .findings import Applicability, Finding, Fix
 from .loader import LoaderFacts, find_loaders
@@ -73,6 +75,7 @@ _MAKERS = frozenset({"zeros", "ones", "randn", "rand", "empty", "full", "zeros_l
 _WRAPPERS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "detach", "requires_grad_",
                        "contiguous", "clone", "type", "Variable", "Parameter"})
 _DEPTH = 4  # frames followed upwards through parameters, and methods followed downwards
+_CHANGED_ON_THE_WAY = frozenset({"RNN201", "RNN202", "RNN203", "RNN205"})  # an encoder's state changed (`_changed`)
 _STATES = ("h_0", "c_0")
 _reader: ContextVar[Reader] = ContextVar("_reader", default=linecache.getlines)
 _found: ContextVar[dict[tuple[int, int], tuple[str, int] | None] | None] = ContextVar("_found", default=None)
@@ -227,11 +230,16 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
                               or _data_passed(made.site, user, call, batch_axis) or (None, batch_axis))
             traced[id(expr[0])] = made, here, axis
         made, here, axis = traced[id(expr[0])]
-        if made is None:
-            continue
-        handoff = _handoff(name, made, call, site, line, layer, finding)
+        handoff = None
+        if finding.code in _CHANGED_ON_THE_WAY:  # an encoder's state, changed on the way (`hidden[-1]`)
+            handoff = _changed.handoff(sys.modules[__name__], name, expr[0], call, site, line, layer, finding,
+                                       input_batch)
+        if handoff is None and made is not None:
+            handoff = _handoff(name, made, call, site, line, layer, finding)
         if handoff is not None:
             found.append(handoff)
+            continue
+        if made is None:
             continue
         element = expr[1] if expr[1] is not None else made.element
         origin = _state_origin(name, made, element, finding, here, input_batch, axis, user, layer=called)

@@ -1,0 +1,104 @@
+"""An encoder's state changed on the way to a decoder that does not fit it: `hidden[-1]`,
+`hidden[-1].unsqueeze(0)`, a bridge `nn.Linear`, the two directions concatenated.
+
+Each program is run under `rnndoctor run`: the state is followed back through the change
+to the encoder's call, the first fix edits the line a user would change, and every fix
+that edits a line is put into the program and run under real torch, which must accept it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import runpy
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+from rnndoctor.cli import main  # noqa: E402
+
+from .test_corpus import _applied, _first  # noqa: E402
+
+PROGRAM = '''import torch
+from torch import nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, src):
+        return self.rnn(src)
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = {encoder}
+        self.fc = nn.Linear({fc_in}, {fc_out})
+        self.decoder = nn.GRU(5, {dec_hidden}, num_layers={dec_layers})
+
+    def forward(self, src, tgt):
+        _, hidden = self.encoder(src)
+        {assigned}
+        out, _ = self.decoder(tgt, {handed})
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+CHANGE_LINE, CALL_LINE, FC_LINE, DECODER_LINE = 23, 24, 18, 19
+
+# name -> ((encoder hidden, layers, bidirectional), (fc in, out), (decoder hidden, layers), change,
+#          the first argument, the line of the first fix when the change is its own line)
+CASES = {
+    "last-layer-2d": ((8, 2, False), (8, 8), (8, 2), "hidden[-1]", "h_0", CHANGE_LINE),
+    "last-layer-2d-one-layer-decoder": ((8, 2, False), (8, 8), (8, 1), "hidden[-1]", "h_0", CHANGE_LINE),
+    "last-layer-unsqueezed": ((8, 2, False), (8, 8), (8, 2), "hidden[-1].unsqueeze(0)", "h_0", CHANGE_LINE),
+    "last-layer-of-one": ((8, 1, False), (8, 8), (8, 2), "hidden[-1].unsqueeze(0)", "num_layers", DECODER_LINE),
+    "bridge": ((8, 1, False), (8, 6), (8, 1), "torch.tanh(self.fc(hidden))", "h_0", FC_LINE),
+    "directions-concatenated": ((8, 1, True), (8, 8), (8, 1), "torch.cat((hidden[-2], hidden[-1]), dim=1).unsqueeze(0)",
+                                "hidden_size", DECODER_LINE),
+    "directions-concatenated-bridged": ((8, 1, True), (16, 6), (8, 1),
+                                        "torch.tanh(self.fc(torch.cat((hidden[-2], hidden[-1]), dim=1))).unsqueeze(0)",
+                                        "h_0", FC_LINE),
+}
+PLACES = ("assigned", "at-the-call")
+WRAPPED = (False, True)
+GRID = list(itertools.product(CASES, PLACES, WRAPPED))
+
+
+@pytest.mark.parametrize(("case", "place", "wrapped"), GRID,
+                         ids=[f"{c}-{p}{'-wrapped' if w else ''}" for c, p, w in GRID])
+def test_each_fix_of_a_changed_state_runs_under_torch(case: str, place: str, wrapped: bool, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    (enc_hidden, enc_layers, bidirectional), (fc_in, fc_out), (dec_hidden, dec_layers), change, argument, line = \
+        CASES[case]
+    layer = f"nn.GRU(5, {enc_hidden}, num_layers={enc_layers}, bidirectional={bidirectional})"
+    assigned = f"hidden = {change}" if place == "assigned" else "pass"
+    source = PROGRAM.format(encoder=f"Encoder({layer})" if wrapped else layer, fc_in=fc_in, fc_out=fc_out,
+                            dec_hidden=dec_hidden, dec_layers=dec_layers, assigned=assigned,
+                            handed="hidden" if place == "assigned" else change)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError):
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fixes = first["fixes"]
+    assert first["arguments"][0] == argument  # type: ignore[index]
+    expected_line = CALL_LINE if place == "at-the-call" and line == CHANGE_LINE else line
+    assert fixes[0].get("site") == f"seq2seq.py:{expected_line}"  # type: ignore[index, union-attr]
+    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
+    assert any("changed on the way" in n and "returned at seq2seq.py:22" in n
+               for n in first["notes"])  # type: ignore[union-attr]
+    lines = source.splitlines()
+    for fix in fixes:  # type: ignore[union-attr]
+        if fix.get("site"):
+            edited = tmp_path / "edited.py"
+            edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
+            runpy.run_path(str(edited), run_name="__main__")
