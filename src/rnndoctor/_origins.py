@@ -409,6 +409,7 @@ def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, dec
         if edited is not None and rebuilt is not None:
             edits.append(Edit(Fix(f"build `{dec_expr}` with the `{attr}` of `{enc_expr}`", Applicability.CHANGES_MODEL,
                                   edited, rebuilt.site.at(rebuilt.stmt.lineno)), ((attr, getattr(enc, attr)),)))
+    edits += _both_sizes(built, rebuilt, enc, dec, enc_expr, dec_expr, finding)
     given = _resolve(value.args[0], frame) if value.args else None
     on = getattr(given, "shape", None)
     called = f" on input ({', '.join(str(int(n)) for n in on)})" if isinstance(on, tuple) else ""
@@ -417,6 +418,23 @@ def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, dec
                 f"{enc!r}{called} gave ({layers}, {batch}, {hidden}); `{dec_expr}` is {dec!r}{where}")
     return Origin(name, made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "returned",
                   binding=evidence, edits=tuple(edits))
+
+
+def _both_sizes(built: _Made | None, rebuilt: _Made | None, enc: Any, dec: Any, enc_expr: str, dec_expr: str,
+                finding: Finding) -> list[Edit]:
+    """Where `hidden_size` and `num_layers` both differ (in the same directions), the decoder built
+    with both of the encoder's, in one edit of its constructor; the one the finding is about first."""
+    attrs = ("hidden_size", "num_layers") if finding.code == "RNN205" else ("num_layers", "hidden_size")
+    if rebuilt is None or enc.bidirectional != dec.bidirectional or any(
+            getattr(enc, a) == getattr(dec, a) for a in attrs):
+        return []
+    sizes = {a: _sized(built, rebuilt, enc_expr, a, getattr(enc, a), 1) for a in attrs}
+    edited = _constructed_with(rebuilt, {a: v for a, v in sizes.items() if v}) if all(sizes.values()) else None
+    if edited is None:
+        return []
+    return [Edit(Fix(f"build `{dec_expr}` with the `{attrs[0]}` and `{attrs[1]}` of `{enc_expr}`",
+                     Applicability.CHANGES_MODEL, edited, rebuilt.site.at(rebuilt.stmt.lineno)),
+                 tuple((a, getattr(enc, a)) for a in attrs))]
 
 
 def _encoder(called: object, shape: tuple[int | None, ...]) -> tuple[object, str] | None:
