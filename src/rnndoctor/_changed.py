@@ -22,6 +22,10 @@ the line a user would change:
 - the last `num_layers` layers of the encoder's state, at the line that picked one;
 - the two directions summed, in place of concatenated.
 
+A cell decoder (`nn.GRUCell`, `nn.LSTMCell`) handed an encoder's
+(D*num_layers, N, H) state as it was returned gets the last layer, `h[-1]`,
+at the line that hands it over.
+
 Each is checked by `provenance.rank` on the call it produces. Nothing here
 imports torch; anything this does not follow gives no origin, never an error.
 """
@@ -77,6 +81,7 @@ class _Followed:
     encoder_func: ast.expr | None = None  # `self.encoder` in that statement
     leaf: str = ""  # the name the encoder's state was given there
     instead: dict[int, int] | None = None  # an edit assumed: id(nn.Linear) -> its out_features; id(cat) -> 0: summed
+    first: bool = False  # a state carried from step to step is followed to where it was first made (a cell's)
 
     def __post_init__(self) -> None:
         self.steps: list[_Step] = []
@@ -95,6 +100,8 @@ def handoff(origins: ModuleType, name: str, expr: ast.expr, call: ast.Call, site
 def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, decoder: object,
              finding: Finding, input_batch: int | None) -> Origin | None:
     o, site = way.o, way.site
+    if site.frame is not None and _is_cell(decoder):
+        return _cell(way, name, expr, call, line, decoder, input_batch)
     if site.frame is None or not o._recurrent(decoder) or getattr(decoder, "proj_size", None):
         return None
     value = _shape(expr, way, line, _DEPTH, input_batch)
@@ -129,6 +136,59 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
                 f"({changes}): {enc!r} gave {_shown(_leaf_shape(way, input_batch))}, handed over as "
                 f"{_shown(handed)}; `{dec_expr}` is {dec!r}{where}")
     return Origin(name, ret_site, o._line(site, returned), "returned", binding=evidence, edits=tuple(edits))
+
+
+def _is_cell(module: object) -> bool:
+    return any(c.__name__ in ("RNNCell", "LSTMCell", "GRUCell") for c in type(module).__mro__) and isinstance(
+        getattr(module, "hidden_size", None), int)
+
+
+def _cell(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, cell: Any,
+          batch: int | None) -> Origin | None:
+    """A cell decoder (`nn.GRUCell`, `nn.LSTMCell`) handed an encoder's (D*num_layers, N, H) state,
+    as it was returned: the edit hands it the last layer, (N, H), at the line that hands it over
+    (the one that names the state for the cell, or a line added after the encoder's call)."""
+    o, site = way.o, way.site
+    way.first = True
+    value = _shape(expr, way, line, _DEPTH, batch)
+    if value is not None and value.pair is not None:
+        value = value.pair[1 if name == "c_0" else 0]
+    enc: Any = way.encoder
+    if (value is None or value.shape is None or enc is None or way.steps or way.returned is None
+            or len(value.shape) != 3 or enc.bidirectional or enc.hidden_size != cell.hidden_size
+            or getattr(enc, "proj_size", None)):
+        return None
+    handed = value.shape
+    hx = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "hx"), None)
+    given = hx.elts if isinstance(hx, ast.Tuple) else [hx]
+    names = [e.id for e in given if isinstance(e, ast.Name)]
+    if not names or len(names) != len(given):
+        return None
+    bound = {id(r[0]): r[0] for n in names if (r := o._reaching(site.scope, n, line)) is not None}
+    if len(bound) != 1:
+        return None
+    stmt = next(iter(bound.values()))
+    pair = _is_lstm(enc) and len(names) == 1
+    last = "tuple(s[-1] for s in {})" if pair else "{}[-1]"
+    if stmt is way.returned:  # `_, (h, c) = self.encoder(src)`: a line after it
+        edit = f"{o._statement(site, stmt)}\n{', '.join(names)} = {', '.join(last.format(n) for n in names)}"
+    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name):
+        edit = o._rewritten(site, stmt, {stmt.value: last.format(stmt.value.id)})  # `h = hidden`
+    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Tuple) and all(
+            isinstance(e, ast.Name) for e in stmt.value.elts):  # `state = (h, c)`
+        edit = o._rewritten(site, stmt, {e: f"{ast.unparse(e)}[-1]" for e in stmt.value.elts})
+    else:
+        return None
+    dec_expr = ast.unparse(call.func)
+    if edit is None:
+        return None
+    fix = Fix(f"hand `{dec_expr}` the last layer of `{way.encoder_expr}`'s state: a cell takes (N, H)",
+              Applicability.SAFE, edit, site.at(stmt.lineno))
+    evidence = (f"`{name}` is the state that `{way.encoder_expr}` returned at {site.at(way.returned.lineno)}: "
+                f"{enc!r} gave {_shown(handed)}, (D*num_layers, N, H); `{dec_expr}` is {cell!r}, "
+                f"which steps with one layer's (N, H)")
+    return Origin(name, site.at(way.returned.lineno), o._line(site, way.returned), "returned", binding=evidence,
+                  edits=(Edit(fix, states=handed[1:]),))
 
 
 def _outermost(steps: list[_Step]) -> list[_Step]:
@@ -185,7 +245,7 @@ def _named(name: str, way: _Followed, line: int, depth: int, batch: int | None) 
     o = way.o
     site = way.site
     reaching = o._reaching(site.scope, name, line)
-    if reaching is None or reaching[2]:  # a parameter, or carried from an earlier iteration
+    if reaching is None or (reaching[2] and not way.first):  # a parameter, or carried from an earlier iteration
         return None
     stmt, value, _ = reaching
     if isinstance(value, ast.Call) and isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:

@@ -102,3 +102,62 @@ def test_each_fix_of_a_changed_state_runs_under_torch(case: str, place: str, wra
             edited = tmp_path / "edited.py"
             edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
             runpy.run_path(str(edited), run_name="__main__")
+
+
+CELL_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.{kind}(5, 8, num_layers={layers})
+        self.cell = nn.{kind}Cell(5, 8)
+
+    def forward(self, src, tgt):
+        _, {returned} = self.encoder(src)
+        {alias}
+        for x in tgt:
+            {stepped} = self.cell(x, {handed})
+        return {stepped}
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+# kind -> (what the encoder's state is unpacked into, the line naming it for the cell, what the cell is given,
+#          what the cell's step returns into); the first fix is at the alias's line where there is one
+CELL_FORMS = {
+    "GRU": [("hidden", "h = hidden", "h", "h"), ("hidden", "pass", "hidden", "hidden")],
+    "LSTM": [("(h, c)", "pass", "(h, c)", "h, c"), ("hidden", "hx = hidden", "hx", "hx"),
+             ("(h, c)", "state = (h, c)", "state", "state")],
+}
+CELL_GRID = [(k, f, n) for k, forms in CELL_FORMS.items() for f in forms for n in (1, 2)]
+
+
+@pytest.mark.parametrize(("kind", "form", "layers"), CELL_GRID,
+                         ids=[f"{k}Cell-{f[2]}-{n}-layers" for k, f, n in CELL_GRID])
+def test_a_cell_decoder_given_an_encoders_state_gets_its_last_layer(
+        kind: str, form: tuple[str, str, str, str], layers: int, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    returned, alias, handed, stepped = form
+    source = CELL_PROGRAM.format(kind=kind, layers=layers, returned=returned, alias=alias, handed=handed,
+                                 stepped=stepped)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError):  # the cell's rank check
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fixes = first["fixes"]
+    assert first["arguments"][0] == "h_0"  # type: ignore[index]
+    assert fixes[0].get("site") == f"seq2seq.py:{12 if alias == 'pass' else 13}"  # type: ignore[index, union-attr]
+    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
+    assert any("returned at seq2seq.py:12" in n for n in first["notes"])  # type: ignore[union-attr]
+    lines = source.splitlines()
+    for fix in fixes:  # type: ignore[union-attr]
+        if fix.get("site"):
+            edited = tmp_path / "edited.py"
+            edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
+            runpy.run_path(str(edited), run_name="__main__")

@@ -211,7 +211,7 @@ def test_explain_post_mortem_and_guard_name_the_same_first_argument(
 def test_the_post_mortem_ranks_a_handoff_as_run_does(program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CORPUS)
     argument, line = _expected(program)
-    with pytest.raises(RuntimeError) as raised:
+    with pytest.raises((RuntimeError, ValueError)) as raised:  # a cell's rank check raises ValueError
         runpy.run_path(program.name, run_name="__main__")
     report = diagnose_exception(raised.value)
     assert report is not None and report.first is not None
