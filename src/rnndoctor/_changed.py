@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from ._record import replace
 from .findings import Applicability, Finding, Fix
 from .provenance import Edit, Origin
 
@@ -104,6 +105,8 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
         return _cell(way, name, expr, call, line, decoder, input_batch)
     if site.frame is None or not o._recurrent(decoder) or getattr(decoder, "proj_size", None):
         return None
+    if _is_lstm(decoder) and finding.code == "RNN201":
+        return _unpaired(way, name, expr, call, line, decoder, finding, input_batch)
     value = _shape(expr, way, line, _DEPTH, input_batch)
     if value is not None and value.pair is not None:  # `hidden` holding (h, c)
         value = value.pair[1 if name == "c_0" else 0]
@@ -189,6 +192,44 @@ def _cell(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, 
                 f"which steps with one layer's (N, H)")
     return Origin(name, site.at(way.returned.lineno), o._line(site, way.returned), "returned", binding=evidence,
                   edits=(Edit(fix, states=handed[1:]),))
+
+
+def _unpaired(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, dec: Any,
+              finding: Finding, batch: int | None) -> Origin | None:
+    """An `nn.LSTM` decoder handed a GRU's (or an RNN's) single state tensor as `hx`: the pair
+    `(h, torch.zeros_like(h))` at the call, or the decoder built as the encoder is (a GRU)."""
+    o, site = way.o, way.site
+    value = _shape(expr, way, line, _DEPTH, batch)
+    enc: Any = way.encoder
+    if (value is None or value.shape is None or enc is None or _is_lstm(enc) or way.returned is None
+            or not isinstance(expr, ast.Name) or name != "hx"):
+        return None
+    dec_expr = ast.unparse(call.func)
+    edits = []
+    torch = site.frame.f_globals.get("torch")
+    paired = next((f for f in finding.fixes if "zeros_like" in (f.snippet or "")), None)
+    if getattr(torch, "__name__", None) == "torch" and paired is not None:
+        edited = o._rewritten(site, o._stmt_at(site.scope, line), {expr: f"({expr.id}, torch.zeros_like({expr.id}))"})
+        if edited is not None:
+            edits.append(Edit(replace(paired, snippet=edited, site=site.at(line)), paired=True))
+    rebuilt = o._trace(call.func, site, line, (), 0)
+    ctor = rebuilt.value if rebuilt is not None else None
+    kind = "GRU" if any(c.__name__ == "GRU" for c in type(enc).__mro__) else "RNN"
+    if isinstance(ctor, ast.Call) and o._func_name(ctor.func) == "LSTM" and not any(
+            k.arg == "proj_size" for k in ctor.keywords):
+        func = ctor.func
+        renamed = ast.Attribute(func.value, kind, func.ctx) if isinstance(func, ast.Attribute) else ast.Name(
+            kind, ast.Load())
+        edited = o._rewritten(rebuilt.site, rebuilt.stmt, {func: ast.unparse(renamed)})
+        if edited is not None:
+            edits.append(Edit(Fix(f"build `{dec_expr}` as an nn.{kind}, as `{way.encoder_expr}` is",
+                                  Applicability.CHANGES_MODEL, edited, rebuilt.site.at(rebuilt.stmt.lineno)),
+                              (("kind", kind),)))
+    returned = way.returned
+    evidence = (f"`{name}` is the state that `{way.encoder_expr}` returned at {site.at(returned.lineno)}: {enc!r} "
+                f"gives one tensor {_shown(value.shape)}, where `{dec_expr}`, {dec!r}, takes the pair (h_0, c_0)")
+    return Origin(name, site.at(returned.lineno), o._line(site, returned), "returned", binding=evidence,
+                  edits=tuple(edits))
 
 
 def _outermost(steps: list[_Step]) -> list[_Step]:

@@ -48,17 +48,21 @@ Kind = Literal["built", "carried", "constructed", "returned"]
 class Edit:
     """An upstream fix, and the call it would produce: kept only where that call is clean.
 
-    `layer` holds the layer's constructor arguments the edit changes;
-    `states`, the shape every state gets.
+    `layer` holds the layer's constructor arguments the edit changes (its
+    `kind` too: an LSTM built as a GRU); `states`, the shape every state gets;
+    `paired`, a single state tensor handed over as `(h, c)`.
     """
 
     fix: Fix
-    layer: tuple[tuple[str, int], ...] = ()
+    layer: tuple[tuple[str, object], ...] = ()
     states: tuple[int, ...] | None = None
+    paired: bool = False
 
     def produces(self, spec: RnnSpec, call: Call) -> tuple[RnnSpec, Call]:
         """The layer and the call after this edit."""
         hx = call.hx
+        if self.paired and isinstance(hx, TensorInfo):
+            hx = Seq("tuple", (hx, hx))
         if self.states is not None and isinstance(hx, TensorInfo):
             hx = replace(hx, shape=self.states)
         elif self.states is not None and isinstance(hx, Seq):
@@ -156,7 +160,8 @@ def _ranked_handoff(finding: Finding, provenance: Provenance, returned: Origin,
     the encoder's state are among the edits, and the others only make the shapes line up (a
     bidirectional state read as two layers)."""
     kept = tuple(f for f in finding.fixes if not _zero_states(f)
-                 and not (edits and (f.snippet or "").startswith("nn.")))
+                 and not (edits and (f.snippet or "").startswith("nn."))
+                 and not any(e.fix.title == f.title for e in edits))  # the same fix, at the line it edits
     fixes = tuple(_located(f, provenance) for f in _unique(tuple(e.fix for e in edits) + kept))[:MAX_FIXES]
     arguments = finding.arguments
     if edits and edits[0].states is None and edits[0].layer:

@@ -1,8 +1,8 @@
 """A decoder given only the encoder's last layer, `hidden[-1]`: a 2-D state where a 3-D one is needed.
 
-Reduced from scratch after: https://github.com/jungomi/math-formula-recognition/issues/26
-(the decoder was handed a (batch, hidden) state: `Expected hidden[0] size (1, 4, 256), got (4, 256)`).
-No code was copied.
+Reduced from scratch after: https://github.com/dion-jy/lstm-vae-torch/issues/2
+(the decoder was handed 2-D states made from the encoder's result: "For batched 3-D input,
+hx and cx should also be 3-D but got (2-D, 2-D) tensors"). No code was copied.
 first argument: h_0
 """
 import torch

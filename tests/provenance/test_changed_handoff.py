@@ -161,3 +161,51 @@ def test_a_cell_decoder_given_an_encoders_state_gets_its_last_layer(
             edited = tmp_path / "edited.py"
             edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
             runpy.run_path(str(edited), run_name="__main__")
+
+
+UNPAIRED_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.{kind}(5, 8, num_layers={layers})
+        self.decoder = nn.LSTM(5, 8, num_layers={layers})
+
+    def forward(self, src, tgt):
+        _, hidden = self.encoder(src)
+        out, _ = self.decoder(tgt, hidden)
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+UNPAIRED = [(k, n) for k in ("GRU", "RNN") for n in (1, 2)]
+
+
+@pytest.mark.parametrize(("kind", "layers"), UNPAIRED, ids=[f"{k}-{n}-layers" for k, n in UNPAIRED])
+def test_an_lstm_decoder_given_a_single_state_gets_the_pair(kind: str, layers: int, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch reads the single tensor as `(hx[0], hx[1])`: an IndexError for one layer, its
+    "hx and cx should also be 3-D" message for more. The first fix pairs it with a zero cell state
+    at the call; the second builds the decoder as a GRU."""
+    source = UNPAIRED_PROGRAM.format(kind=kind, layers=layers)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IndexError if layers == 1 else RuntimeError):
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fixes = first["fixes"]
+    assert first["arguments"][0] == "hx"  # type: ignore[index]
+    assert [f.get("site") for f in fixes[:2]] == ["seq2seq.py:13", "seq2seq.py:9"]  # type: ignore[index, union-attr]
+    assert "torch.zeros_like(hidden)" in fixes[0]["snippet"]  # type: ignore[index]
+    assert any("returned at seq2seq.py:12" in n for n in first["notes"])  # type: ignore[union-attr]
+    lines = source.splitlines()
+    for fix in fixes[:2]:  # type: ignore[index]
+        edited = tmp_path / "edited.py"
+        edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
+        runpy.run_path(str(edited), run_name="__main__")
