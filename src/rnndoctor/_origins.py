@@ -261,23 +261,33 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
 class _Layer:
     """The layer called, as the calling code names it, and what its states' first axis counts."""
 
-    expr: str  # "self.lstm", "lstm"
+    expr: str  # "self.lstm", "lstm"; "" where it is called otherwise (`model.rnn(x)`)
     site: _Site  # where it is called
     num_layers: int
     directions: str | None  # "2", "(2 if self.bidirectional else 1)"; None: one direction
+    module: object = None  # the layer itself
 
     def count(self, written: ast.expr, made: _Made) -> str | None:
         """The expression for `D*num_layers` where the states are made; None where none is in scope.
 
         The layer count already written there is kept when it is the layer's
-        (`self.num_layers`); otherwise the layer's own attribute is read.
+        (`self.num_layers`); otherwise the layer's own attribute is read, by
+        the name it is called with or, failing that, by a name in the frame
+        that made the states (`net.rnn`).
         """
         if not isinstance(written, ast.Constant) and _int_value(written, made) == self.num_layers:
             layers = ast.unparse(written)
-        elif self._reaches(made.site):
+        elif self.expr and self._reaches(made.site):
             layers = f"{self.expr}.num_layers"
         else:
-            return None
+            frame = made.site.frame
+            if frame is None and _class_of(made.site) is not None and _class_of(made.site) is _class_of(self.site):
+                frame = self.site.frame  # a method of the same class, not running: `self` is the same
+            path = _path_to(self.module, frame) if frame is not None else None
+            if path is None:
+                return None
+            directions = f"(2 if {path}.bidirectional else 1)" if self.directions else None
+            return f"{path}.num_layers * {directions}" if directions else f"{path}.num_layers"
         return f"{layers} * {self.directions}" if self.directions else layers
 
     def _reaches(self, site: _Site) -> bool:
@@ -287,15 +297,20 @@ class _Layer:
         if self.expr.startswith("self."):
             mine = _class_of(self.site)
             return mine is not None and mine is _class_of(site)
+        scope = self.site.scope
+        if not isinstance(scope, ast.Module) and (_assignments(scope, self.expr) or self.expr in {
+                a.arg for a in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs)}):
+            return site.scope is scope  # a local of the function that calls it
         return isinstance(site.scope, ast.Module) or not _assignments(site.scope, self.expr)
 
 
 def _layer(func: ast.expr, site: _Site, line: int, layer: object) -> _Layer | None:
-    """The called layer's `_Layer`, for a layer called as a plain name or `self.<field>`."""
+    """The called layer's `_Layer`: its name for a layer called as a plain name or `self.<field>`."""
     num_layers, bidirectional = getattr(layer, "num_layers", None), getattr(layer, "bidirectional", None)
-    if not isinstance(num_layers, int) or not isinstance(bidirectional, bool) or not (
-            isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and _is_self(func.value))):
+    if not isinstance(num_layers, int) or not isinstance(bidirectional, bool):
         return None
+    if not (isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and _is_self(func.value))):
+        return _Layer("", site, num_layers, "2" if bidirectional else None, layer)
     expr = ast.unparse(func)
     directions = None
     if bidirectional:
@@ -304,7 +319,28 @@ def _layer(func: ast.expr, site: _Site, line: int, layer: object) -> _Layer | No
         flag = ast.unparse(written) if isinstance(written, ast.Attribute) and _is_self(written.value) \
             else f"{expr}.bidirectional"
         directions = "2" if written is None or isinstance(written, ast.Constant) else f"(2 if {flag} else 1)"
-    return _Layer(expr, site, num_layers, directions)
+    return _Layer(expr, site, num_layers, directions, layer)
+
+
+def _path_to(layer: object, frame: FrameLike) -> str | None:
+    """A name in `frame` (a local, else a global) that reaches `layer`: itself (`rnn`), or a module
+    that holds it (`net.rnn`, `self.encoder.layers[0]`); None where none does."""
+    if layer is None:
+        return None
+    scopes = (frame.f_locals,) if frame.f_locals is frame.f_globals else (frame.f_locals, frame.f_globals)
+    for scope in scopes:
+        for name, value in scope.items():
+            if name.startswith("_") or isinstance(value, (ModuleType, type)):
+                continue
+            if value is layer:
+                return name
+            modules = getattr(value, "named_modules", None)
+            if not callable(modules) or not hasattr(value, "_modules"):
+                continue
+            path = next((p for p, m in modules() if m is layer and p), None)
+            if path is not None and all(part.isidentifier() or part.isdigit() for part in path.split(".")):
+                return name + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in path.split("."))
+    return None
 
 
 def _constructor_argument(value: ast.expr, name: str) -> ast.expr | None:
@@ -925,13 +961,16 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
     sizes = _size_args(maker)
     changes: dict[ast.expr, str | None] = {}
     reads = None
+    unreached = None  # the layer count written as a number: no name where the states are made reaches the layer
     for index, symbol, expected, rank in _wrong_axes(finding, name, len(sizes), input_batch):
         if len(sizes) != rank:
             continue
         arg = sizes[index]
         reads = _unparsed(arg)
-        new = (batch if symbol == "N" else layer.count(arg, made) if symbol == "D*num_layers" and layer
-               else None) or str(expected)
+        counted_as = layer.count(arg, made) if symbol == "D*num_layers" and layer else None
+        if symbol == "D*num_layers" and layer and counted_as is None:
+            unreached = expected
+        new = (batch if symbol == "N" else counted_as) or str(expected)
         changes[arg] = new
         for other in (_maker_call(e) for e in together if symbol in ("N", "D*num_layers")):
             other_sizes = _size_args(other) if other is not None else []
@@ -939,7 +978,7 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
                 changes[other_sizes[index]] = new
     edit = _rewritten(site, stmt, changes)
     resized = any(symbol == "N" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
-    counted = layer is not None and any(
+    counted = layer is not None and unreached is None and any(
         symbol == "D*num_layers" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
     title = None if edit is None else (
         f"size the states from the batch of `{data}` where they are built" if resized and data
@@ -951,6 +990,9 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
     if edit is None:
         edit, title = _suffix_edit(stmt, name, finding)
     binding = _binding(reads, made, frames) if reads else None
+    if unreached is not None and edit is not None:
+        binding = "; ".join(filter(None, (binding, f"no name at {site.at(stmt.lineno)} reaches the layer, so its "
+                                                   f"layer count is written as the number {unreached}")))
     return Origin(name, site.at(stmt.lineno), text, kind, reads, binding, edit, title)
 
 

@@ -282,12 +282,14 @@ def _evidence(finding: Finding, provenance: Provenance, arguments: tuple[str, ..
     origin = provenance.origin(first) if first else None
     if origin is not None:
         together = [a for a in _STATES if a != first and (o := provenance.origin(a)) is not None
-                    and o.site == origin.site]
+                    and (o.site == origin.site or _next_to(origin, o))]
         names = " and ".join(f"`{a}`" for a in (first, *together))
         made = "carried over from an earlier call, first built" if origin.kind == "carried" else "built"
         one = " (one witness)" if together else ""
         reads = f" from `{origin.reads}`" if origin.reads and not origin.reads.isdigit() else ""
-        parts.append(f"{names} {'are' if together else 'is'} {made} at {origin.site}{one}{reads}")
+        site = next((f"{origin.site}-{o.site.rpartition(':')[2]}" for a in together
+                     if (o := provenance.origin(a)) is not None and _next_to(origin, o)), origin.site)
+        parts.append(f"{names} {'are' if together else 'is'} {made} at {site}{one}{reads}")
         if _sized_from_data(finding, provenance):
             parts.append("that is the input's other axis, so the states are ranked as the ones to "
                          "change, not `batch_first`")
@@ -296,6 +298,13 @@ def _evidence(finding: Finding, provenance: Provenance, arguments: tuple[str, ..
     if finding.code == "RNN204":
         parts += _batch_evidence(provenance)
     return "; ".join(parts) if parts else None
+
+
+def _next_to(origin: Origin, other: Origin) -> bool:
+    """`other` made on the line after `origin`'s, the same way (`h_0` and `c_0` on two lines in a row)."""
+    path, _, line = origin.site.rpartition(":")
+    return (line.isdigit() and other.site == f"{path}:{int(line) + 1}" and other.kind == origin.kind
+            and other.reads == origin.reads)
 
 
 def _batch_evidence(provenance: Provenance) -> list[str]:
