@@ -1285,10 +1285,33 @@ def _rebuilds(made: _Made, layer: object, finding: Finding) -> Iterator[Edit]:
                       if name not in ("device", "dtype")}
         except (SyntaxError, ValueError):  # not a layer written with literals
             continue
-        changes = {name: repr(v) for name, v in values.items() if not _same(v, getattr(layer, name, v))}
+        if layer is None:  # explain: no layer to compare with; `nn.LSTM(..., bidirectional=True)` changes what it names
+            changes = {k.arg: repr(values[k.arg]) for k in snippet.keywords if k.arg in values} if any(
+                isinstance(a, ast.Constant) and a.value is Ellipsis for a in snippet.args) else {}
+        else:
+            changes = {name: repr(v) for name, v in values.items() if not _same(v, getattr(layer, name, v))}
         edited = _constructed_with(made, changes) if changes else None
         if edited is not None:
             yield Edit(replace(fix, snippet=edited, site=made.site.at(made.stmt.lineno)))
+        elif len(changes) == 1 and made.stmt.end_lineno != made.stmt.lineno:
+            argument = _argument_line(made, *next(iter(changes.items())))
+            if argument is not None:
+                yield Edit(replace(fix, snippet=argument[1], site=made.site.at(argument[0])))
+
+
+def _argument_line(made: _Made, name: str, text: str) -> tuple[int, str] | None:
+    """A constructor written over several lines: the line that holds argument `name`, with its
+    value written as `text` (`bidirectional=True)`); None where the argument is not on one line."""
+    if not isinstance(made.value, ast.Call) or _func_name(made.value.func) not in KINDS:
+        return None
+    node = _given(made.value).get(name)
+    if node is None or node.lineno != node.end_lineno or node.end_col_offset is None:
+        return None
+    line = _source_line(made.site.filename, node.lineno).rstrip("\n")
+    rest = line[node.end_col_offset:]
+    if "#" in rest and not any(q in rest.split("#")[0] for q in "'\""):
+        rest = rest.split("#")[0]
+    return node.lineno, (line[:node.col_offset] + text + rest).strip()
 
 
 def _same(a: object, b: object) -> bool:
