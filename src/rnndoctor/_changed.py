@@ -105,8 +105,8 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
         return _cell(way, name, expr, call, line, decoder, input_batch)
     if site.frame is None or not o._recurrent(decoder) or getattr(decoder, "proj_size", None):
         return None
-    if _is_lstm(decoder) and finding.code == "RNN201":
-        return _unpaired(way, name, expr, call, line, decoder, finding, input_batch)
+    if finding.code == "RNN201":
+        return _other_kind(way, name, expr, call, line, decoder, finding, input_batch)
     value = _shape(expr, way, line, _DEPTH, input_batch)
     if value is not None and value.pair is not None:  # `hidden` holding (h, c)
         value = value.pair[1 if name == "c_0" else 0]
@@ -194,29 +194,38 @@ def _cell(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, 
                   edits=(Edit(fix, states=handed[1:]),))
 
 
-def _unpaired(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, dec: Any,
-              finding: Finding, batch: int | None) -> Origin | None:
-    """An `nn.LSTM` decoder handed a GRU's (or an RNN's) single state tensor as `hx`: the pair
-    `(h, torch.zeros_like(h))` at the call, or the decoder built as the encoder is (a GRU)."""
+def _other_kind(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, dec: Any,
+                finding: Finding, batch: int | None) -> Origin | None:
+    """A decoder handed the state of an encoder of another kind, as `hx`: an `nn.LSTM` given a GRU's
+    (or an RNN's) single tensor gets `(h, torch.zeros_like(h))` at the call; a GRU (or an RNN) given
+    an LSTM's `(h, c)` gets `h[0]`, its `h` alone. Or the decoder is built as the encoder is."""
     o, site = way.o, way.site
     value = _shape(expr, way, line, _DEPTH, batch)
     enc: Any = way.encoder
-    if (value is None or value.shape is None or enc is None or _is_lstm(enc) or way.returned is None
-            or not isinstance(expr, ast.Name) or name != "hx"):
+    if (value is None or enc is None or way.returned is None or way.steps or not isinstance(expr, ast.Name)
+            or name != "hx" or _is_lstm(enc) == _is_lstm(dec) or (value.pair is not None) != _is_lstm(enc)):
         return None
     dec_expr = ast.unparse(call.func)
     edits = []
-    torch = site.frame.f_globals.get("torch")
-    paired = next((f for f in finding.fixes if "zeros_like" in (f.snippet or "")), None)
-    if getattr(torch, "__name__", None) == "torch" and paired is not None:
-        edited = o._rewritten(site, o._stmt_at(site.scope, line), {expr: f"({expr.id}, torch.zeros_like({expr.id}))"})
-        if edited is not None:
-            edits.append(Edit(replace(paired, snippet=edited, site=site.at(line)), paired=True))
+    h = expr.id
+    if _is_lstm(dec):
+        torch = site.frame.f_globals.get("torch")
+        at_call = next((f for f in finding.fixes if "zeros_like" in (f.snippet or "")), None)
+        handed = f"({h}, torch.zeros_like({h}))" if getattr(torch, "__name__", None) == "torch" else None
+    else:
+        at_call = next((f for f in finding.fixes if (f.snippet or "").endswith("= hx[0]")), None)
+        handed = f"{h}[0]"
+    stmt = o._stmt_at(site.scope, line)
+    edited = o._rewritten(site, stmt, {expr: handed}) if at_call is not None and handed and stmt else None
+    if edited is not None and at_call is not None:
+        edits.append(Edit(replace(at_call, snippet=edited, site=site.at(line)), paired=_is_lstm(dec),
+                          h_only=not _is_lstm(dec)))
     rebuilt = o._trace(call.func, site, line, (), 0)
     ctor = rebuilt.value if rebuilt is not None else None
-    kind = "GRU" if any(c.__name__ == "GRU" for c in type(enc).__mro__) else "RNN"
-    if isinstance(ctor, ast.Call) and o._func_name(ctor.func) == "LSTM" and not any(
-            k.arg == "proj_size" for k in ctor.keywords):
+    kind = next(k for k in ("LSTM", "GRU", "RNN") if any(c.__name__ == k for c in type(enc).__mro__))
+    if isinstance(ctor, ast.Call) and o._func_name(ctor.func) in ("LSTM", "GRU", "RNN") and not any(
+            k.arg in ("proj_size", "nonlinearity") for k in ctor.keywords) and (
+            len(ctor.args) <= 3 or "RNN" not in (kind, o._func_name(ctor.func))):  # RNN's 4th is nonlinearity
         func = ctor.func
         renamed = ast.Attribute(func.value, kind, func.ctx) if isinstance(func, ast.Attribute) else ast.Name(
             kind, ast.Load())
@@ -226,8 +235,10 @@ def _unpaired(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: i
                                   Applicability.CHANGES_MODEL, edited, rebuilt.site.at(rebuilt.stmt.lineno)),
                               (("kind", kind),)))
     returned = way.returned
+    gives = "the pair (h_n, c_n)" if _is_lstm(enc) else f"one tensor {_shown(value.shape)}"
+    takes = "the pair (h_0, c_0)" if _is_lstm(dec) else "one tensor"
     evidence = (f"`{name}` is the state that `{way.encoder_expr}` returned at {site.at(returned.lineno)}: {enc!r} "
-                f"gives one tensor {_shown(value.shape)}, where `{dec_expr}`, {dec!r}, takes the pair (h_0, c_0)")
+                f"gives {gives}, where `{dec_expr}`, {dec!r}, takes {takes}")
     return Origin(name, site.at(returned.lineno), o._line(site, returned), "returned", binding=evidence,
                   edits=tuple(edits))
 

@@ -50,19 +50,23 @@ class Edit:
 
     `layer` holds the layer's constructor arguments the edit changes (its
     `kind` too: an LSTM built as a GRU); `states`, the shape every state gets;
-    `paired`, a single state tensor handed over as `(h, c)`.
+    `paired`, a single state tensor handed over as `(h, c)`; `h_only`, the
+    `h` of a pair handed over alone.
     """
 
     fix: Fix
     layer: tuple[tuple[str, object], ...] = ()
     states: tuple[int, ...] | None = None
     paired: bool = False
+    h_only: bool = False
 
     def produces(self, spec: RnnSpec, call: Call) -> tuple[RnnSpec, Call]:
         """The layer and the call after this edit."""
         hx = call.hx
         if self.paired and isinstance(hx, TensorInfo):
             hx = Seq("tuple", (hx, hx))
+        if self.h_only and isinstance(hx, Seq) and hx.items:
+            hx = hx.items[0]
         if self.states is not None and isinstance(hx, TensorInfo):
             hx = replace(hx, shape=self.states)
         elif self.states is not None and isinstance(hx, Seq):

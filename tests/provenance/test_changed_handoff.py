@@ -163,15 +163,15 @@ def test_a_cell_decoder_given_an_encoders_state_gets_its_last_layer(
             runpy.run_path(str(edited), run_name="__main__")
 
 
-UNPAIRED_PROGRAM = '''import torch
+OTHER_KIND_PROGRAM = '''import torch
 from torch import nn
 
 
 class Seq2Seq(nn.Module):
     def __init__(self):
         super().__init__()
-        self.encoder = nn.{kind}(5, 8, num_layers={layers})
-        self.decoder = nn.LSTM(5, 8, num_layers={layers})
+        self.encoder = nn.{encoder}(5, 8, num_layers={layers})
+        self.decoder = nn.{decoder}(5, 8, num_layers={layers})
 
     def forward(self, src, tgt):
         _, hidden = self.encoder(src)
@@ -181,20 +181,30 @@ class Seq2Seq(nn.Module):
 
 Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
 '''
-UNPAIRED = [(k, n) for k in ("GRU", "RNN") for n in (1, 2)]
+# (encoder, decoder, layers) -> what torch 2.13 raises and what the first fix hands the decoder
+OTHER_KIND = {
+    ("GRU", "LSTM", 1): (IndexError, "(hidden, torch.zeros_like(hidden))"),
+    ("GRU", "LSTM", 2): (RuntimeError, "(hidden, torch.zeros_like(hidden))"),  # "hx and cx should also be 3-D"
+    ("RNN", "LSTM", 2): (RuntimeError, "(hidden, torch.zeros_like(hidden))"),
+    ("LSTM", "GRU", 1): (AttributeError, "hidden[0]"),  # a tuple has no .dim()
+    ("LSTM", "GRU", 2): (AttributeError, "hidden[0]"),
+    ("LSTM", "RNN", 2): (AttributeError, "hidden[0]"),
+}
 
 
-@pytest.mark.parametrize(("kind", "layers"), UNPAIRED, ids=[f"{k}-{n}-layers" for k, n in UNPAIRED])
-def test_an_lstm_decoder_given_a_single_state_gets_the_pair(kind: str, layers: int, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """torch reads the single tensor as `(hx[0], hx[1])`: an IndexError for one layer, its
-    "hx and cx should also be 3-D" message for more. The first fix pairs it with a zero cell state
-    at the call; the second builds the decoder as a GRU."""
-    source = UNPAIRED_PROGRAM.format(kind=kind, layers=layers)
+@pytest.mark.parametrize(("encoder", "decoder", "layers"), list(OTHER_KIND),
+                         ids=[f"{e}-to-{d}-{n}-layers" for e, d, n in OTHER_KIND])
+def test_a_decoder_of_another_kind_gets_the_state_as_it_takes_it(encoder: str, decoder: str, layers: int,
+                                                                 tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An LSTM handed a GRU's single tensor pairs it with a zero cell state at the call; a GRU handed an
+    LSTM's pair takes its `h`. The second fix builds the decoder as the encoder is."""
+    raised, handed = OTHER_KIND[encoder, decoder, layers]
+    source = OTHER_KIND_PROGRAM.format(encoder=encoder, decoder=decoder, layers=layers)
     program = tmp_path / "seq2seq.py"
     program.write_text(source)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(IndexError if layers == 1 else RuntimeError):
+    with pytest.raises(raised):
         runpy.run_path(program.name, run_name="__main__")
     out = tmp_path / "report.json"
     assert main(["run", "--report-json", str(out), program.name]) == 1
@@ -202,7 +212,8 @@ def test_an_lstm_decoder_given_a_single_state_gets_the_pair(kind: str, layers: i
     fixes = first["fixes"]
     assert first["arguments"][0] == "hx"  # type: ignore[index]
     assert [f.get("site") for f in fixes[:2]] == ["seq2seq.py:13", "seq2seq.py:9"]  # type: ignore[index, union-attr]
-    assert "torch.zeros_like(hidden)" in fixes[0]["snippet"]  # type: ignore[index]
+    assert fixes[0]["snippet"] == f"out, _ = self.decoder(tgt, {handed})"  # type: ignore[index]
+    assert fixes[1]["snippet"] == f"self.decoder = nn.{encoder}(5, 8, num_layers={layers})"  # type: ignore[index]
     assert any("returned at seq2seq.py:12" in n for n in first["notes"])  # type: ignore[union-attr]
     lines = source.splitlines()
     for fix in fixes[:2]:  # type: ignore[index]
