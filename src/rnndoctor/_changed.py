@@ -122,10 +122,15 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
     dec_expr = ast.unparse(call.func)
     rebuilt = o._trace(call.func, site, line, (), 0)
     hx = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "hx"), None)
-    apart = _is_lstm(dec) and isinstance(hx, ast.Tuple)  # an edit of `h`'s way would leave `c` as it is
-    edits = [] if apart else [*_bridges(way, expr, line, need, dec, dec_expr, rebuilt, input_batch, name),
-                              *_reselected(way, need, dec, dec_expr),
-                              *_summed(way, expr, line, need, input_batch, name)]
+    if _is_lstm(dec) and isinstance(hx, ast.Tuple) and len(hx.elts) == 2:  # `h` and `c` change on their own ways
+        ways = [way if e is expr else _Followed(o, site) for e in hx.elts]
+        for e, w in zip(hx.elts, ways):
+            if w is not way:
+                _shape(e, w, line, _DEPTH, input_batch)
+        edits = _reselected(ways[0], need, dec, dec_expr, ways[1])
+    else:
+        edits = [*_bridges(way, expr, line, need, dec, dec_expr, rebuilt, input_batch, name),
+                 *_reselected(way, need, dec, dec_expr), *_summed(way, expr, line, need, input_batch, name)]
     rebuild = _decoder_sized(way, handed, dec, dec_expr, rebuilt)
     if rebuild is not None:  # a state made on purpose (directions concatenated): the decoder is built for it
         at = 0 if any(s.kind == "cat" for s in way.steps) and not any(s.kind == "bridge" for s in way.steps) \
@@ -508,25 +513,47 @@ def _written_size(way: _Followed, rebuilt: Any, built: Any, value: int) -> str:
     return str(value)
 
 
-def _reselected(way: _Followed, need: Shape, dec: Any, dec_expr: str) -> list[Edit]:
+def _reselected(way: _Followed, need: Shape, dec: Any, dec_expr: str, pair: _Followed | None = None) -> list[Edit]:
     """`hidden[-1]` (or `hidden[-1].unsqueeze(0)`) for a decoder of more layers, or of one with a
-    2-D state: the last `num_layers` layers of the encoder's state, at the line that picked one."""
-    o = way.o
+    2-D state: the last `num_layers` layers of the encoder's state, at the line that picked one.
+    With `pair`, the way of the LSTM's other state, picked the same way on the same line or the
+    next: both, in one edit."""
+    one = _reselection(way, dec, dec_expr)
+    if one is None:
+        return []
+    o, (stmt, node, text) = way.o, one
+    title = f"hand `{dec_expr}` the last `num_layers` layers of `{way.encoder_expr}`'s state"
+    if pair is None:
+        edited = o._rewritten(way.site, stmt, {node: text})
+        return [] if edited is None else [Edit(Fix(title, Applicability.SAFE, edited, way.site.at(stmt.lineno)),
+                                               states=need)]
+    other = _reselection(pair, dec, dec_expr)
+    if other is None:
+        return []
+    if other[0] is stmt:
+        edited = o._rewritten(way.site, stmt, {node: text, other[1]: other[2]})
+    elif other[0].lineno == stmt.lineno + 1:  # `h = h[-1]` and `c = c[-1]`
+        lines = [o._rewritten(way.site, stmt, {node: text}), o._rewritten(way.site, other[0], {other[1]: other[2]})]
+        edited = None if None in lines else "\n".join(str(line) for line in lines)
+    else:
+        edited = None
+    return [] if edited is None else [Edit(Fix(title, Applicability.SAFE, edited, way.site.at(stmt.lineno)),
+                                           states=need)]
+
+
+def _reselection(way: _Followed, dec: Any, dec_expr: str) -> tuple[ast.stmt, ast.expr, str] | None:
+    """The statement that picked one layer of the encoder's state, the node that did, and that node
+    written to pick the decoder's `num_layers` last layers."""
     enc: Any = way.encoder
     kinds = [s.kind for s in way.steps]
-    if (enc.bidirectional or dec.bidirectional or enc.hidden_size != dec.hidden_size
-            or enc.num_layers < dec.num_layers or set(kinds) != {"layers"} or len(kinds) != 1):
-        return []
+    if (enc is None or enc.bidirectional or dec.bidirectional or enc.hidden_size != dec.hidden_size
+            or enc.num_layers < dec.num_layers or kinds != ["layers"]):
+        return None
     step = way.steps[0]
-    node = _widest(step)
     leaf = step.node.value if isinstance(step.node, ast.Subscript) else None
     if not isinstance(leaf, ast.Name) or leaf.id != way.leaf:
-        return []
-    edited = o._rewritten(way.site, step.stmt, {node: f"{leaf.id}[-{dec_expr}.num_layers:]"})
-    if edited is None:
-        return []
-    return [Edit(Fix(f"hand `{dec_expr}` the last `num_layers` layers of `{way.encoder_expr}`'s state",
-                     Applicability.SAFE, edited, way.site.at(step.stmt.lineno)), states=need)]
+        return None
+    return step.stmt, _widest(step), f"{leaf.id}[-{dec_expr}.num_layers:]"
 
 
 def _widest(step: _Step) -> ast.expr:

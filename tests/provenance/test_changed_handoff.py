@@ -220,3 +220,52 @@ def test_a_decoder_of_another_kind_gets_the_state_as_it_takes_it(encoder: str, d
         edited = tmp_path / "edited.py"
         edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
         runpy.run_path(str(edited), run_name="__main__")
+
+
+LSTM_PAIR_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.LSTM(5, 8, num_layers=2)
+        self.decoder = nn.LSTM(5, 8, num_layers={dec_layers})
+
+    def forward(self, src, tgt):
+        _, (h, c) = self.encoder(src)
+        {h_line}
+        {c_line}
+        out, _ = self.decoder(tgt, {handed})
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+PAIR_FORMS = {  # name -> (the two lines, what the decoder is given, the line of the first fix)
+    "two-lines": ("h = h[-1]", "c = c[-1]", "(h, c)", 13),
+    "two-lines-unsqueezed": ("h = h[-1].unsqueeze(0)", "c = c[-1].unsqueeze(0)", "(h, c)", 13),
+    "at-the-call": ("pass", "pass", "(h[-1].unsqueeze(0), c[-1].unsqueeze(0))", 15),
+}
+PAIR_GRID = [(f, n) for f in PAIR_FORMS for n in (1, 2) if n == 2 or f == "two-lines"]  # the others are valid
+
+
+@pytest.mark.parametrize(("form", "dec_layers"), PAIR_GRID, ids=[f"{f}-{n}" for f, n in PAIR_GRID])
+def test_an_lstms_h_and_c_changed_the_same_way_are_edited_together(form: str, dec_layers: int, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    h_line, c_line, handed, line = PAIR_FORMS[form]
+    source = LSTM_PAIR_PROGRAM.format(dec_layers=dec_layers, h_line=h_line, c_line=c_line, handed=handed)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError):  # a 2-D state, or one layer for a decoder of two
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fix = first["fixes"][0]  # type: ignore[index]
+    assert fix["site"] == f"seq2seq.py:{line}"
+    assert fix["snippet"].count("[-self.decoder.num_layers:]") == 2
+    edited = tmp_path / "edited.py"
+    edited.write_text("\n".join(_applied(source.splitlines(), line, fix["snippet"])))
+    runpy.run_path(str(edited), run_name="__main__")
