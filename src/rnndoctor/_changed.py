@@ -23,8 +23,9 @@ the line a user would change:
 - the two directions summed, in place of concatenated.
 
 A cell decoder (`nn.GRUCell`, `nn.LSTMCell`) handed an encoder's
-(D*num_layers, N, H) state as it was returned gets the last layer, `h[-1]`,
-at the line that hands it over.
+(D*num_layers, N, H) state as it was returned gets the last layer, `h[-1]`
+(a bidirectional encoder's two directions summed, or side by side for a
+cell of twice the size), at the line that hands it over.
 
 Each is checked by `provenance.rank` on the call it produces. Nothing here
 imports torch; anything this does not follow gives no origin, never an error.
@@ -163,8 +164,16 @@ def _cell(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, 
         value = value.pair[1 if name == "c_0" else 0]
     enc: Any = way.encoder
     if (value is None or value.shape is None or enc is None or way.steps or way.returned is None
-            or len(value.shape) != 3 or enc.bidirectional or enc.hidden_size != cell.hidden_size
-            or getattr(enc, "proj_size", None)):
+            or len(value.shape) != 3 or getattr(enc, "proj_size", None)):
+        return None
+    torch = site.frame.f_globals.get("torch")
+    if not enc.bidirectional and enc.hidden_size == cell.hidden_size:
+        one, took = "{0}[-1]", "the last layer of `{}`'s state"
+    elif enc.bidirectional and enc.hidden_size == cell.hidden_size:
+        one, took = "{0}[-2] + {0}[-1]", "the two directions of `{}`'s last layer, summed"
+    elif enc.bidirectional and 2 * enc.hidden_size == cell.hidden_size and getattr(torch, "__name__", "") == "torch":
+        one, took = "torch.cat(({0}[-2], {0}[-1]), dim=1)", "the two directions of `{}`'s last layer, side by side"
+    else:
         return None
     handed = value.shape
     hx = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "hx"), None)
@@ -177,26 +186,26 @@ def _cell(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, 
         return None
     stmt = next(iter(bound.values()))
     pair = _is_lstm(enc) and len(names) == 1
-    last = "tuple(s[-1] for s in {})" if pair else "{}[-1]"
+    last = f"tuple({one.format('s')} for s in {{0}})" if pair else one
     if stmt is way.returned:  # `_, (h, c) = self.encoder(src)`: a line after it
         edit = f"{o._statement(site, stmt)}\n{', '.join(names)} = {', '.join(last.format(n) for n in names)}"
     elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name):
         edit = o._rewritten(site, stmt, {stmt.value: last.format(stmt.value.id)})  # `h = hidden`
     elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Tuple) and all(
             isinstance(e, ast.Name) for e in stmt.value.elts):  # `state = (h, c)`
-        edit = o._rewritten(site, stmt, {e: f"{ast.unparse(e)}[-1]" for e in stmt.value.elts})
+        edit = o._rewritten(site, stmt, {e: one.format(ast.unparse(e)) for e in stmt.value.elts})
     else:
         return None
     dec_expr = ast.unparse(call.func)
     if edit is None:
         return None
-    fix = Fix(f"hand `{dec_expr}` the last layer of `{way.encoder_expr}`'s state: a cell takes (N, H)",
+    fix = Fix(f"hand `{dec_expr}` {took.format(way.encoder_expr)}: a cell takes (N, H)",
               Applicability.SAFE, edit, site.at(stmt.lineno))
     evidence = (f"`{name}` is the state that `{way.encoder_expr}` returned at {site.at(way.returned.lineno)}: "
                 f"{enc!r} gave {_shown(handed)}, (D*num_layers, N, H); `{dec_expr}` is {cell!r}, "
                 f"which steps with one layer's (N, H)")
     return Origin(name, site.at(way.returned.lineno), o._line(site, way.returned), "returned", binding=evidence,
-                  edits=(Edit(fix, states=handed[1:]),))
+                  edits=(Edit(fix, states=(handed[1], cell.hidden_size)),))
 
 
 def _other_kind(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: int, dec: Any,

@@ -111,8 +111,8 @@ from torch import nn
 class Seq2Seq(nn.Module):
     def __init__(self):
         super().__init__()
-        self.encoder = nn.{kind}(5, 8, num_layers={layers})
-        self.cell = nn.{kind}Cell(5, 8)
+        self.encoder = nn.{kind}(5, 8, num_layers={layers}, bidirectional={bidirectional})
+        self.cell = nn.{kind}Cell(5, {cell_hidden})
 
     def forward(self, src, tgt):
         _, {returned} = self.encoder(src)
@@ -131,17 +131,21 @@ CELL_FORMS = {
     "LSTM": [("(h, c)", "pass", "(h, c)", "h, c"), ("hidden", "hx = hidden", "hx", "hx"),
              ("(h, c)", "state = (h, c)", "state", "state")],
 }
-CELL_GRID = [(k, f, n) for k, forms in CELL_FORMS.items() for f in forms for n in (1, 2)]
+# the encoder's directions, and the cell's hidden_size: the last layer; its two directions summed;
+# its two directions side by side, for a cell of twice the size
+DIRECTIONS = {"one-direction": (False, 8), "summed": (True, 8), "side-by-side": (True, 16)}
+CELL_GRID = [(k, f, n, d) for k, forms in CELL_FORMS.items() for f in forms for n in (1, 2) for d in DIRECTIONS]
 
 
-@pytest.mark.parametrize(("kind", "form", "layers"), CELL_GRID,
-                         ids=[f"{k}Cell-{f[2]}-{n}-layers" for k, f, n in CELL_GRID])
+@pytest.mark.parametrize(("kind", "form", "layers", "directions"), CELL_GRID,
+                         ids=[f"{k}Cell-{f[2]}-{n}-layers-{d}" for k, f, n, d in CELL_GRID])
 def test_a_cell_decoder_given_an_encoders_state_gets_its_last_layer(
-        kind: str, form: tuple[str, str, str, str], layers: int, tmp_path: Path,
+        kind: str, form: tuple[str, str, str, str], layers: int, directions: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     returned, alias, handed, stepped = form
+    bidirectional, cell_hidden = DIRECTIONS[directions]
     source = CELL_PROGRAM.format(kind=kind, layers=layers, returned=returned, alias=alias, handed=handed,
-                                 stepped=stepped)
+                                 stepped=stepped, bidirectional=bidirectional, cell_hidden=cell_hidden)
     program = tmp_path / "seq2seq.py"
     program.write_text(source)
     monkeypatch.chdir(tmp_path)
