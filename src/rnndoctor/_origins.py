@@ -27,12 +27,14 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol
 
+from . import _changed
 from ._record import replace
 from .findings import Applicability, Finding, Fix
 from .loader import LoaderFacts, find_loaders
@@ -73,6 +75,7 @@ _MAKERS = frozenset({"zeros", "ones", "randn", "rand", "empty", "full", "zeros_l
 _WRAPPERS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "detach", "requires_grad_",
                        "contiguous", "clone", "type", "Variable", "Parameter"})
 _DEPTH = 4  # frames followed upwards through parameters, and methods followed downwards
+_CHANGED_ON_THE_WAY = frozenset({"RNN201", "RNN202", "RNN203", "RNN205"})  # an encoder's state changed (`_changed`)
 _STATES = ("h_0", "c_0")
 _reader: ContextVar[Reader] = ContextVar("_reader", default=linecache.getlines)
 _found: ContextVar[dict[tuple[int, int], tuple[str, int] | None] | None] = ContextVar("_found", default=None)
@@ -227,11 +230,16 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
                               or _data_passed(made.site, user, call, batch_axis) or (None, batch_axis))
             traced[id(expr[0])] = made, here, axis
         made, here, axis = traced[id(expr[0])]
-        if made is None:
-            continue
-        handoff = _handoff(name, made, call, site, line, layer, finding)
+        handoff = None
+        if finding.code in _CHANGED_ON_THE_WAY:  # an encoder's state, changed on the way (`hidden[-1]`)
+            handoff = _changed.handoff(sys.modules[__name__], name, expr[0], call, site, line, layer, finding,
+                                       input_batch)
+        if handoff is None and made is not None:
+            handoff = _handoff(name, made, call, site, line, layer, finding)
         if handoff is not None:
             found.append(handoff)
+            continue
+        if made is None:
             continue
         element = expr[1] if expr[1] is not None else made.element
         origin = _state_origin(name, made, element, finding, here, input_batch, axis, user, layer=called)
@@ -253,23 +261,33 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
 class _Layer:
     """The layer called, as the calling code names it, and what its states' first axis counts."""
 
-    expr: str  # "self.lstm", "lstm"
+    expr: str  # "self.lstm", "lstm"; "" where it is called otherwise (`model.rnn(x)`)
     site: _Site  # where it is called
     num_layers: int
     directions: str | None  # "2", "(2 if self.bidirectional else 1)"; None: one direction
+    module: object = None  # the layer itself
 
     def count(self, written: ast.expr, made: _Made) -> str | None:
         """The expression for `D*num_layers` where the states are made; None where none is in scope.
 
         The layer count already written there is kept when it is the layer's
-        (`self.num_layers`); otherwise the layer's own attribute is read.
+        (`self.num_layers`); otherwise the layer's own attribute is read, by
+        the name it is called with or, failing that, by a name in the frame
+        that made the states (`net.rnn`).
         """
         if not isinstance(written, ast.Constant) and _int_value(written, made) == self.num_layers:
             layers = ast.unparse(written)
-        elif self._reaches(made.site):
+        elif self.expr and self._reaches(made.site):
             layers = f"{self.expr}.num_layers"
         else:
-            return None
+            frame = made.site.frame
+            if frame is None and _class_of(made.site) is not None and _class_of(made.site) is _class_of(self.site):
+                frame = self.site.frame  # a method of the same class, not running: `self` is the same
+            path = _path_to(self.module, frame) if frame is not None else None
+            if path is None:
+                return None
+            directions = f"(2 if {path}.bidirectional else 1)" if self.directions else None
+            return f"{path}.num_layers * {directions}" if directions else f"{path}.num_layers"
         return f"{layers} * {self.directions}" if self.directions else layers
 
     def _reaches(self, site: _Site) -> bool:
@@ -279,15 +297,20 @@ class _Layer:
         if self.expr.startswith("self."):
             mine = _class_of(self.site)
             return mine is not None and mine is _class_of(site)
+        scope = self.site.scope
+        if not isinstance(scope, ast.Module) and (_assignments(scope, self.expr) or self.expr in {
+                a.arg for a in (*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs)}):
+            return site.scope is scope  # a local of the function that calls it
         return isinstance(site.scope, ast.Module) or not _assignments(site.scope, self.expr)
 
 
 def _layer(func: ast.expr, site: _Site, line: int, layer: object) -> _Layer | None:
-    """The called layer's `_Layer`, for a layer called as a plain name or `self.<field>`."""
+    """The called layer's `_Layer`: its name for a layer called as a plain name or `self.<field>`."""
     num_layers, bidirectional = getattr(layer, "num_layers", None), getattr(layer, "bidirectional", None)
-    if not isinstance(num_layers, int) or not isinstance(bidirectional, bool) or not (
-            isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and _is_self(func.value))):
+    if not isinstance(num_layers, int) or not isinstance(bidirectional, bool):
         return None
+    if not (isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and _is_self(func.value))):
+        return _Layer("", site, num_layers, "2" if bidirectional else None, layer)
     expr = ast.unparse(func)
     directions = None
     if bidirectional:
@@ -296,7 +319,28 @@ def _layer(func: ast.expr, site: _Site, line: int, layer: object) -> _Layer | No
         flag = ast.unparse(written) if isinstance(written, ast.Attribute) and _is_self(written.value) \
             else f"{expr}.bidirectional"
         directions = "2" if written is None or isinstance(written, ast.Constant) else f"(2 if {flag} else 1)"
-    return _Layer(expr, site, num_layers, directions)
+    return _Layer(expr, site, num_layers, directions, layer)
+
+
+def _path_to(layer: object, frame: FrameLike) -> str | None:
+    """A name in `frame` (a local, else a global) that reaches `layer`: itself (`rnn`), or a module
+    that holds it (`net.rnn`, `self.encoder.layers[0]`); None where none does."""
+    if layer is None:
+        return None
+    scopes = (frame.f_locals,) if frame.f_locals is frame.f_globals else (frame.f_locals, frame.f_globals)
+    for scope in scopes:
+        for name, value in scope.items():
+            if name.startswith("_") or isinstance(value, (ModuleType, type)):
+                continue
+            if value is layer:
+                return name
+            modules = getattr(value, "named_modules", None)
+            if not callable(modules) or not hasattr(value, "_modules"):
+                continue
+            path = next((p for p, m in modules() if m is layer and p), None)
+            if path is not None and all(part.isidentifier() or part.isdigit() for part in path.split(".")):
+                return name + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in path.split("."))
+    return None
 
 
 def _constructor_argument(value: ast.expr, name: str) -> ast.expr | None:
@@ -401,6 +445,7 @@ def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, dec
         if edited is not None and rebuilt is not None:
             edits.append(Edit(Fix(f"build `{dec_expr}` with the `{attr}` of `{enc_expr}`", Applicability.CHANGES_MODEL,
                                   edited, rebuilt.site.at(rebuilt.stmt.lineno)), ((attr, getattr(enc, attr)),)))
+    edits += _both_sizes(built, rebuilt, enc, dec, enc_expr, dec_expr, finding)
     given = _resolve(value.args[0], frame) if value.args else None
     on = getattr(given, "shape", None)
     called = f" on input ({', '.join(str(int(n)) for n in on)})" if isinstance(on, tuple) else ""
@@ -409,6 +454,23 @@ def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, dec
                 f"{enc!r}{called} gave ({layers}, {batch}, {hidden}); `{dec_expr}` is {dec!r}{where}")
     return Origin(name, made.site.at(made.stmt.lineno), _line(made.site, made.stmt), "returned",
                   binding=evidence, edits=tuple(edits))
+
+
+def _both_sizes(built: _Made | None, rebuilt: _Made | None, enc: Any, dec: Any, enc_expr: str, dec_expr: str,
+                finding: Finding) -> list[Edit]:
+    """Where `hidden_size` and `num_layers` both differ (in the same directions), the decoder built
+    with both of the encoder's, in one edit of its constructor; the one the finding is about first."""
+    attrs = ("hidden_size", "num_layers") if finding.code == "RNN205" else ("num_layers", "hidden_size")
+    if rebuilt is None or enc.bidirectional != dec.bidirectional or any(
+            getattr(enc, a) == getattr(dec, a) for a in attrs):
+        return []
+    sizes = {a: _sized(built, rebuilt, enc_expr, a, getattr(enc, a), 1) for a in attrs}
+    edited = _constructed_with(rebuilt, {a: v for a, v in sizes.items() if v}) if all(sizes.values()) else None
+    if edited is None:
+        return []
+    return [Edit(Fix(f"build `{dec_expr}` with the `{attrs[0]}` and `{attrs[1]}` of `{enc_expr}`",
+                     Applicability.CHANGES_MODEL, edited, rebuilt.site.at(rebuilt.stmt.lineno)),
+                 tuple((a, getattr(enc, a)) for a in attrs))]
 
 
 def _encoder(called: object, shape: tuple[int | None, ...]) -> tuple[object, str] | None:
@@ -899,13 +961,16 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
     sizes = _size_args(maker)
     changes: dict[ast.expr, str | None] = {}
     reads = None
+    unreached = None  # the layer count written as a number: no name where the states are made reaches the layer
     for index, symbol, expected, rank in _wrong_axes(finding, name, len(sizes), input_batch):
         if len(sizes) != rank:
             continue
         arg = sizes[index]
         reads = _unparsed(arg)
-        new = (batch if symbol == "N" else layer.count(arg, made) if symbol == "D*num_layers" and layer
-               else None) or str(expected)
+        counted_as = layer.count(arg, made) if symbol == "D*num_layers" and layer else None
+        if symbol == "D*num_layers" and layer and counted_as is None:
+            unreached = expected
+        new = (batch if symbol == "N" else counted_as) or str(expected)
         changes[arg] = new
         for other in (_maker_call(e) for e in together if symbol in ("N", "D*num_layers")):
             other_sizes = _size_args(other) if other is not None else []
@@ -913,7 +978,7 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
                 changes[other_sizes[index]] = new
     edit = _rewritten(site, stmt, changes)
     resized = any(symbol == "N" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
-    counted = layer is not None and any(
+    counted = layer is not None and unreached is None and any(
         symbol == "D*num_layers" for _, symbol, _, _ in _wrong_axes(finding, name, len(sizes), input_batch))
     title = None if edit is None else (
         f"size the states from the batch of `{data}` where they are built" if resized and data
@@ -925,6 +990,9 @@ def _state_origin(name: str, made: _Made, element: int | None, finding: Finding,
     if edit is None:
         edit, title = _suffix_edit(stmt, name, finding)
     binding = _binding(reads, made, frames) if reads else None
+    if unreached is not None and edit is not None:
+        binding = "; ".join(filter(None, (binding, f"no name at {site.at(stmt.lineno)} reaches the layer, so its "
+                                                   f"layer count is written as the number {unreached}")))
     return Origin(name, site.at(stmt.lineno), text, kind, reads, binding, edit, title)
 
 
@@ -1217,10 +1285,33 @@ def _rebuilds(made: _Made, layer: object, finding: Finding) -> Iterator[Edit]:
                       if name not in ("device", "dtype")}
         except (SyntaxError, ValueError):  # not a layer written with literals
             continue
-        changes = {name: repr(v) for name, v in values.items() if not _same(v, getattr(layer, name, v))}
+        if layer is None:  # explain: no layer to compare with; `nn.LSTM(..., bidirectional=True)` changes what it names
+            changes = {k.arg: repr(values[k.arg]) for k in snippet.keywords if k.arg in values} if any(
+                isinstance(a, ast.Constant) and a.value is Ellipsis for a in snippet.args) else {}
+        else:
+            changes = {name: repr(v) for name, v in values.items() if not _same(v, getattr(layer, name, v))}
         edited = _constructed_with(made, changes) if changes else None
         if edited is not None:
             yield Edit(replace(fix, snippet=edited, site=made.site.at(made.stmt.lineno)))
+        elif len(changes) == 1 and made.stmt.end_lineno != made.stmt.lineno:
+            argument = _argument_line(made, *next(iter(changes.items())))
+            if argument is not None:
+                yield Edit(replace(fix, snippet=argument[1], site=made.site.at(argument[0])))
+
+
+def _argument_line(made: _Made, name: str, text: str) -> tuple[int, str] | None:
+    """A constructor written over several lines: the line that holds argument `name`, with its
+    value written as `text` (`bidirectional=True)`); None where the argument is not on one line."""
+    if not isinstance(made.value, ast.Call) or _func_name(made.value.func) not in KINDS:
+        return None
+    node = _given(made.value).get(name)
+    if node is None or node.lineno != node.end_lineno or node.end_col_offset is None:
+        return None
+    line = _source_line(made.site.filename, node.lineno).rstrip("\n")
+    rest = line[node.end_col_offset:]
+    if "#" in rest and not any(q in rest.split("#")[0] for q in "'\""):
+        rest = rest.split("#")[0]
+    return node.lineno, (line[:node.col_offset] + text + rest).strip()
 
 
 def _same(a: object, b: object) -> bool:

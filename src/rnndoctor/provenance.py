@@ -48,17 +48,25 @@ Kind = Literal["built", "carried", "constructed", "returned"]
 class Edit:
     """An upstream fix, and the call it would produce: kept only where that call is clean.
 
-    `layer` holds the layer's constructor arguments the edit changes;
-    `states`, the shape every state gets.
+    `layer` holds the layer's constructor arguments the edit changes (its
+    `kind` too: an LSTM built as a GRU); `states`, the shape every state gets;
+    `paired`, a single state tensor handed over as `(h, c)`; `h_only`, the
+    `h` of a pair handed over alone.
     """
 
     fix: Fix
-    layer: tuple[tuple[str, int], ...] = ()
+    layer: tuple[tuple[str, object], ...] = ()
     states: tuple[int, ...] | None = None
+    paired: bool = False
+    h_only: bool = False
 
     def produces(self, spec: RnnSpec, call: Call) -> tuple[RnnSpec, Call]:
         """The layer and the call after this edit."""
         hx = call.hx
+        if self.paired and isinstance(hx, TensorInfo):
+            hx = Seq("tuple", (hx, hx))
+        if self.h_only and isinstance(hx, Seq) and hx.items:
+            hx = hx.items[0]
         if self.states is not None and isinstance(hx, TensorInfo):
             hx = replace(hx, shape=self.states)
         elif self.states is not None and isinstance(hx, Seq):
@@ -156,7 +164,8 @@ def _ranked_handoff(finding: Finding, provenance: Provenance, returned: Origin,
     the encoder's state are among the edits, and the others only make the shapes line up (a
     bidirectional state read as two layers)."""
     kept = tuple(f for f in finding.fixes if not _zero_states(f)
-                 and not (edits and (f.snippet or "").startswith("nn.")))
+                 and not (edits and (f.snippet or "").startswith("nn."))
+                 and not any(e.fix.title == f.title for e in edits))  # the same fix, at the line it edits
     fixes = tuple(_located(f, provenance) for f in _unique(tuple(e.fix for e in edits) + kept))[:MAX_FIXES]
     arguments = finding.arguments
     if edits and edits[0].states is None and edits[0].layer:
@@ -277,12 +286,14 @@ def _evidence(finding: Finding, provenance: Provenance, arguments: tuple[str, ..
     origin = provenance.origin(first) if first else None
     if origin is not None:
         together = [a for a in _STATES if a != first and (o := provenance.origin(a)) is not None
-                    and o.site == origin.site]
+                    and (o.site == origin.site or _next_to(origin, o))]
         names = " and ".join(f"`{a}`" for a in (first, *together))
         made = "carried over from an earlier call, first built" if origin.kind == "carried" else "built"
         one = " (one witness)" if together else ""
         reads = f" from `{origin.reads}`" if origin.reads and not origin.reads.isdigit() else ""
-        parts.append(f"{names} {'are' if together else 'is'} {made} at {origin.site}{one}{reads}")
+        site = next((f"{origin.site}-{o.site.rpartition(':')[2]}" for a in together
+                     if (o := provenance.origin(a)) is not None and _next_to(origin, o)), origin.site)
+        parts.append(f"{names} {'are' if together else 'is'} {made} at {site}{one}{reads}")
         if _sized_from_data(finding, provenance):
             parts.append("that is the input's other axis, so the states are ranked as the ones to "
                          "change, not `batch_first`")
@@ -291,6 +302,13 @@ def _evidence(finding: Finding, provenance: Provenance, arguments: tuple[str, ..
     if finding.code == "RNN204":
         parts += _batch_evidence(provenance)
     return "; ".join(parts) if parts else None
+
+
+def _next_to(origin: Origin, other: Origin) -> bool:
+    """`other` made on the line after `origin`'s, the same way (`h_0` and `c_0` on two lines in a row)."""
+    path, _, line = origin.site.rpartition(":")
+    return (line.isdigit() and other.site == f"{path}:{int(line) + 1}" and other.kind == origin.kind
+            and other.reads == origin.reads)
 
 
 def _batch_evidence(provenance: Provenance) -> list[str]:

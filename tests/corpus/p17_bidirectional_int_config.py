@@ -13,8 +13,8 @@ config = {"hidden": 4, "layers": 1, "bidirectional": 1}
 class Listener(nn.Module):
     def __init__(self, cfg):
         super().__init__()
-        self.rnn = nn.LSTM(3, cfg["hidden"], cfg["layers"], batch_first=True,  # root cause
-                           bidirectional=cfg["bidirectional"])
+        self.rnn = nn.LSTM(3, cfg["hidden"], cfg["layers"], batch_first=True,
+                           bidirectional=cfg["bidirectional"])  # root cause
 
     def forward(self, x):
         return self.rnn(x)

@@ -93,7 +93,11 @@ def test_the_first_fix_writes_no_size_as_a_literal(program: Path, tmp_path: Path
              if d["wrong"] and d["symbol"] in ("N", "D*num_layers") and d["tensor"] in ("h_0", "c_0", "hx")]
     rank = {t: sum(d["tensor"] == t for d in first["dims"]) for t, _ in wrong}  # type: ignore[attr-defined]
     for line in _code(fix["snippet"]):
-        for call in (n for n in ast.walk(ast.parse(line)) if isinstance(n, ast.Call)):
+        try:
+            tree = ast.parse(line)
+        except SyntaxError:  # one line of a constructor written over several (`bidirectional=True)`)
+            continue
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
             name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
             sizes = call.args[0].elts if len(call.args) == 1 and isinstance(call.args[0], ast.Tuple) else call.args
             if name in _MAKERS:
@@ -211,7 +215,7 @@ def test_explain_post_mortem_and_guard_name_the_same_first_argument(
 def test_the_post_mortem_ranks_a_handoff_as_run_does(program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CORPUS)
     argument, line = _expected(program)
-    with pytest.raises(RuntimeError) as raised:
+    with pytest.raises((RuntimeError, ValueError)) as raised:  # a cell's rank check raises ValueError
         runpy.run_path(program.name, run_name="__main__")
     report = diagnose_exception(raised.value)
     assert report is not None and report.first is not None

@@ -54,6 +54,7 @@ MISMATCHES = {
     "num_layers": ((8, 1, False), (8, 2)),
     "directions": ((8, 1, True), (8, 1)),
     "directions-2-layers": ((8, 2, True), (8, 2)),
+    "num_layers-and-hidden_size": ((8, 2, False), (6, 1)),
 }
 HANDOFFS = {  # kind -> (what the encoder's state is unpacked into, what the decoder is given)
     "GRU": [("hidden", "hidden")],
@@ -84,7 +85,8 @@ def test_each_handoff_fix_runs_under_torch(mismatch: str, kind: str, returned: s
     assert fixes and fixes[0].get("site")  # type: ignore[index, union-attr]
     assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
     assert any("returned at seq2seq.py:22" in n for n in first["notes"])  # type: ignore[union-attr]
-    expected_first = {"hidden_size": "hidden_size", "num_layers": "num_layers"}.get(mismatch, "h_0")
+    expected_first = {"hidden_size": "hidden_size", "num_layers": "num_layers",
+                      "num_layers-and-hidden_size": "num_layers"}.get(mismatch, "h_0")
     assert first["arguments"][0] == expected_first  # type: ignore[index]
     lines = source.splitlines()
     for fix in fixes:  # type: ignore[union-attr]

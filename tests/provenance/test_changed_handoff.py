@@ -1,0 +1,275 @@
+"""An encoder's state changed on the way to a decoder that does not fit it: `hidden[-1]`,
+`hidden[-1].unsqueeze(0)`, a bridge `nn.Linear`, the two directions concatenated.
+
+Each program is run under `rnndoctor run`: the state is followed back through the change
+to the encoder's call, the first fix edits the line a user would change, and every fix
+that edits a line is put into the program and run under real torch, which must accept it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import runpy
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+from rnndoctor.cli import main  # noqa: E402
+
+from .test_corpus import _applied, _first  # noqa: E402
+
+PROGRAM = '''import torch
+from torch import nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, src):
+        return self.rnn(src)
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = {encoder}
+        self.fc = nn.Linear({fc_in}, {fc_out})
+        self.decoder = nn.GRU(5, {dec_hidden}, num_layers={dec_layers})
+
+    def forward(self, src, tgt):
+        _, hidden = self.encoder(src)
+        {assigned}
+        out, _ = self.decoder(tgt, {handed})
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+CHANGE_LINE, CALL_LINE, FC_LINE, DECODER_LINE = 23, 24, 18, 19
+
+# name -> ((encoder hidden, layers, bidirectional), (fc in, out), (decoder hidden, layers), change,
+#          the first argument, the line of the first fix when the change is its own line)
+CASES = {
+    "last-layer-2d": ((8, 2, False), (8, 8), (8, 2), "hidden[-1]", "h_0", CHANGE_LINE),
+    "last-layer-2d-one-layer-decoder": ((8, 2, False), (8, 8), (8, 1), "hidden[-1]", "h_0", CHANGE_LINE),
+    "last-layer-unsqueezed": ((8, 2, False), (8, 8), (8, 2), "hidden[-1].unsqueeze(0)", "h_0", CHANGE_LINE),
+    "last-layer-of-one": ((8, 1, False), (8, 8), (8, 2), "hidden[-1].unsqueeze(0)", "num_layers", DECODER_LINE),
+    "bridge": ((8, 1, False), (8, 6), (8, 1), "torch.tanh(self.fc(hidden))", "h_0", FC_LINE),
+    "directions-concatenated": ((8, 1, True), (8, 8), (8, 1), "torch.cat((hidden[-2], hidden[-1]), dim=1).unsqueeze(0)",
+                                "hidden_size", DECODER_LINE),
+    "directions-concatenated-bridged": ((8, 1, True), (16, 6), (8, 1),
+                                        "torch.tanh(self.fc(torch.cat((hidden[-2], hidden[-1]), dim=1))).unsqueeze(0)",
+                                        "h_0", FC_LINE),
+}
+PLACES = ("assigned", "at-the-call")
+WRAPPED = (False, True)
+GRID = list(itertools.product(CASES, PLACES, WRAPPED))
+
+
+@pytest.mark.parametrize(("case", "place", "wrapped"), GRID,
+                         ids=[f"{c}-{p}{'-wrapped' if w else ''}" for c, p, w in GRID])
+def test_each_fix_of_a_changed_state_runs_under_torch(case: str, place: str, wrapped: bool, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    (enc_hidden, enc_layers, bidirectional), (fc_in, fc_out), (dec_hidden, dec_layers), change, argument, line = \
+        CASES[case]
+    layer = f"nn.GRU(5, {enc_hidden}, num_layers={enc_layers}, bidirectional={bidirectional})"
+    assigned = f"hidden = {change}" if place == "assigned" else "pass"
+    source = PROGRAM.format(encoder=f"Encoder({layer})" if wrapped else layer, fc_in=fc_in, fc_out=fc_out,
+                            dec_hidden=dec_hidden, dec_layers=dec_layers, assigned=assigned,
+                            handed="hidden" if place == "assigned" else change)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError):
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fixes = first["fixes"]
+    assert first["arguments"][0] == argument  # type: ignore[index]
+    expected_line = CALL_LINE if place == "at-the-call" and line == CHANGE_LINE else line
+    assert fixes[0].get("site") == f"seq2seq.py:{expected_line}"  # type: ignore[index, union-attr]
+    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
+    assert any("changed on the way" in n and "returned at seq2seq.py:22" in n
+               for n in first["notes"])  # type: ignore[union-attr]
+    lines = source.splitlines()
+    for fix in fixes:  # type: ignore[union-attr]
+        if fix.get("site"):
+            edited = tmp_path / "edited.py"
+            edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
+            runpy.run_path(str(edited), run_name="__main__")
+
+
+CELL_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.{kind}(5, 8, num_layers={layers}, bidirectional={bidirectional})
+        self.cell = nn.{kind}Cell(5, {cell_hidden})
+
+    def forward(self, src, tgt):
+        _, {returned} = self.encoder(src)
+        {alias}
+        for x in tgt:
+            {stepped} = self.cell(x, {handed})
+        return {stepped}
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+# kind -> (what the encoder's state is unpacked into, the line naming it for the cell, what the cell is given,
+#          what the cell's step returns into); the first fix is at the alias's line where there is one
+CELL_FORMS = {
+    "GRU": [("hidden", "h = hidden", "h", "h"), ("hidden", "pass", "hidden", "hidden")],
+    "LSTM": [("(h, c)", "pass", "(h, c)", "h, c"), ("hidden", "hx = hidden", "hx", "hx"),
+             ("(h, c)", "state = (h, c)", "state", "state")],
+}
+# the encoder's directions, and the cell's hidden_size: the last layer; its two directions summed;
+# its two directions side by side, for a cell of twice the size
+DIRECTIONS = {"one-direction": (False, 8), "summed": (True, 8), "side-by-side": (True, 16)}
+CELL_GRID = [(k, f, n, d) for k, forms in CELL_FORMS.items() for f in forms for n in (1, 2) for d in DIRECTIONS]
+
+
+@pytest.mark.parametrize(("kind", "form", "layers", "directions"), CELL_GRID,
+                         ids=[f"{k}Cell-{f[2]}-{n}-layers-{d}" for k, f, n, d in CELL_GRID])
+def test_a_cell_decoder_given_an_encoders_state_gets_its_last_layer(
+        kind: str, form: tuple[str, str, str, str], layers: int, directions: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    returned, alias, handed, stepped = form
+    bidirectional, cell_hidden = DIRECTIONS[directions]
+    source = CELL_PROGRAM.format(kind=kind, layers=layers, returned=returned, alias=alias, handed=handed,
+                                 stepped=stepped, bidirectional=bidirectional, cell_hidden=cell_hidden)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError):  # the cell's rank check
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fixes = first["fixes"]
+    assert first["arguments"][0] == "h_0"  # type: ignore[index]
+    assert fixes[0].get("site") == f"seq2seq.py:{12 if alias == 'pass' else 13}"  # type: ignore[index, union-attr]
+    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
+    assert any("returned at seq2seq.py:12" in n for n in first["notes"])  # type: ignore[union-attr]
+    lines = source.splitlines()
+    for fix in fixes:  # type: ignore[union-attr]
+        if fix.get("site"):
+            edited = tmp_path / "edited.py"
+            edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
+            runpy.run_path(str(edited), run_name="__main__")
+
+
+OTHER_KIND_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.{encoder}(5, 8, num_layers={layers})
+        self.decoder = nn.{decoder}(5, 8, num_layers={layers})
+
+    def forward(self, src, tgt):
+        _, hidden = self.encoder(src)
+        out, _ = self.decoder(tgt, hidden)
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+# (encoder, decoder, layers) -> what torch 2.13 raises and what the first fix hands the decoder
+OTHER_KIND = {
+    ("GRU", "LSTM", 1): (IndexError, "(hidden, torch.zeros_like(hidden))"),
+    ("GRU", "LSTM", 2): (RuntimeError, "(hidden, torch.zeros_like(hidden))"),  # "hx and cx should also be 3-D"
+    ("RNN", "LSTM", 2): (RuntimeError, "(hidden, torch.zeros_like(hidden))"),
+    ("LSTM", "GRU", 1): (AttributeError, "hidden[0]"),  # a tuple has no .dim()
+    ("LSTM", "GRU", 2): (AttributeError, "hidden[0]"),
+    ("LSTM", "RNN", 2): (AttributeError, "hidden[0]"),
+}
+
+
+@pytest.mark.parametrize(("encoder", "decoder", "layers"), list(OTHER_KIND),
+                         ids=[f"{e}-to-{d}-{n}-layers" for e, d, n in OTHER_KIND])
+def test_a_decoder_of_another_kind_gets_the_state_as_it_takes_it(encoder: str, decoder: str, layers: int,
+                                                                 tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An LSTM handed a GRU's single tensor pairs it with a zero cell state at the call; a GRU handed an
+    LSTM's pair takes its `h`. The second fix builds the decoder as the encoder is."""
+    raised, handed = OTHER_KIND[encoder, decoder, layers]
+    source = OTHER_KIND_PROGRAM.format(encoder=encoder, decoder=decoder, layers=layers)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(raised):
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fixes = first["fixes"]
+    assert first["arguments"][0] == "hx"  # type: ignore[index]
+    assert [f.get("site") for f in fixes[:2]] == ["seq2seq.py:13", "seq2seq.py:9"]  # type: ignore[index, union-attr]
+    assert fixes[0]["snippet"] == f"out, _ = self.decoder(tgt, {handed})"  # type: ignore[index]
+    assert fixes[1]["snippet"] == f"self.decoder = nn.{encoder}(5, 8, num_layers={layers})"  # type: ignore[index]
+    assert any("returned at seq2seq.py:12" in n for n in first["notes"])  # type: ignore[union-attr]
+    lines = source.splitlines()
+    for fix in fixes[:2]:  # type: ignore[index]
+        edited = tmp_path / "edited.py"
+        edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
+        runpy.run_path(str(edited), run_name="__main__")
+
+
+LSTM_PAIR_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.LSTM(5, 8, num_layers=2)
+        self.decoder = nn.LSTM(5, 8, num_layers={dec_layers})
+
+    def forward(self, src, tgt):
+        _, (h, c) = self.encoder(src)
+        {h_line}
+        {c_line}
+        out, _ = self.decoder(tgt, {handed})
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+PAIR_FORMS = {  # name -> (the two lines, what the decoder is given, the line of the first fix)
+    "two-lines": ("h = h[-1]", "c = c[-1]", "(h, c)", 13),
+    "two-lines-unsqueezed": ("h = h[-1].unsqueeze(0)", "c = c[-1].unsqueeze(0)", "(h, c)", 13),
+    "at-the-call": ("pass", "pass", "(h[-1].unsqueeze(0), c[-1].unsqueeze(0))", 15),
+}
+PAIR_GRID = [(f, n) for f in PAIR_FORMS for n in (1, 2) if n == 2 or f == "two-lines"]  # the others are valid
+
+
+@pytest.mark.parametrize(("form", "dec_layers"), PAIR_GRID, ids=[f"{f}-{n}" for f, n in PAIR_GRID])
+def test_an_lstms_h_and_c_changed_the_same_way_are_edited_together(form: str, dec_layers: int, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    h_line, c_line, handed, line = PAIR_FORMS[form]
+    source = LSTM_PAIR_PROGRAM.format(dec_layers=dec_layers, h_line=h_line, c_line=c_line, handed=handed)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError):  # a 2-D state, or one layer for a decoder of two
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fix = first["fixes"][0]  # type: ignore[index]
+    assert fix["site"] == f"seq2seq.py:{line}"
+    assert fix["snippet"].count("[-self.decoder.num_layers:]") == 2
+    edited = tmp_path / "edited.py"
+    edited.write_text("\n".join(_applied(source.splitlines(), line, fix["snippet"])))
+    runpy.run_path(str(edited), run_name="__main__")
