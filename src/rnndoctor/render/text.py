@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["call_summary", "render_finding", "render_report", "render_upstream", "summary_line"]
 
 GUTTER = "   |"
+_SEVERITIES = tuple(Severity)  # in order, most severe first
 
 
 def render_report(report: Report) -> str:
@@ -29,10 +30,8 @@ def render_report(report: Report) -> str:
 
 
 def summary_line(findings: Iterable[Finding]) -> str:
-    counts = {s: 0 for s in Severity}
-    for f in findings:
-        counts[f.severity] += 1
-    parts = [_plural(counts[s], s.value) for s in Severity if counts[s]]
+    found = [f.severity for f in findings]
+    parts = [_plural(found.count(s), s.value) for s in _SEVERITIES if s in found]
     return "found " + ", ".join(parts) if parts else "ok: no problems found"
 
 
@@ -98,23 +97,14 @@ def _dims_block(dims: tuple[Dim, ...]) -> list[str]:
     for d in dims:
         tensors.setdefault(d.tensor, []).append(d)
     for name, axes in tensors.items():
-        rows = [
-            [f"`{name}`"] + [f"dim {d.index}" for d in axes],
-            [""] + [d.symbol for d in axes],
-            ["expected"] + [_size(d.expected, "any") for d in axes],
-            ["actual"] + [_size(d.actual, "?") for d in axes],
-        ]
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        for row in rows:
-            lines.append(_row(row, widths))
-        marks = [""] + ["^" * len(_size(d.actual, "?")) if d.wrong else "" for d in axes]
-        lines.append(_row(marks, widths))
+        columns = [(f"`{name}`", "", "expected", "actual", "")]  # the last row: ^ under the wrong sizes
+        for d in axes:
+            actual = _size(d.actual, "?")
+            columns.append((f"dim {d.index}", d.symbol, _size(d.expected, "any"), actual,
+                            "^" * len(actual) if d.wrong else ""))
+        widths = [max(map(len, column)) for column in columns]
+        lines += [f"{GUTTER}   {'   '.join(map(str.ljust, row, widths))}".rstrip() for row in zip(*columns)]
     return lines
-
-
-def _row(cells: list[str], widths: list[int]) -> str:
-    text = "   ".join(c.ljust(w) for c, w in zip(cells, widths))
-    return f"{GUTTER}   {text}".rstrip()
 
 
 def _size(value: int | None, unknown: str) -> str:
