@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from .._record import record
 from ..findings import Dim, Finding, Fix, Location, Severity
@@ -16,6 +15,30 @@ __all__ = ["Bound", "Candidate", "Order", "ProposedFix", "Rule"]
 
 Stage = Literal["construct", "forward", "use", "program"]
 Transform = Callable[[RnnSpec, Call], tuple[RnnSpec, Call]]
+T = TypeVar("T")
+
+
+class cached_property(Generic[T]):  # noqa: N801 - named as functools' is
+    """`functools.cached_property` without its lock (Python 3.11 takes an RLock on each first read).
+
+    A `Bound` lives within one diagnosis in one thread; the value is stored in
+    the instance's `__dict__`, which then shadows this descriptor.
+    """
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object, owner: type | None = None) -> T | cached_property[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class Order:
