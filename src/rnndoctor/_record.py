@@ -172,12 +172,16 @@ def fields(cls: type) -> tuple[str, ...]:
 
 def replace(obj: R, /, **changes: Any) -> R:
     """A copy of `obj`, a record or a dataclass, with some fields changed."""
-    if not hasattr(type(obj), "__record_fields__"):
+    cls = type(obj)
+    names: tuple[str, ...] | None = getattr(cls, "__record_fields__", None)
+    if names is None:
         import dataclasses
 
         return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
-    values = {name: getattr(obj, name) for name in fields(type(obj))}
-    unknown = changes.keys() - values.keys()
-    if unknown:
-        raise TypeError(f"{type(obj).__name__} has no field {', '.join(sorted(unknown))}")
-    return type(obj)(**(values | changes))
+    for name in names:
+        if name not in changes:
+            changes[name] = getattr(obj, name)
+    if len(changes) != len(names):
+        unknown = changes.keys() - set(names)
+        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+    return cls(**changes)

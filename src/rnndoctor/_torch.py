@@ -55,6 +55,7 @@ def is_recurrent(value: object) -> bool:
 
 _MODULE_ATTRS = ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias",
                  "batch_first", "dropout", "bidirectional", "proj_size")
+_NONES = (None,) * len(_MODULE_ATTRS)  # getattr's default for each
 
 
 class Known:
@@ -75,7 +76,7 @@ MAX_VERDICTS = 256  # per module; a model sees few distinct signatures
 def known(module: Any) -> Known:
     """The module's spec and verdict cache, rebuilt when its configuration or weights change."""
     weight = _first_weight(module)
-    stamp = (*(getattr(module, a, None) for a in _MODULE_ATTRS), weight.dtype, weight.device)
+    stamp = (*map(getattr, (module,) * len(_MODULE_ATTRS), _MODULE_ATTRS, _NONES), weight.dtype, weight.device)
     entry = _KNOWN.get(module)
     if entry is None or entry.stamp != stamp:
         entry = _KNOWN[module] = Known(stamp, _as_constructed(module))
