@@ -311,7 +311,7 @@ def _layer(func: ast.expr, site: _Site, line: int, layer: object) -> _Layer | No
         return None
     if not (isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and _is_self(func.value))):
         return _Layer("", site, num_layers, "2" if bidirectional else None, layer)
-    expr = ast.unparse(func)
+    expr = _unparsed(func)
     directions = None
     if bidirectional:
         made = _trace(func, site, line, (), 0)
@@ -366,12 +366,12 @@ def _rebuilt(origin: Origin, made: _Made, element: int | None, calling: _Site, b
     builds it again at the start of the calling method, for each batch, or, where that method
     carries the field from call to call, where the batch changes."""
     stmt, scope = made.stmt, calling.scope
+    if (made.site.frame is not calling.frame or made.site.scope is scope or origin.edit is None
+            or "\n" in origin.edit or batch is None or batch not in origin.edit or isinstance(scope, ast.Module)):
+        return origin
     target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
     dim = next((d for d in finding.dims if d.tensor == origin.argument and d.symbol == "N" and d.wrong), None)
-    if (made.site.frame is not calling.frame or made.site.scope is scope or origin.edit is None
-            or "\n" in origin.edit or batch is None or batch not in origin.edit or dim is None
-            or isinstance(scope, ast.Module)
-            or not (isinstance(target, ast.Attribute) and _is_self(target.value))):
+    if dim is None or not (isinstance(target, ast.Attribute) and _is_self(target.value)):
         return origin
     field, edit = ast.unparse(target), origin.edit.split("  # ")[0]
     carried = any(isinstance(n, ast.Assign) and any(
@@ -405,9 +405,12 @@ def _handoff(name: str, made: _Made, call: ast.Call, site: _Site, line: int, dec
     value, frame = made.value, made.site.frame
     if not isinstance(value, ast.Call) or frame is None or not isinstance(made.stmt, ast.Assign):
         return None
+    called = _resolve(value.func, frame)
+    if called is None:  # a method, or a name the frame lacks: no layer returned it
+        return None
     shape = tuple(d.actual for d in sorted((d for d in finding.dims if d.tensor == name),
                                            key=lambda d: d.index))
-    found = _encoder(_resolve(value.func, frame), shape)
+    found = _encoder(called, shape)
     if found is None or found[0] is decoder or not _recurrent(decoder):
         return None
     enc: Any = found[0]
@@ -571,8 +574,9 @@ def _constructed_with(made: _Made | None, sizes: dict[str, str]) -> str | None:
 def _with_next_line(origins: list[Origin]) -> Iterator[Origin]:
     """`h_0` and `c_0` made on two lines in a row, the same way: `h_0`'s edit changes both."""
     for origin in origins:
+        below = _next_line(origin.site)
         other = next((o for o in origins if o is not origin and o.edit and "\n" not in o.edit
-                      and _next_line(origin.site) == o.site), None)
+                      and below == o.site), None)
         if origin.edit and "\n" not in origin.edit and other is not None:
             origin = replace(origin, edit=f"{origin.edit}\n{other.edit}")
         yield origin
@@ -843,7 +847,8 @@ def _passed(name: str, site: _Site, frames: Frames) -> tuple[ast.expr, _Site, in
     params = [a.arg for a in (*scope.args.posonlyargs, *scope.args.args)]
     if name not in params:
         return None
-    index = [f for f, _ in frames].index(site.frame) if site.frame in [f for f, _ in frames] else -1
+    stack = [f for f, _ in frames]
+    index = stack.index(site.frame) if site.frame in stack else -1
     callers = [(f, line) for f, line in frames[:index] if f is not site.frame]
     if not callers:
         return None
