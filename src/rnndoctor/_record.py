@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -101,17 +102,23 @@ def _compile(cls: type, names: list[str], specs: dict[str, _Field]) -> None:
     params, body = [], []
     for name in names:
         spec = specs[name]
+        slot = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
+        if isinstance(slot, types.MemberDescriptorType):  # set through the slot: a third faster
+            env[f"_record_s_{name}"] = slot.__set__
+            setter = f"_record_s_{name}(self, "
+        else:
+            setter = f"_record_set(self, {name!r}, "
         if spec.default_factory is not None:
             env[f"_record_f_{name}"] = spec.default_factory
             params.append(f"{name}=_record_none")
-            body.append(f"_record_set(self, {name!r}, _record_f_{name}() if {name} is _record_none else {name})")
+            body.append(f"{setter}_record_f_{name}() if {name} is _record_none else {name})")
         else:
             if spec.default is not _NONE:
                 env[f"_record_d_{name}"] = spec.default
                 params.append(f"{name}=_record_d_{name}")
             else:
                 params.append(name)
-            body.append(f"_record_set(self, {name!r}, {name})")
+            body.append(f"{setter}{name})")
     env["_record_none"] = _NONE
     if hasattr(cls, "__post_init__"):
         body.append("self.__post_init__()")

@@ -259,6 +259,7 @@ def describe_call(spec: RnnSpec, input: object, hx: object, live: Backend | None
 
 
 _SUPPORT: list[bool | None] = []  # the CPU's bfloat16 and float16 support in oneDNN, once known
+_BACKENDS: dict[tuple[bool | None, ...], Backend] = {}  # one record for each set of facts
 
 
 def backend() -> Backend:
@@ -266,8 +267,12 @@ def backend() -> Backend:
     torch = load_torch()
     if not _SUPPORT:
         _SUPPORT[:] = _supports(torch, "bf16"), _supports(torch, "fp16")
-    enabled = bool(torch.backends.mkldnn.is_available() and torch._C._get_mkldnn_enabled())
-    return Backend(enabled, _SUPPORT[0], _SUPPORT[1], bool(torch.is_grad_enabled()))
+    facts = (bool(torch.backends.mkldnn.is_available() and torch._C._get_mkldnn_enabled()),
+             _SUPPORT[0], _SUPPORT[1], bool(torch.is_grad_enabled()))
+    found = _BACKENDS.get(facts)
+    if found is None:
+        found = _BACKENDS[facts] = Backend(*facts)
+    return found
 
 
 def _supports(torch: Any, kind: str) -> bool | None:

@@ -31,7 +31,7 @@ from ..render.output import use_color, write_report
 from ..render.text import call_summary, render_upstream
 from ..report import Report
 from ..rules._base import Bound
-from ..specs import KINDS, Call, spec
+from ..specs import KINDS, Call, RnnSpec, spec
 from . import downstream, notebook
 from .delivery import hide_frames, note_text
 from .delivery import prefixed as prefixed
@@ -419,8 +419,9 @@ def _call_in(frames: Frames) -> tuple[Report, Location] | None:
             return _construction(module, frames[: i + 1])
         if _torch.is_recurrent(module):
             input, hx = _arguments(module, frames[: i + 1])
-            where = _locate(module, frames[: i + 1], None)
-            report = relocated(_api.check(module, input, hx), where)
+            checked = _api.check(module, input, hx)
+            where = _locate(module, frames[: i + 1], None, checked.spec)
+            report = relocated(checked, where)
             return with_origins(report, module, frames[: i + 1], _guard_history(module)), where
     return None
 
@@ -508,11 +509,12 @@ def _layer_near(frames: Frames) -> Any | None:
     return None
 
 
-def _locate(module: Any | None, frames: Frames, function: str | None) -> Location:
+def _locate(module: Any | None, frames: Frames, function: str | None, layer_spec: RnnSpec | None = None) -> Location:
+    """Where the call was: the layer's path and constructor (`layer_spec`, if known), and the user's line."""
     if module is None:
         return Location(module_repr=f"torch.nn.utils.rnn.{function}", call_site=call_site(frames))
     return Location(module_path=module_path(module, [f for f, _ in frames]),
-                    module_repr=repr(_torch.known(module).spec), call_site=call_site(frames))
+                    module_repr=repr(layer_spec or _torch.known(module).spec), call_site=call_site(frames))
 
 
 def _guard_history(module: Any) -> tuple[tuple[int, int], ...]:
