@@ -38,7 +38,7 @@ from . import _changed
 from ._record import replace
 from .findings import Applicability, Finding, Fix
 from .loader import LoaderFacts, find_loaders
-from .provenance import Edit, Kind, Origin, Provenance
+from .provenance import Edit, Kind, Origin, Provenance, rebuilds_layer
 from .specs import _DEFAULTS, _POSITIONAL, KINDS
 from .specs import Kind as LayerKind
 
@@ -209,7 +209,9 @@ def _origins(frames: Frames, layer: object, finding: Finding, input_batch: int |
     call = _call_to(site, line, layer) if via is None else _as_layer_call(_call_to(site, line, via))
     if call is None:
         return
-    built = _constructed(call.func, site, line, layer, finding)
+    # the line that built the layer: only its fixes that rebuild the layer are placed there (`provenance._located`)
+    built = _constructed(call.func, site, line, layer, finding) if any(
+        rebuilds_layer(f) for f in finding.fixes) else None
     if built is not None:
         yield built
     if batch_axis is None:

@@ -36,7 +36,7 @@ from .loader import LoaderFacts
 from .report import Report
 from .specs import Call, RnnSpec, Seq, TensorInfo
 
-__all__ = ["Edit", "Kind", "Origin", "Provenance", "rank", "with_provenance"]
+__all__ = ["Edit", "Kind", "Origin", "Provenance", "rank", "rebuilds_layer", "with_provenance"]
 
 MAX_FIXES = 3
 _STATES = ("h_0", "c_0", "hx")
@@ -257,12 +257,16 @@ def _last_batch(finding: Finding, provenance: Provenance) -> LoaderFacts | None:
     return loader if batch == loader.last_batch else None
 
 
+def rebuilds_layer(fix: Fix) -> bool:
+    """A fix that changes the layer's construction, which the line that built it can show."""
+    return fix.applicability is Applicability.CHANGES_MODEL or (fix.snippet or "").startswith("nn.")
+
+
 def _located(fix: Fix, provenance: Provenance) -> Fix:
     """A constructor fix points at the line that built the layer, where it is known, and is that
     line edited where the source shows how (the layer's `edits`)."""
     built = provenance.origin("layer")
-    rebuilds = fix.applicability is Applicability.CHANGES_MODEL or (fix.snippet or "").startswith("nn.")
-    if fix.site is None and built is not None and rebuilds:
+    if fix.site is None and built is not None and rebuilds_layer(fix):
         edited = next((e.fix for e in built.edits if (e.fix.title, e.fix.applicability) == (
             fix.title, fix.applicability)), None)
         return edited or replace(fix, site=built.site)
