@@ -78,7 +78,8 @@ _DEPTH = 4  # frames followed upwards through parameters, and methods followed d
 _CHANGED_ON_THE_WAY = frozenset({"RNN201", "RNN202", "RNN203", "RNN205"})  # an encoder's state changed (`_changed`)
 _STATES = ("h_0", "c_0")
 _reader: ContextVar[Reader] = ContextVar("_reader", default=linecache.getlines)
-_found: ContextVar[dict[tuple[int, int], tuple[str, int] | None] | None] = ContextVar("_found", default=None)
+# what one gathering has found, by question: `_data_in`'s data, `_method_origin`'s edit (h_0's, for c_0)
+_found: ContextVar[dict[tuple[object, ...], Any] | None] = ContextVar("_found", default=None)
 MAX_TREES = 64
 _trees: dict[str, tuple[list[str], ast.Module | None]] = {}  # filename -> (its lines, their AST)
 
@@ -121,7 +122,7 @@ def gather(frames: Frames, layer: object, finding: Finding, *, input_batch: int 
     show = display or (lambda name: name)
     loader = _loader(frames)
     token = _reader.set(read) if read is not None else None
-    memo = _found.set({})  # _data_in's answers, for this gathering
+    memo = _found.set({})
     try:
         origins = tuple(_origins(frames, layer, finding, input_batch, batch_axis, show, via))
     except Exception:  # an odd construct: fewer facts, never an error
@@ -1034,15 +1035,21 @@ def _method_origin(name: str, made: _Made, value: ast.Call, element: int | None,
     source = (_data_in(site, frames, input_batch)
               or ((data, batch_axis) if data is not None and batch_axis is not None else None)) if batch_wrong else None
     if argument is not None and batch_wrong:
-        replacement = f"{source[0]}.size({source[1]})" if source else None
-        edit = _rewritten(site, stmt, {argument: replacement}) if replacement else None
-        if edit is not None and kind == "carried":
-            edit += "  # inside the loop, for each batch"
-        title = (f"build the states for each batch from the size of `{source[0]}`"
-                 if isinstance(source, tuple) else None)
-        reads = _unparsed(argument)
-        return Origin(name, site.at(stmt.lineno), text, kind, reads, _binding(reads, made, frames),
-                      edit, title)
+        known = _found.get()
+        key = ("method", id(stmt), id(site.frame), kind, source)
+        found = known.get(key) if known is not None else None
+        if found is None:
+            replacement = f"{source[0]}.size({source[1]})" if source else None
+            edit = _rewritten(site, stmt, {argument: replacement}) if replacement else None
+            if edit is not None and kind == "carried":
+                edit += "  # inside the loop, for each batch"
+            title = (f"build the states for each batch from the size of `{source[0]}`"
+                     if isinstance(source, tuple) else None)
+            reads = _unparsed(argument)
+            found = reads, _binding(reads, made, frames), edit, title
+            if known is not None:
+                known[key] = found
+        return Origin(name, site.at(stmt.lineno), text, kind, *found)
     inner = _method_return(value, site) if not (argument is not None and batch_wrong) else None
     if inner is None:
         return Origin(name, site.at(stmt.lineno), text, kind)
@@ -1173,7 +1180,8 @@ def _data_in(site: _Site, frames: Frames, batch: int | None) -> tuple[str, int] 
     known = _found.get()
     key = (id(site.frame), batch)
     if known is not None and key in known:
-        return known[key]
+        data: tuple[str, int] | None = known[key]
+        return data
     found = _shaped(site.frame, batch)
     if known is not None:
         known[key] = found
