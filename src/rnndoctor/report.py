@@ -38,7 +38,10 @@ class Report:
     @property
     def first(self) -> Finding | None:
         """The error torch 2.13 raises first for this call (or where it crashes or goes wrong)."""
-        return next(iter(self.errors), None)
+        for finding in self.findings:
+            if finding.severity is Severity.ERROR:
+                return finding
+        return None
 
     def raise_for_errors(self) -> None:
         """Raise `RnnArgumentError` (also an instance of torch's exception type) if there is an error."""

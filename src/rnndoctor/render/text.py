@@ -25,7 +25,8 @@ def render_report(report: Report) -> str:
     """Every finding, then a summary line; "no problems found" for a clean report."""
     if not report.findings:
         return "ok: no problems found\n"
-    blocks = [render_finding(f, first=f is report.first) for f in report.findings]
+    first = report.first
+    blocks = [render_finding(f, first=f is first) for f in report.findings]
     return "\n".join(blocks) + "\n" + summary_line(report.findings) + "\n"
 
 
