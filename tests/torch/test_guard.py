@@ -457,3 +457,27 @@ def test_autocast_calls_are_left_to_torch() -> None:
         expected = lstm(x)[0]
     with torch.autocast("cpu", dtype=torch.bfloat16):
         assert torch.equal(lstm(x)[0], expected)
+
+
+@pytest.mark.parametrize("batches", [[5, 5, 2, 5, 2, 2, 7, 5], [3] * 6, [1, 2, 1, 2, 1]])
+def test_each_valid_call_counts_once_under_its_batch(batches: list[int]) -> None:
+    """The batches a layer saw, for provenance: a call that repeats the last signature counts
+    too, though it is compared with the last key and never looked up."""
+    lstm = nn.LSTM(3, 4)
+    with rnndoctor.guard(lstm):
+        for n in batches:
+            lstm(torch.randn(2, n, 3))
+        seen = guard_module.history(lstm)
+    assert seen == tuple(sorted((n, batches.count(n)) for n in set(batches)))
+
+
+def test_forgotten_verdicts_take_the_last_signature_with_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_SIGNATURES the verdicts are forgotten: a call with the last signature seen before
+    is judged and counted anew, not counted where the history no longer looks."""
+    monkeypatch.setattr(guard_module, "MAX_SIGNATURES", 2)
+    lstm = nn.LSTM(3, 4)
+    with rnndoctor.guard(lstm):
+        for n in (1, 2, 2, 3, 2):  # the third signature forgets the first two
+            lstm(torch.randn(2, n, 3))
+        seen = guard_module.history(lstm)
+    assert seen == ((2, 1), (3, 1))
