@@ -11,8 +11,8 @@ from typing import Literal
 
 from ._record import field, fields, record, replace
 
-__all__ = ["Backend", "BatchEvidence", "Call", "Given", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "Unpad",
-           "spec"]
+__all__ = ["Backend", "BatchEvidence", "Call", "Given", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo",
+           "Unpad", "spec"]
 
 Kind = Literal["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 KINDS: tuple[Kind, ...] = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")

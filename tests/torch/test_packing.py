@@ -17,8 +17,8 @@ from __future__ import annotations
 import inspect
 import re
 import warnings
-from fractions import Fraction
 from collections.abc import Callable
+from fractions import Fraction
 from functools import partial
 from typing import Any
 

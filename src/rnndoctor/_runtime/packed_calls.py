@@ -232,7 +232,8 @@ def _judged(spec: RnnSpec, call: Call, codes: tuple[str, ...]) -> Found:
 
 
 def lengths_given(value: Any, enforce_sorted: bool) -> Lengths | None:
-    """`lengths` as the rules see them; None for a value that is no sequence of numbers.
+    """`lengths` as the rules see them; None for a value that is neither a number (which torch
+    makes a 0-D tensor) nor a sequence of numbers.
 
     A tensor whose values can't be read (meta, fake) is described by its
     count, rank and device, and the rules that need its values leave it alone.
