@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,8 @@ def make_input(call: Call, spec: RnnSpec) -> Any:
     from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pack_sequence, pad_sequence
 
     x = call.input
+    if call.given is not None:
+        return given_call(call, spec)
     if call.sequences is not None:
         sequences = [make_value(s) for s in call.sequences]
         if call.lengths is not None:
@@ -119,6 +122,37 @@ def make_input(call: Call, spec: RnnSpec) -> Any:
     return pack_padded_sequence(padded, make_lengths(call.lengths),
                                 batch_first=spec.is_batch_first,
                                 enforce_sorted=call.lengths.enforce_sorted)
+
+
+_GIVEN: dict[str, Callable[[], Any]] = {
+    "NoneType": lambda: None, "str": lambda: "yes", "int": lambda: 1, "float": lambda: 0.5, "bool": lambda: True,
+    "complex": lambda: 1j, "list": lambda: [0.0], "0-D Tensor": lambda: __import__("torch").tensor(0.5),
+    "1-D Tensor": lambda: __import__("torch").ones(1), "numpy.float32": lambda: __import__("numpy").float32(0.5),
+    "numpy.bool": lambda: __import__("numpy").bool_(True),
+}
+
+
+def given_call(call: Call, spec: RnnSpec) -> Any:
+    """The packing call of `call.given`, its arguments made from their types (RNN414)."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pack_sequence, pad_packed_sequence, pad_sequence
+
+    assert call.given is not None
+    given = call.given
+    made = {a: _GIVEN[t]() for a, t in given.types
+            if not (a == "batch_first" and t == "bool" or a == "sequences" and given.iterator)}
+    flag = made.get("batch_first", spec.is_batch_first)
+    padding = made.get("padding_value", 0.0)
+    sequences = made.get("sequences", [make_value(s) for s in call.sequences or ()])
+    if given.iterator:
+        sequences = (s for s in sequences)
+    if given.function == "pack_sequence":
+        return pack_sequence(sequences)
+    if given.function == "pad_sequence":
+        return pad_sequence(sequences, flag, padding)
+    if given.function == "pack_padded_sequence":
+        lengths = made["lengths"] if "lengths" in made else make_lengths(call.lengths)  # type: ignore[arg-type]
+        return pack_padded_sequence(make_tensor(call.input), lengths, flag)  # type: ignore[arg-type]
+    return pad_packed_sequence(make_input(replace(call, given=None, unpad=None), spec), flag, padding)[0]
 
 
 _FIELDS = {"list": lambda t: t.tolist(), "ndarray": lambda t: t.numpy(), "NoneType": lambda t: None}

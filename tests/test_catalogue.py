@@ -37,7 +37,7 @@ from rnndoctor.findings import Finding, Severity
 from rnndoctor.report import Report
 from rnndoctor.rules import REGISTRY, RETIRED, family_stages, get, named, of_stage
 from rnndoctor.rules._base import Rule
-from rnndoctor.specs import KINDS, Call, Other, RnnSpec, TensorInfo, Unpad, spec
+from rnndoctor.specs import KINDS, Call, Given, Other, RnnSpec, TensorInfo, Unpad, spec
 
 from .semantic_support import under_semantics
 
@@ -174,8 +174,9 @@ class _Padding:
     """What `pad_sequence(sequences, batch_first, padding_side=...)` was given."""
 
     sequences: list[Any]
-    batch_first: bool
+    batch_first: Any
     padding_side: Any = "right"
+    padding_value: Any = 0.0
 
 
 @dataclass
@@ -279,9 +280,9 @@ def _pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
     return _Packing(input, lengths, enforce_sorted)
 
 
-def _pad_sequence(sequences: list[Any], batch_first: bool = False, padding_value: float = 0.0,
+def _pad_sequence(sequences: list[Any], batch_first: Any = False, padding_value: Any = 0.0,
                   padding_side: Any = "right") -> _Padding:
-    return _Padding(list(sequences), batch_first, padding_side)
+    return _Padding(list(sequences), batch_first, padding_side, padding_value)
 
 
 def _pad_packed_sequence(sequence: Any, batch_first: bool = False, padding_value: float = 0.0,
@@ -320,7 +321,9 @@ def _call(layer: RnnSpec, input: Any, hx: Any) -> Call:
         shape = (len(items), steps) if input.batch_first else (steps, len(items))
         padded = TensorInfo((*shape, *items[0].shape[1:]), items[0].dtype)
         side = input.padding_side if isinstance(input.padding_side, str) else Other(type(input.padding_side).__name__)
-        return Call(padded, describe_call(layer, padded, hx).hx, sequences=items, padding_side=side)
+        given = Given("pad_sequence", (("batch_first", type(input.batch_first).__name__),
+                                       ("padding_value", type(input.padding_value).__name__)))
+        return Call(padded, describe_call(layer, padded, hx).hx, sequences=items, padding_side=side, given=given)
     if isinstance(input, _Unpadding):
         total = input.total_length
         total = total if total is None or isinstance(total, (int, float)) else Other(type(total).__name__)

@@ -11,8 +11,8 @@ from typing import Literal
 
 from ._record import field, fields, record, replace
 
-__all__ = ["Backend", "BatchEvidence", "Call", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo", "Unpad",
-           "spec"]
+__all__ = ["Backend", "BatchEvidence", "Call", "Given", "Lengths", "Other", "Packed", "RnnSpec", "Seq", "TensorInfo",
+           "Unpad", "spec"]
 
 Kind = Literal["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 KINDS: tuple[Kind, ...] = ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")
@@ -349,6 +349,23 @@ class Unpad:
 
 
 @record
+class Given:
+    """A packing call's arguments that torch checks by their type, as given (RNN414).
+
+    `function` is `pack_padded_sequence`, `pack_sequence`, `pad_packed_sequence`
+    or `pad_sequence`. `types` holds (argument, type name) in torch's order:
+    `batch_first` and `padding_value` where the function takes them; `lengths`
+    and `sequences` only where torch can't read them (None, an object that
+    can't be iterated; for `pack_sequence`, an iterator: `iterator`). A
+    tensor's type name carries its rank: `0-D Tensor`.
+    """
+
+    function: str
+    types: tuple[tuple[str, str], ...] = ()
+    iterator: bool = False  # `sequences` is an iterator, which `pack_sequence` reads twice
+
+
+@record
 class Call:
     """One forward call: `layer(input, hx)`.
 
@@ -366,3 +383,4 @@ class Call:
     sequences: tuple[TensorInfo | Other, ...] | None = None
     padding_side: str | Other = "right"  # pad_sequence's, for `sequences` (RNN413)
     unpad: Unpad | None = None  # `input` goes through pad_packed_sequence first (RNN411, RNN412)
+    given: Given | None = None  # the packing call's arguments, by type (RNN414)

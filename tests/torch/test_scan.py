@@ -450,6 +450,18 @@ class DataclassBatch(Tagger):
         return self.encode(batch.tokens, batch.lengths)
 
 
+class MaskedTagger(Tagger):
+    """Also masks the padding of `tokens` with a mask built from `lengths`, which mixes the
+    lengths with tensors of the model: on meta in the scan, where the lengths stay on the CPU."""
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        mask = torch.arange(tokens.shape[1], device=tokens.device)[None, :] < lengths[:, None]
+        embedded = self.embed(tokens) * mask[..., None]
+        packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
+        _, h_n = self.rnn(packed)
+        return h_n[-1] * lengths.to(h_n.dtype)[:, None]
+
+
 class LegacyBatch:
     """A batch object with attributes, as legacy torchtext's `Batch`: `text` is (tokens, lengths)."""
 
@@ -471,7 +483,11 @@ def _tokens_and_lengths() -> tuple[torch.Tensor, torch.Tensor]:
     lambda t, n: (NumpyLengths(), (t, n.numpy())),
     lambda t, n: (DataclassBatch(), (Batch(t, n),)),
     lambda t, n: (AttributeBatch(), (LegacyBatch(t, n, torch.zeros(4)),)),
-], ids=["numpy lengths", "dataclass", "batch object"])
+    lambda t, n: (NumpyLengths(), (t, n.float())),
+    lambda t, n: (MaskedTagger(), (t, n)),
+    lambda t, n: (MaskedTagger(), (t, n.float())),
+], ids=["numpy lengths", "dataclass", "batch object", "float lengths", "lengths mixed with the model's tensors",
+        "float lengths mixed with the model's tensors"])
 def test_correct_models_taking_numpy_lengths_or_batch_objects_scan_clean(build: Any) -> None:
     model, inputs = build(*_tokens_and_lengths())
     assert model(*inputs).shape == (4, 16)  # torch runs it: the model is correct
@@ -479,6 +495,21 @@ def test_correct_models_taking_numpy_lengths_or_batch_objects_scan_clean(build: 
     assert report and report.finished and not report.failures and not report.findings
     (rnn,) = report.rows
     assert type(rnn.input).__name__ == "Packed" and rnn.input.data.shape == (17, 8)  # type: ignore[union-attr]
+
+
+class LengthsMisused(Tagger):
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return self.embed(tokens) * lengths  # (4, 7, 8) by (4,): torch raises
+
+
+def test_a_failure_mixing_lengths_with_the_models_tensors_is_the_models_own() -> None:
+    tokens, lengths = _tokens_and_lengths()
+    with pytest.raises(RuntimeError):
+        LengthsMisused()(tokens, lengths)
+    report = rnndoctor.scan(LengthsMisused(), tokens, lengths)
+    (failure,) = report.failures
+    assert "broadcast" in failure.message and "device" not in failure.message
+    assert failure.inputs == ((4, 7, 8), (4,))
 
 
 def test_batch_objects_are_copied_not_changed() -> None:

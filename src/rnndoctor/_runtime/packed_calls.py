@@ -1,16 +1,17 @@
 """A packing call of `torch.nn.utils.rnn`, judged from its arguments by the packing rules.
 
 `pack_padded_sequence`, `pack_sequence`, `pad_packed_sequence` and
-`pad_sequence` have no layer: the rules (RNN401-RNN409) judge each call
+`pad_sequence` have no layer: the rules (RNN401-RNN414) judge each call
 against a stand-in layer that fits the padded input, and only their findings
-are kept, without the fixes that would rebuild the stand-in. The guard
+are kept, without the fixes that would rebuild the stand-in; an argument
+torch rejects by its type (RNN414) ends the judgment, as it ends torch's. The guard
 (`packing`) and the post-mortem both diagnose through here, so they agree.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..engine import diagnose
 from ..findings import Applicability, Finding, Fix, Location
 from ..provenance import Provenance, with_provenance
 from ..report import Report
-from ..specs import Call, Lengths, Other, Packed, RnnSpec, TensorInfo, Unpad
+from ..specs import Call, Given, Lengths, Other, Packed, RnnSpec, TensorInfo, Unpad
 
 __all__ = ["FUNCTIONS", "PARAMETERS", "diagnose_packing", "lengths_given"]
 
@@ -50,7 +51,9 @@ def diagnose_packing(name: str, args: tuple[Any, ...], where: Location, user: Fr
     arguments cannot be described. Values that cannot be read give fewer
     findings; anything else that fails raises.
     """
-    found = _unpads(args) if name == "pad_packed_sequence" else _packs(name, args)
+    once = name == "pack_sequence" and _iterable(args[0]) and iter(args[0]) is args[0]
+    given = Given(name, _types(name, args, once), iterator=once)
+    found = _unpads(args, given) if name == "pad_packed_sequence" else _packs(name, args, given)
     if found is None:
         return None
     spec, call, findings = found
@@ -63,17 +66,60 @@ def diagnose_packing(name: str, args: tuple[Any, ...], where: Location, user: Fr
     return with_provenance(report, Provenance(origins=origins)) if origins else report
 
 
-def _packs(name: str, args: tuple[Any, ...]) -> Found | None:
+def _types(name: str, args: tuple[Any, ...], once: bool) -> tuple[tuple[str, str], ...]:
+    """The arguments torch checks by type (RNN414): `lengths` only where torch can't read it as
+    numbers, `sequences` only where they can't be iterated."""
+    given = dict(zip(PARAMETERS[name], args, strict=True))
+    types = []
+    for argument in ("lengths", "sequences", "batch_first", "padding_value"):
+        if argument not in given:
+            continue
+        value = given[argument]
+        if argument == "lengths" and _readable(value) or argument == "sequences" and _iterable(value) and not once:
+            continue
+        types.append((argument, _type_name(value)))
+    return tuple(types)
+
+
+def _type_name(value: Any) -> str:
+    """`int`, `numpy.bool` (whose `__name__` is `bool`), `0-D Tensor`."""
+    if _torch.is_tensor(value):
+        return f"{value.dim()}-D Tensor"
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _readable(lengths: Any) -> bool:
+    """Whether `torch.as_tensor` takes `lengths`: a tensor, a number, or a sequence (not a str)."""
+    if _torch.is_tensor(lengths) or isinstance(lengths, numbers.Number):
+        return True
+    return (hasattr(type(lengths), "__getitem__") and hasattr(type(lengths), "__len__")
+            and not isinstance(lengths, (str, bytes, Mapping)))
+
+
+def _iterable(value: Any) -> bool:
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _packs(name: str, args: tuple[Any, ...], given: Given) -> Found | None:
     if name == "pack_padded_sequence":
         input, lengths, batch_first, enforce_sorted = args
         padded = _torch.describe_input(input, _LIKE)
-        read = lengths_given(lengths, bool(enforce_sorted))
-        if read is None:
+        unread = any(argument == "lengths" for argument, _ in given.types)
+        read = None if unread else lengths_given(lengths, bool(enforce_sorted))
+        if read is None and not unread:
             return None
-        return _judged(_stand_in(padded, bool(batch_first)), Call(padded, None, read), ("RNN101", *_PACK_CODES))
+        return _judged(_stand_in(padded, bool(batch_first)), Call(padded, None, read, given=given),
+                       ("RNN101", *_PACK_CODES, "RNN414"))
     items = _sequences(args[0])
-    if items is None:
-        return None
+    if items is None or any(argument == "sequences" for argument, _ in given.types):
+        # no sequences, or an iterator torch has used up: only the types are judged
+        return _judged(_stand_in(Other(type(args[0]).__name__), False), Call(Other("list"), given=given),
+                       ("RNN414",))
     infos = tuple(_torch.describe_tensor(s, _ON_META) if _torch.is_tensor(s) else Other(type(s).__name__)
                   for s in items)
     tensors = [info for info in infos if isinstance(info, TensorInfo)]
@@ -87,9 +133,9 @@ def _packs(name: str, args: tuple[Any, ...]) -> Found | None:
     lengths = Lengths(tuple(i.shape[0] if isinstance(i, TensorInfo) and i.ndim else 1 for i in infos),
                       enforce_sorted=bool(args[1])) if packs else None
     side = "right" if packs else args[3] if isinstance(args[3], str) else Other(type(args[3]).__name__)
-    call = Call(padded, None, lengths, sequences=infos, padding_side=side)
+    call = Call(padded, None, lengths, sequences=infos, padding_side=side, given=given)
     spec, call, findings = _judged(_stand_in(padded, batch_first), call,
-                                   ("RNN409", *_PACK_CODES) if packs else ("RNN409", "RNN413"))
+                                   ("RNN409", *_PACK_CODES) if packs else ("RNN409", "RNN413", "RNN414"))
     return spec, call, tuple(_as_pack_sequence(f) for f in findings) if packs else findings
 
 
@@ -122,21 +168,21 @@ _PACK_SEQUENCE_FIXES = {
 }
 
 
-def _unpads(args: tuple[Any, ...]) -> Found | None:
+def _unpads(args: tuple[Any, ...], given: Given) -> Found | None:
     sequence, total_length = args[0], _total_length(args[3])
     fields = _not_tensors(sequence) if _torch.is_packed(sequence) else ()
     if fields:
-        given: TensorInfo | Packed | Other = Other("PackedSequence")
+        sequence_given: TensorInfo | Packed | Other = Other("PackedSequence")
     elif _torch.is_packed(sequence) or _torch.is_tensor(sequence):
-        given = _torch.describe_input(sequence, _LIKE)
+        sequence_given = _torch.describe_input(sequence, _LIKE)
     else:
-        given = Other(type(sequence).__name__)
-    data = given.data if isinstance(given, Packed) else given
+        sequence_given = Other(type(sequence).__name__)
+    data = sequence_given.data if isinstance(sequence_given, Packed) else sequence_given
     features = data.shape[-1] if isinstance(data, TensorInfo) and data.ndim >= 2 and data.shape[-1] > 0 else 1
     steps = len(sequence.batch_sizes) if fields and fields[0][0] != "batch_sizes" else None
-    call = Call(given, unpad=Unpad(total_length, fields, steps))
+    call = Call(sequence_given, unpad=Unpad(total_length, fields, steps), given=given)
     spec, call, findings = _judged(RnnSpec("LSTM", features, 1, batch_first=bool(args[1])), call,
-                                   ("RNN408", "RNN411", "RNN412"))
+                                   ("RNN408", "RNN411", "RNN412", "RNN414"))
     return spec, call, tuple(replace(f, title=f.title.replace("`input`", "`sequence`"),
                                      arguments=tuple("sequence" if a == "input" else a for a in f.arguments))
                              for f in findings)
@@ -179,17 +225,25 @@ def _judged(spec: RnnSpec, call: Call, codes: tuple[str, ...]) -> Found:
     kept = tuple(replace(f, fixes=tuple(x for x in f.fixes if x.applicability is not Applicability.CHANGES_MODEL
                                         and not (x.snippet or "").startswith("nn.")))
                  for f in diagnose(spec, call).findings if f.code in codes)
+    at = next((i for i, f in enumerate(kept) if f.code == "RNN414"), None)
+    if at is not None:  # torch stops at the type: what follows reads the argument as torch never does
+        kept = kept[:at] + tuple(f for f in kept[at:] if f.code == "RNN414")
     return spec, call, kept
 
 
 def lengths_given(value: Any, enforce_sorted: bool) -> Lengths | None:
-    """`lengths` as the rules see them; None for a value that is no sequence of numbers.
+    """`lengths` as the rules see them; None for a value that is neither a number (which torch
+    makes a 0-D tensor) nor a sequence of numbers.
 
     A tensor whose values can't be read (meta, fake) is described by its
     count, rank and device, and the rules that need its values leave it alone.
     """
     if _torch.is_tensor(value):
         return _torch.describe_lengths(value, enforce_sorted)
+    if isinstance(value, numbers.Real):  # torch makes it a 0-D tensor (RNN402)
+        number, whole = float(value), isinstance(value, numbers.Integral)
+        return Lengths((int(number) if whole else number,), "int64" if whole else "float32", ndim=0,
+                       enforce_sorted=enforce_sorted)
     try:
         values = tuple(value)
     except TypeError:

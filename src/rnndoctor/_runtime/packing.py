@@ -10,7 +10,7 @@ through one private name it adds to `torch.nn.utils.rnn`, `_rnndoctor_checked`. 
 function first, unchanged, and then:
 
 - where torch raises, the call is diagnosed from its arguments with the
-  packing rules (RNN401-RNN409), and torch's exception goes through with the
+  packing rules (RNN401-RNN414), and torch's exception goes through with the
   diagnosis added (`delivery.kept`);
 - where torch returns, constant-time checks look for what torch 2.13 accepts
   wrongly: a PackedSequence with more steps than the padded input (lengths

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 from torch.overrides import TorchFunctionMode
-from torch.utils._pytree import tree_flatten
+from torch.utils._pytree import tree_flatten, tree_map_only
 
 from .. import _torch
 from .._files import display, user_frames
@@ -128,10 +128,13 @@ def _with_tensors_converted(value: Any, where: str, dtype: torch.dtype, depth: i
 
 
 def _meta(t: torch.Tensor) -> torch.Tensor:
-    """A meta tensor like `t`; 1-D integer CPU tensors (lengths to pack) stay: torch reads them."""
+    """A meta tensor like `t`; 1-D real CPU tensors (lengths to pack, integer or float) stay: torch reads them.
+
+    An op that mixes them with meta tensors runs again on meta copies (`_Lineage`).
+    """
     if t.device.type == "meta":
         return t
-    if t.dim() == 1 and t.device.type == "cpu" and not (t.is_floating_point() or t.is_complex()):
+    if t.dim() == 1 and t.device.type == "cpu" and not t.is_complex():
         return t
     return torch.empty_like(t, device="meta")
 
@@ -447,17 +450,40 @@ class _Lineage(TorchFunctionMode):
 
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
+        name = getattr(func, "__name__", repr(func))
         try:
             out = func(*args, **kwargs)
         except Exception as exc:
-            self.trace.op_failed(exc, getattr(func, "__name__", repr(func)), (args, kwargs))
-            raise
+            moved = _on_meta((args, kwargs))
+            if moved is None:
+                self.trace.op_failed(exc, name, (args, kwargs))
+                raise
+            try:
+                out = func(*moved[0], **moved[1])
+            except Exception as again:
+                self.trace.op_failed(again, name, moved)
+                raise
         upstream = _upstream(_tensors((args, kwargs)))
         if upstream:
             for t in _tensors(out):
                 if getattr(t, _SOURCES, None) is None:
                     _tag(t, upstream, direct=False)
         return out
+
+
+def _on_meta(values: tuple[Any, Any]) -> tuple[Any, Any] | None:
+    """An op's `(args, kwargs)` with their CPU tensors (lengths the scan kept on the CPU) copied
+    to meta, to run again where it failed mixing them with meta tensors; None where it mixed none.
+
+    On the user's machine both are on the CPU: what fails on meta fails there.
+    """
+    tensors = _tensors(values)
+    if not any(t.device.type == "meta" for t in tensors) or not any(
+            t.device.type == "cpu" and t.dim() > 0 for t in tensors):
+        return None
+    moved: tuple[Any, Any] = tree_map_only(torch.Tensor, lambda t: torch.empty_like(t, device="meta")
+                                           if t.device.type == "cpu" and t.dim() > 0 else t, values)
+    return moved
 
 
 @contextmanager

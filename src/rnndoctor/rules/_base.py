@@ -67,6 +67,7 @@ class Order:
     CONSTRUCT_WARNING = 30
     # forward
     # pad_sequence, before the layer: its argument parser, its checks, then its copies
+    PAD_ITERABLE = 94  # `sequences` is iterated, in Python
     PAD_ELEMENTS = 95  # every sequence is a tensor (pack_sequence reads each one's length first)
     PAD_ARGUMENTS = 96  # `padding_side` is a str
     PAD_EMPTY = 97  # at least one sequence
@@ -75,6 +76,7 @@ class Order:
     UNPAD_SIZES = 96
     UNPAD_LENGTH = 97
     UNPAD_DATA = 98
+    PACK_LENGTHS_TYPE = 99  # pack_padded_sequence makes `lengths` a tensor first of all
     INPUT_TYPE = 100
     PAD = INPUT_TYPE  # pad_sequence copies each sequence into the padded input: before packing
     PACK = 101  # pack_padded_sequence runs before the layer; its steps, in torch's order:
