@@ -64,6 +64,19 @@ CASES = {
     "directions-concatenated-bridged": ((8, 1, True), (16, 6), (8, 1),
                                         "torch.tanh(self.fc(torch.cat((hidden[-2], hidden[-1]), dim=1))).unsqueeze(0)",
                                         "h_0", FC_LINE),
+    # laid out again with view/reshape: that line hands the decoder the directions summed (or side by
+    # side, for a decoder of twice the size), of the last num_layers layers
+    "view-last-layer": ((8, 2, True), (8, 8), (8, 1), "hidden.view(2, 2, src.size(1), 8)[-1]", "h_0", CHANGE_LINE),
+    "view-summed-layers": ((8, 2, True), (8, 8), (8, 1), "hidden.view(2, 2, src.size(1), 8).sum(1)", "h_0",
+                           CHANGE_LINE),
+    "view-averaged-unsqueezed": ((8, 2, True), (8, 8), (8, 1), "hidden.view(2, 2, -1, 8).mean(dim=1)[-1]", "h_0",
+                                 CHANGE_LINE),
+    "view-summed-for-twice-the-size": ((8, 2, True), (8, 8), (16, 1), "hidden.view(2, 2, src.size(1), 8).sum(1)",
+                                       "h_0", CHANGE_LINE),
+    "reshape-rows-mixed": ((8, 1, True), (8, 8), (8, 1), "hidden.reshape(1, src.size(1), -1)", "h_0", CHANGE_LINE),
+    "reshape-one-direction": ((8, 2, False), (8, 8), (8, 1), "hidden.reshape(2, -1, 8)", "h_0", CHANGE_LINE),
+    "transposed-side-by-side": ((8, 1, True), (8, 8), (8, 1), "hidden.transpose(0, 1).reshape(1, src.size(1), -1)",
+                                "h_0", CHANGE_LINE),
 }
 PLACES = ("assigned", "at-the-call")
 WRAPPED = (False, True)
