@@ -22,7 +22,8 @@ the line a user would change:
 - a bridge `nn.Linear` built with the decoder's `hidden_size`, at the line that built it;
 - a decoder built with the size of the state handed to it, at its constructor
   (where the state was made for it: two directions concatenated);
-- the last `num_layers` layers of the encoder's state, at the line that picked one;
+- the last `num_layers` layers of the encoder's state, at the line that picked one (also where a
+  bridge was applied to the whole state first: `self.fc(hidden)[-1]`, or on the line before);
 - the two directions summed, in place of concatenated;
 - for a state laid out again on one line, that line written to hand over each layer's two
   directions summed (or side by side, for a decoder of twice the size), of the last `num_layers`
@@ -70,7 +71,7 @@ class _Step:
     stmt: ast.stmt
     module: Any = None  # "bridge": the nn.Linear
     parts: tuple[ast.expr, ...] = ()  # "cat": the tensors concatenated
-    shape: Shape = ()  # "view": the shape it gave
+    shape: Shape = ()  # "view": the shape it gave; "layers": the shape it picked from
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,7 @@ def _shape(node: ast.expr, way: _Followed, line: int, depth: int, batch: int | N
         picked = _picked(base.shape, node.slice) if stmt is not None else None
         if stmt is None or picked is None:
             return None
-        way.steps.append(_Step("layers", node, stmt))
+        way.steps.append(_Step("layers", node, stmt, shape=base.shape or ()))
         return _Value(picked)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
         left, right = (_shape(n, way, line, depth - 1, batch) for n in (node.left, node.right))
@@ -728,14 +729,15 @@ def _reselection(way: _Followed, dec: Any, dec_expr: str) -> tuple[ast.stmt, ast
     written to pick the decoder's `num_layers` last layers."""
     enc: Any = way.encoder
     kinds = [s.kind for s in way.steps]
-    if (enc is None or enc.bidirectional or dec.bidirectional or enc.hidden_size != dec.hidden_size
-            or enc.num_layers < dec.num_layers or kinds != ["layers"]):
+    if enc is None or enc.bidirectional or dec.bidirectional or kinds[-1:] != ["layers"] or set(kinds[:-1]) - {
+            "bridge"}:  # a layer picked last, from the state or a bridge's result (`self.fc(hidden)[-1]`)
         return None
-    step = way.steps[0]
-    leaf = step.node.value if isinstance(step.node, ast.Subscript) else None
-    if not isinstance(leaf, ast.Name) or leaf.id != way.leaf:
+    step = way.steps[-1]
+    base = step.shape
+    if not isinstance(step.node, ast.Subscript) or len(base) != 3 or base[-1] != dec.hidden_size or (
+            base[0] < dec.num_layers):
         return None
-    return step.stmt, _widest(step), f"{leaf.id}[-{dec_expr}.num_layers:]"
+    return step.stmt, _widest(step), f"{ast.unparse(step.node.value)}[-{dec_expr}.num_layers:]"
 
 
 def _widest(step: _Step) -> ast.expr:

@@ -75,6 +75,10 @@ CASES = {
                                        "h_0", CHANGE_LINE),
     "reshape-rows-mixed": ((8, 1, True), (8, 8), (8, 1), "hidden.reshape(1, src.size(1), -1)", "h_0", CHANGE_LINE),
     "reshape-one-direction": ((8, 2, False), (8, 8), (8, 1), "hidden.reshape(2, -1, 8)", "h_0", CHANGE_LINE),
+    # a bridge applied to the whole state before a layer is picked: the pick edited, the bridge kept
+    "bridged-then-last-layer": ((8, 2, False), (8, 6), (6, 2), "self.fc(hidden)[-1]", "h_0", CHANGE_LINE),
+    "bridged-then-last-layer-unsqueezed": ((8, 3, False), (8, 6), (6, 2),
+                                           "torch.tanh(self.fc(hidden))[-1].unsqueeze(0)", "h_0", CHANGE_LINE),
     "transposed-side-by-side": ((8, 1, True), (8, 8), (8, 1), "hidden.transpose(0, 1).reshape(1, src.size(1), -1)",
                                 "h_0", CHANGE_LINE),
 }
@@ -285,4 +289,54 @@ def test_an_lstms_h_and_c_changed_the_same_way_are_edited_together(form: str, de
     assert fix["snippet"].count("[-self.decoder.num_layers:]") == 2
     edited = tmp_path / "edited.py"
     edited.write_text("\n".join(_applied(source.splitlines(), line, fix["snippet"])))
+    runpy.run_path(str(edited), run_name="__main__")
+
+
+BRIDGED_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.GRU(5, 8, num_layers={enc_layers})
+        self.bridge = nn.Linear(8, 6)
+        self.decoder = nn.GRU(5, 6, num_layers={dec_layers})
+
+    def forward(self, src, tgt):
+        _, hidden = self.encoder(src)
+        {bridged} = self.bridge(hidden)
+        h = {bridged}[-1]{unsqueezed}
+        out, _ = self.decoder(tgt, h)
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+BRIDGED_GRID = [(name, layers, unsqueezed) for name in ("hidden", "bridged") for layers in ((2, 2), (3, 2), (2, 1))
+                for unsqueezed in ("", ".unsqueeze(0)") if not (layers[1] == 1 and unsqueezed)]  # the last one runs
+
+
+@pytest.mark.parametrize(("bridged", "layers", "unsqueezed"), BRIDGED_GRID,
+                         ids=[f"{b}-{e}-to-{d}{u and '-unsqueezed'}" for b, (e, d), u in BRIDGED_GRID])
+def test_a_layer_picked_after_a_bridge_is_picked_again(bridged: str, layers: tuple[int, int], unsqueezed: str,
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`hidden = self.bridge(hidden)` then `h = hidden[-1]`: both steps followed back to the encoder, and
+    the line that picked one layer hands the decoder its last `num_layers` layers of the bridged state."""
+    source = BRIDGED_PROGRAM.format(enc_layers=layers[0], dec_layers=layers[1], bridged=bridged,
+                                    unsqueezed=unsqueezed)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError):
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fix = first["fixes"][0]  # type: ignore[index]
+    assert first["arguments"][0] == "h_0"  # type: ignore[index]
+    assert fix["site"] == "seq2seq.py:15" and "[-self.decoder.num_layers:]" in fix["snippet"]
+    assert any("changed on the way" in n and "seq2seq.py:14" in n for n in first["notes"])  # type: ignore[union-attr]
+    edited = tmp_path / "edited.py"
+    edited.write_text("\n".join(_applied(source.splitlines(), 15, fix["snippet"])))
     runpy.run_path(str(edited), run_name="__main__")
