@@ -35,6 +35,10 @@ A cell decoder (`nn.GRUCell`, `nn.LSTMCell`) handed an encoder's
 (a bidirectional encoder's two directions summed, or side by side for a
 cell of twice the size), at the line that hands it over.
 
+An LSTM decoder handed `h` and `c` changed each on its own way gets one edit of both: their
+layers picked, their bridges rebuilt (one line for a bridge they share, or two built in a row),
+their directions summed (two lines in a row); never an edit of `h` alone, which leaves `c` wrong.
+
 Each is checked by `provenance.rank` on the call it produces. Nothing here
 imports torch; anything this does not follow gives no origin, never an error.
 """
@@ -139,7 +143,11 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
         for e, w in zip(hx.elts, ways):
             if w is not way:
                 _shape(e, w, line, _DEPTH, input_batch)
-        edits = _reselected(ways[0], need, dec, dec_expr, ways[1])
+        names = ("h_0", "c_0")
+        edits = [*_both([_bridges(w, e, line, need, dec, dec_expr, rebuilt, input_batch, n)
+                         for w, e, n in zip(ways, hx.elts, names)], o, site),
+                 *_reselected(ways[0], need, dec, dec_expr, ways[1]),
+                 *_both([_summed(w, e, line, need, input_batch, n) for w, e, n in zip(ways, hx.elts, names)], o, site)]
     else:
         edits = [*_laid_out(way, expr, line, need, dec, dec_expr),
                  *_bridges(way, expr, line, need, dec, dec_expr, rebuilt, input_batch, name),
@@ -683,6 +691,25 @@ def _laid_out(way: _Followed, expr: ast.expr, line: int, need: Shape, dec: Any, 
         return []
     return [Edit(Fix(f"hand `{dec_expr}` the state of `{way.encoder_expr}` as it takes it: {took}",
                      Applicability.SAFE, edited, way.site.at(step.stmt.lineno)), states=need)]
+
+
+def _both(pair: list[list[Edit]], o: Any, site: Any) -> list[Edit]:
+    """The edit of `h`'s way and the one of `c`'s, as one: the same line once (one bridge for both),
+    or two lines in a row (`self.fc_h` and `self.fc_c` built, or `h` and `c` concatenated, one after
+    the other). An edit of one alone would leave the other wrong: none then."""
+    if len(pair) != 2 or not all(pair):
+        return []
+    h, c = pair[0][0], pair[1][0]
+    if h.fix.site == c.fix.site and h.fix.snippet == c.fix.snippet:
+        return [h]
+    at = [str(e.fix.site or "").rpartition(":") for e in (h, c)]
+    if at[0][0] != at[1][0] or not (at[0][2].isdigit() and at[1][2].isdigit()) or int(at[1][2]) != int(
+            at[0][2]) + 1:
+        return []
+    named = [e.fix.title.split("`")[1] if e.fix.title.count("`") >= 2 else "" for e in (h, c)]
+    title = h.fix.title if named[0] == named[1] else h.fix.title.replace(f"`{named[0]}`",
+                                                                         f"`{named[0]}` and `{named[1]}`", 1)
+    return [replace(h, fix=replace(h.fix, snippet=f"{h.fix.snippet}\n{c.fix.snippet}", title=title))]
 
 
 def _written_size(way: _Followed, rebuilt: Any, built: Any, value: int) -> str:

@@ -340,3 +340,65 @@ def test_a_layer_picked_after_a_bridge_is_picked_again(bridged: str, layers: tup
     edited = tmp_path / "edited.py"
     edited.write_text("\n".join(_applied(source.splitlines(), 15, fix["snippet"])))
     runpy.run_path(str(edited), run_name="__main__")
+
+
+LSTM_CHANGED_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.LSTM(5, 8, bidirectional={bidirectional})
+        self.fc_h = nn.Linear(8, 6)
+        self.fc_c = nn.Linear(8, 6)
+        self.decoder = nn.LSTM(5, 8)
+
+    def forward(self, src, tgt):
+        _, (h, c) = self.encoder(src)
+        {h_line}
+        {c_line}
+        out, _ = self.decoder(tgt, (h, c))
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+# name -> (bidirectional encoder, the two lines, the line of the first fix, the edit of both ways: its line and
+#          what it writes there)
+LSTM_CHANGED = {
+    "two-bridges": (False, "h = self.fc_h(h)", "c = self.fc_c(c)", 9,
+                    (9, "self.fc_h = nn.Linear(8, 8)\nself.fc_c = nn.Linear(8, 8)")),
+    "two-bridges-tanh": (False, "h = torch.tanh(self.fc_h(h))", "c = torch.tanh(self.fc_c(c))", 9,
+                         (9, "self.fc_h = nn.Linear(8, 8)\nself.fc_c = nn.Linear(8, 8)")),
+    "one-bridge": (False, "h = self.fc_h(h)", "c = self.fc_h(c)", 9, (9, "self.fc_h = nn.Linear(8, 8)")),
+    "concatenated": (True, "h = torch.cat((h[-2], h[-1]), dim=1).unsqueeze(0)",
+                     "c = torch.cat((c[-2], c[-1]), dim=1).unsqueeze(0)", 11,  # made on purpose: a decoder of 2H
+                     (15, "h = (h[-2] + h[-1]).unsqueeze(0)\nc = (c[-2] + c[-1]).unsqueeze(0)")),
+}
+
+
+@pytest.mark.parametrize("form", list(LSTM_CHANGED))
+def test_an_lstms_h_and_c_bridged_or_concatenated_apart_are_edited_together(
+        form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`h` and `c` each through a bridge, or each concatenated, on two lines in a row: one edit of both
+    (of the two bridges' constructors, or of the two lines), never an edit of `h` alone."""
+    bidirectional, h_line, c_line, line, (both_line, both) = LSTM_CHANGED[form]
+    source = LSTM_CHANGED_PROGRAM.format(bidirectional=bidirectional, h_line=h_line, c_line=c_line)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError):
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    fixes = _first(out)["fixes"]
+    assert fixes[0]["site"] == f"seq2seq.py:{line}"  # type: ignore[index]
+    assert any(f.get("site") == f"seq2seq.py:{both_line}" and f["snippet"] == both
+               for f in fixes)  # type: ignore[union-attr]
+    for fix in fixes:  # type: ignore[union-attr]
+        if fix.get("site"):
+            edited = tmp_path / "edited.py"
+            edited.write_text("\n".join(_applied(source.splitlines(), int(fix["site"].rpartition(":")[2]),
+                                                 fix["snippet"])))
+            runpy.run_path(str(edited), run_name="__main__")
