@@ -147,7 +147,7 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
         edits = [*_both([_bridges(w, e, line, need, dec, dec_expr, rebuilt, input_batch, n)
                          for w, e, n in zip(ways, hx.elts, names)], o, site),
                  *_reselected(ways[0], need, dec, dec_expr, ways[1]),
-                 *_both([_summed(w, e, line, need, input_batch, n) for w, e, n in zip(ways, hx.elts, names)], o, site)]
+                 *_summed(ways[0], hx.elts[0], line, need, input_batch, "h_0", (ways[1], hx.elts[1]))]
     else:
         edits = [*_laid_out(way, expr, line, need, dec, dec_expr),
                  *_bridges(way, expr, line, need, dec, dec_expr, rebuilt, input_batch, name),
@@ -694,9 +694,9 @@ def _laid_out(way: _Followed, expr: ast.expr, line: int, need: Shape, dec: Any, 
 
 
 def _both(pair: list[list[Edit]], o: Any, site: Any) -> list[Edit]:
-    """The edit of `h`'s way and the one of `c`'s, as one: the same line once (one bridge for both),
-    or two lines in a row (`self.fc_h` and `self.fc_c` built, or `h` and `c` concatenated, one after
-    the other). An edit of one alone would leave the other wrong: none then."""
+    """The edit of `h`'s bridge and the one of `c`'s, as one: the same line once (one bridge for
+    both), or two lines in a row (`self.fc_h` and `self.fc_c` built one after the other). An edit
+    of one alone would leave the other wrong: none then."""
     if len(pair) != 2 or not all(pair):
         return []
     h, c = pair[0][0], pair[1][0]
@@ -776,22 +776,47 @@ def _widest(step: _Step) -> ast.expr:
     return step.node
 
 
-def _summed(way: _Followed, expr: ast.expr, line: int, need: Shape, batch: int | None, name: str) -> list[Edit]:
+def _summed(way: _Followed, expr: ast.expr, line: int, need: Shape, batch: int | None, name: str,
+            pair: tuple[_Followed, ast.expr] | None = None) -> list[Edit]:
     """`torch.cat((h[-2], h[-1]), dim=1)` for a decoder of the encoder's `hidden_size`: the two
-    directions summed in place of concatenated, at the line that concatenated them."""
-    o = way.o
+    directions summed in place of concatenated, at the line that concatenated them. With `pair`, the
+    way of the LSTM's `c` and its expression, concatenated the same way on the same line or the
+    next: both, in one edit."""
+    one = _summing(way, expr, line, need, batch, name)
+    if one is None:
+        return []
+    o, (step, text) = way.o, one
+    lines = [(step.stmt, {step.node: text})]
+    if pair is not None:
+        other = _summing(pair[0], pair[1], line, need, batch, "c_0")
+        if other is None:
+            return []
+        if other[0].stmt is step.stmt:  # both at the call
+            lines[0][1][other[0].node] = other[1]
+        elif other[0].stmt.lineno == step.stmt.lineno + 1:  # `h = torch.cat(...)` and `c = torch.cat(...)`
+            lines.append((other[0].stmt, {other[0].node: other[1]}))
+        else:
+            return []
+    edited = [o._rewritten(way.site, stmt, dict(changes)) for stmt, changes in lines]
+    if None in edited:
+        return []
+    snippet = "\n".join(str(e) for e in edited)
+    for changes in (c for _, c in lines):
+        for text in changes.values():
+            snippet = snippet.replace(f"({text})", text)
+    return [Edit(Fix(f"sum the two directions of `{way.encoder_expr}`'s state in place of concatenating them",
+                     Applicability.SAFE, snippet, way.site.at(step.stmt.lineno)), states=need)]
+
+
+def _summing(way: _Followed, expr: ast.expr, line: int, need: Shape, batch: int | None,
+             name: str) -> tuple[_Step, str] | None:
+    """The one concatenation of directions on the way, and the sum that replaces it, where the
+    sum hands the decoder the shape it needs."""
     enc: Any = way.encoder
     cats = [s for s in way.steps if s.kind == "cat"]
     if len(cats) != 1 or not enc.bidirectional or _again(way, expr, line, batch, name, {id(cats[0].node): 0}) != need:
-        return []
-    step = cats[0]
-    summed = " + ".join(ast.unparse(p) for p in step.parts)
-    edited = o._rewritten(way.site, step.stmt, {step.node: f"({summed})"})
-    if edited is None:
-        return []
-    return [Edit(Fix(f"sum the two directions of `{way.encoder_expr}`'s state in place of concatenating them",
-                     Applicability.SAFE, edited.replace(f"(({summed}))", f"({summed})"),
-                     way.site.at(step.stmt.lineno)), states=need)]
+        return None
+    return cats[0], "(" + " + ".join(ast.unparse(p) for p in cats[0].parts) + ")"
 
 
 def _decoder_sized(way: _Followed, handed: Shape, dec: Any, dec_expr: str, rebuilt: Any) -> Edit | None:

@@ -358,7 +358,7 @@ class Seq2Seq(nn.Module):
         _, (h, c) = self.encoder(src)
         {h_line}
         {c_line}
-        out, _ = self.decoder(tgt, (h, c))
+        out, _ = self.decoder(tgt, {handed})
         return out
 
 
@@ -375,7 +375,12 @@ LSTM_CHANGED = {
     "concatenated": (True, "h = torch.cat((h[-2], h[-1]), dim=1).unsqueeze(0)",
                      "c = torch.cat((c[-2], c[-1]), dim=1).unsqueeze(0)", 11,  # made on purpose: a decoder of 2H
                      (15, "h = (h[-2] + h[-1]).unsqueeze(0)\nc = (c[-2] + c[-1]).unsqueeze(0)")),
+    "concatenated-at-the-call": (True, "pass", "pass", 11,
+                                 (17, "out, _ = self.decoder(tgt, ((h[-2] + h[-1]).unsqueeze(0), "
+                                      "(c[-2] + c[-1]).unsqueeze(0)))")),
 }
+CONCATENATED_AT_THE_CALL = ("(torch.cat((h[-2], h[-1]), dim=1).unsqueeze(0), "
+                            "torch.cat((c[-2], c[-1]), dim=1).unsqueeze(0))")
 
 
 @pytest.mark.parametrize("form", list(LSTM_CHANGED))
@@ -384,7 +389,8 @@ def test_an_lstms_h_and_c_bridged_or_concatenated_apart_are_edited_together(
     """`h` and `c` each through a bridge, or each concatenated, on two lines in a row: one edit of both
     (of the two bridges' constructors, or of the two lines), never an edit of `h` alone."""
     bidirectional, h_line, c_line, line, (both_line, both) = LSTM_CHANGED[form]
-    source = LSTM_CHANGED_PROGRAM.format(bidirectional=bidirectional, h_line=h_line, c_line=c_line)
+    source = LSTM_CHANGED_PROGRAM.format(bidirectional=bidirectional, h_line=h_line, c_line=c_line,
+                                         handed=CONCATENATED_AT_THE_CALL if form.endswith("at-the-call") else "(h, c)")
     program = tmp_path / "seq2seq.py"
     program.write_text(source)
     monkeypatch.chdir(tmp_path)
