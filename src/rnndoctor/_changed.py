@@ -144,7 +144,8 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
             if w is not way:
                 _shape(e, w, line, _DEPTH, input_batch)
         names = ("h_0", "c_0")
-        edits = [*_both([_bridges(w, e, line, need, dec, dec_expr, rebuilt, input_batch, n)
+        edits = [*_both([_laid_out(w, e, line, need, dec, dec_expr) for w, e in zip(ways, hx.elts)], o, site),
+                 *_both([_bridges(w, e, line, need, dec, dec_expr, rebuilt, input_batch, n)
                          for w, e, n in zip(ways, hx.elts, names)], o, site),
                  *_reselected(ways[0], need, dec, dec_expr, ways[1]),
                  *_summed(ways[0], hx.elts[0], line, need, input_batch, "h_0", (ways[1], hx.elts[1]))]
@@ -694,9 +695,9 @@ def _laid_out(way: _Followed, expr: ast.expr, line: int, need: Shape, dec: Any, 
 
 
 def _both(pair: list[list[Edit]], o: Any, site: Any) -> list[Edit]:
-    """The edit of `h`'s bridge and the one of `c`'s, as one: the same line once (one bridge for
-    both), or two lines in a row (`self.fc_h` and `self.fc_c` built one after the other). An edit
-    of one alone would leave the other wrong: none then."""
+    """The edit of `h`'s way and the one of `c`'s, as one: the same line once (one bridge for
+    both), or two lines in a row (`self.fc_h` and `self.fc_c` built one after the other, `h` and `c`
+    laid out again one after the other). An edit of one alone would leave the other wrong: none then."""
     if len(pair) != 2 or not all(pair):
         return []
     h, c = pair[0][0], pair[1][0]

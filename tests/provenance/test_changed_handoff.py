@@ -375,6 +375,8 @@ LSTM_CHANGED = {
     "concatenated": (True, "h = torch.cat((h[-2], h[-1]), dim=1).unsqueeze(0)",
                      "c = torch.cat((c[-2], c[-1]), dim=1).unsqueeze(0)", 11,  # made on purpose: a decoder of 2H
                      (15, "h = (h[-2] + h[-1]).unsqueeze(0)\nc = (c[-2] + c[-1]).unsqueeze(0)")),
+    "laid-out-again": (True, "h = h.reshape(1, src.size(1), -1)", "c = c.reshape(1, src.size(1), -1)", 15,
+                       (15, "h = h.view(-1, 2, *h.shape[1:]).sum(dim=1)\nc = c.view(-1, 2, *c.shape[1:]).sum(dim=1)")),
     "concatenated-at-the-call": (True, "pass", "pass", 11,
                                  (17, "out, _ = self.decoder(tgt, ((h[-2] + h[-1]).unsqueeze(0), "
                                       "(c[-2] + c[-1]).unsqueeze(0)))")),
