@@ -7,7 +7,10 @@ reaches the decoder as it was returned. Often it is changed on the way:
   or `hidden[-1].unsqueeze(0)` (one layer, for a decoder of more);
 - a bridge `nn.Linear` applied to it (`self.fc(...)`), sized for another decoder;
 - the two directions of a bidirectional encoder's last layer concatenated,
-  `torch.cat((h[-2], h[-1]), dim=1)`, for a decoder whose `hidden_size` is H, not 2H.
+  `torch.cat((h[-2], h[-1]), dim=1)`, for a decoder whose `hidden_size` is H, not 2H;
+- the state laid out again: `h_n.view(num_layers, 2, N, H)` then `[-1]` or `.sum(1)`,
+  `h.reshape(1, N, -1)`, `.transpose(0, 1)`, `.mean(dim)` (sizes read from numbers, names,
+  `self.<field>`, `x.size(i)` and `x.shape[i]`).
 
 Here the expression handed to the decoder is followed back, through the
 assignments of the calling function, to the encoder's call, and its shape is
@@ -19,13 +22,22 @@ the line a user would change:
 - a bridge `nn.Linear` built with the decoder's `hidden_size`, at the line that built it;
 - a decoder built with the size of the state handed to it, at its constructor
   (where the state was made for it: two directions concatenated);
-- the last `num_layers` layers of the encoder's state, at the line that picked one;
-- the two directions summed, in place of concatenated.
+- the last `num_layers` layers of the encoder's state, at the line that picked one (also where a
+  bridge was applied to the whole state first: `self.fc(hidden)[-1]`, or on the line before);
+- the two directions summed, in place of concatenated;
+- for a state laid out again on one line, that line written to hand over each layer's two
+  directions summed (or side by side, for a decoder of twice the size), of the last `num_layers`
+  layers. It comes first; a decoder rebuilt for the size handed over comes after it, and not at
+  all where a `view`/`reshape` merged the hidden axis with another (rows of the batch side by side).
 
 A cell decoder (`nn.GRUCell`, `nn.LSTMCell`) handed an encoder's
 (D*num_layers, N, H) state as it was returned gets the last layer, `h[-1]`
 (a bidirectional encoder's two directions summed, or side by side for a
 cell of twice the size), at the line that hands it over.
+
+An LSTM decoder handed `h` and `c` changed each on its own way gets one edit of both: their
+layers picked, their bridges rebuilt (one line for a bridge they share, or two built in a row),
+their directions summed (two lines in a row); never an edit of `h` alone, which leaves `c` wrong.
 
 Each is checked by `provenance.rank` on the call it produces. Nothing here
 imports torch; anything this does not follow gives no origin, never an error.
@@ -34,6 +46,7 @@ imports torch; anything this does not follow gives no origin, never an error.
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -47,6 +60,7 @@ __all__ = ["handoff"]
 _DEPTH = 8  # assignments followed back from the call
 _ELEMENTWISE = frozenset({"tanh", "relu", "sigmoid", "gelu", "elu", "leaky_relu", "dropout", "contiguous",
                           "detach", "clone", "float", "double", "half", "to", "cuda", "cpu", "requires_grad_"})
+_RELAID = frozenset({"view", "reshape", "transpose", "sum", "mean"})  # followed by `_relaid`
 _SHAPELESS = frozenset({"Tanh", "ReLU", "Sigmoid", "GELU", "ELU", "LeakyReLU", "Dropout", "Identity"})
 
 Shape = tuple[int, ...]
@@ -61,6 +75,7 @@ class _Step:
     stmt: ast.stmt
     module: Any = None  # "bridge": the nn.Linear
     parts: tuple[ast.expr, ...] = ()  # "cat": the tensors concatenated
+    shape: Shape = ()  # "view": the shape it gave; "layers": the shape it picked from
 
 
 @dataclass(frozen=True)
@@ -128,11 +143,17 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
         for e, w in zip(hx.elts, ways):
             if w is not way:
                 _shape(e, w, line, _DEPTH, input_batch)
-        edits = _reselected(ways[0], need, dec, dec_expr, ways[1])
+        names = ("h_0", "c_0")
+        edits = [*_both([_laid_out(w, e, line, need, dec, dec_expr) for w, e in zip(ways, hx.elts)], o, site),
+                 *_both([_bridges(w, e, line, need, dec, dec_expr, rebuilt, input_batch, n)
+                         for w, e, n in zip(ways, hx.elts, names)], o, site),
+                 *_reselected(ways[0], need, dec, dec_expr, ways[1]),
+                 *_summed(ways[0], hx.elts[0], line, need, input_batch, "h_0", (ways[1], hx.elts[1]))]
     else:
-        edits = [*_bridges(way, expr, line, need, dec, dec_expr, rebuilt, input_batch, name),
+        edits = [*_laid_out(way, expr, line, need, dec, dec_expr),
+                 *_bridges(way, expr, line, need, dec, dec_expr, rebuilt, input_batch, name),
                  *_reselected(way, need, dec, dec_expr), *_summed(way, expr, line, need, input_batch, name)]
-    rebuild = _decoder_sized(way, handed, dec, dec_expr, rebuilt)
+    rebuild = None if _rows_mixed(way) else _decoder_sized(way, handed, dec, dec_expr, rebuilt)
     if rebuild is not None:  # a state made on purpose (directions concatenated): the decoder is built for it
         at = 0 if any(s.kind == "cat" for s in way.steps) and not any(s.kind == "bridge" for s in way.steps) \
             else len(edits)
@@ -145,6 +166,17 @@ def _handoff(way: _Followed, name: str, expr: ast.expr, call: ast.Call, line: in
                 f"({changes}): {enc!r} gave {_shown(_leaf_shape(way, input_batch))}, handed over as "
                 f"{_shown(handed)}; `{dec_expr}` is {dec!r}{where}")
     return Origin(name, ret_site, o._line(site, returned), "returned", binding=evidence, edits=tuple(edits))
+
+
+def _rows_mixed(way: _Followed) -> bool:
+    """Whether a `view`/`reshape` merged the state's last axis with another one (`h.reshape(1, N, -1)`
+    of a bidirectional encoder's (2, N, H) puts two rows of the batch side by side): a decoder built
+    for that size would run on the wrong numbers, so it is not offered."""
+    enc: Any = way.encoder
+    return not any(s.kind == "view" and isinstance(s.node, ast.Call) and isinstance(s.node.func, ast.Attribute)
+                   and s.node.func.attr == "transpose" for s in way.steps) and any(
+        s.kind == "view" and s.shape and s.shape[-1] != enc.hidden_size and isinstance(s.node, ast.Call)
+        and isinstance(s.node.func, ast.Attribute) and s.node.func.attr in ("view", "reshape") for s in way.steps)
 
 
 def _is_cell(module: object) -> bool:
@@ -297,7 +329,7 @@ def _shape(node: ast.expr, way: _Followed, line: int, depth: int, batch: int | N
         picked = _picked(base.shape, node.slice) if stmt is not None else None
         if stmt is None or picked is None:
             return None
-        way.steps.append(_Step("layers", node, stmt))
+        way.steps.append(_Step("layers", node, stmt, shape=base.shape or ()))
         return _Value(picked)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
         left, right = (_shape(n, way, line, depth - 1, batch) for n in (node.left, node.right))
@@ -428,12 +460,17 @@ def _called(node: ast.Call, way: _Followed, line: int, depth: int, batch: int | 
             return _Value(shapes[0]) if all(s == shapes[0] for s in shapes) else None
         return _Value((*shapes[0][:axis], sum(s[axis] for s in shapes), *shapes[0][axis + 1:]))
     if isinstance(func, ast.Attribute) and o._resolve(func, site.frame) is None and name in (
-            "unsqueeze", "squeeze", *_ELEMENTWISE):  # a tensor's method
+            "unsqueeze", "squeeze", *_ELEMENTWISE, *_RELAID):  # a tensor's method
         base = _shape(func.value, way, line, depth - 1, batch)
         if base is None or base.shape is None:
             return None
         if name in _ELEMENTWISE:
             return base
+        if name in _RELAID:
+            relaid = _relaid(name, node, base.shape, way, line, depth, batch)
+            if relaid is not None:
+                way.steps.append(_Step("view", node, stmt, shape=relaid))
+            return None if relaid is None else _Value(relaid)
         axis = _int(node.args[0]) if len(node.args) == 1 else None
         if axis is None:
             return None
@@ -462,6 +499,117 @@ def _called(node: ast.Call, way: _Followed, line: int, depth: int, batch: int | 
     linear: Any = module
     out: int = (way.instead or {}).get(id(module), linear.out_features)
     return _Value((*base.shape[:-1], out))
+
+
+def _relaid(name: str, node: ast.Call, shape: Shape, way: _Followed, line: int, depth: int,
+            batch: int | None) -> Shape | None:
+    """The shape after `.view(...)`/`.reshape(...)`, `.transpose(a, b)`, or `.sum(dim)`/`.mean(dim)`
+    (with `keepdim`), its sizes read as `_dim` reads them."""
+    keywords = {k.arg: k.value for k in node.keywords}
+    if name in ("view", "reshape"):
+        args = node.args[0].elts if len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)) \
+            else node.args
+        sizes = _sizes(args, way, line, depth, batch)
+        if sizes is None or keywords or sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+            return None
+        total, known = math.prod(shape), math.prod(s for s in sizes if s != -1)
+        if -1 in sizes:
+            if known == 0 or total % known:
+                return None
+            sizes = [total // known if s == -1 else s for s in sizes]
+        return tuple(sizes) if math.prod(sizes) == total else None
+    if name == "transpose":
+        axes = _sizes(node.args, way, line, depth, batch)
+        if axes is None or len(axes) != 2 or keywords or not all(-len(shape) <= a < len(shape) for a in axes):
+            return None
+        swapped = list(shape)
+        a, b = (x % len(shape) for x in axes)
+        swapped[a], swapped[b] = swapped[b], swapped[a]
+        return tuple(swapped)
+    dim = node.args[0] if node.args else keywords.get("dim")  # sum, mean
+    keep = keywords.get("keepdim", node.args[1] if len(node.args) > 1 else None)
+    if dim is None or (keep is not None and not isinstance(keep, ast.Constant)) or set(keywords) - {"dim", "keepdim"}:
+        return None
+    axes = _sizes(dim.elts if isinstance(dim, ast.Tuple) else [dim], way, line, depth, batch)
+    if axes is None or not all(-len(shape) <= a < len(shape) for a in axes):
+        return None
+    reduced = {a % len(shape) for a in axes}
+    kept = keep is not None and bool(keep.value)
+    return tuple(1 if i in reduced else n for i, n in enumerate(shape) if kept or i not in reduced)
+
+
+def _sizes(nodes: list[ast.expr], way: _Followed, line: int, depth: int, batch: int | None) -> list[int] | None:
+    """The sizes written (`num_layers, 2, N, -1`, `*h.shape[1:]`); None where one can't be read."""
+    sizes: list[int] = []
+    for node in nodes:
+        if isinstance(node, ast.Starred):
+            many = _dims(node.value, way, line, depth, batch)
+            if many is None:
+                return None
+            sizes.extend(many)
+            continue
+        one = _dim(node, way, line, depth, batch)
+        if one is None:
+            return None
+        sizes.append(one)
+    return sizes
+
+
+def _dim(node: ast.expr, way: _Followed, line: int, depth: int, batch: int | None) -> int | None:
+    """A size: a number, a name or `self.<field>` holding an int, `x.size(i)`, `x.shape[i]`, or
+    `+`, `-`, `*`, `//` of them."""
+    known = _int(node)
+    if known is not None or depth <= 0:
+        return known
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv)):
+        left, right = (_dim(n, way, line, depth - 1, batch) for n in (node.left, node.right))
+        if left is None or right is None or (isinstance(node.op, ast.FloorDiv) and right == 0):
+            return None
+        ops = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__, ast.FloorDiv: int.__floordiv__}
+        return ops[type(node.op)](left, right)
+    if isinstance(node, (ast.Name, ast.Attribute)) and not (isinstance(node, ast.Attribute) and node.attr == "shape"):
+        value = way.o._resolve(node, way.site.frame)
+        if value is None and isinstance(node, ast.Attribute):  # `self.decoder.num_layers`
+            owner = way.o._resolve(node.value, way.site.frame)
+            value = getattr(owner, node.attr, None) if hasattr(owner, "forward") else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "size" and len(
+            node.args) == 1 and not node.keywords:
+        of, at = _tensor_shape(node.func.value, way, line, depth, batch), _int(node.args[0])
+    elif isinstance(node, ast.Subscript):
+        of, at = _dims(node.value, way, line, depth, batch), _int(node.slice)
+    else:
+        return None
+    return of[at] if of is not None and at is not None and -len(of) <= at < len(of) else None
+
+
+def _dims(node: ast.expr, way: _Followed, line: int, depth: int, batch: int | None) -> tuple[int, ...] | None:
+    """`x.shape`, `x.size()`, or a slice of one (`h.shape[1:]`): the shape of `x`, followed back as the
+    state is where it can be, else read from the frame (a plain name, `self.<field>`)."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.step is None:
+        whole = _dims(node.value, way, line, depth, batch)
+        bounds = [None if b is None else _int(b) for b in (node.slice.lower, node.slice.upper)]
+        if whole is None or any(b is None and g is not None for b, g in zip(bounds, (node.slice.lower,
+                                                                                       node.slice.upper))):
+            return None
+        return whole[bounds[0]:bounds[1]]
+    if isinstance(node, ast.Attribute) and node.attr == "shape":
+        tensor = node.value
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "size" and not (
+            node.args or node.keywords):
+        tensor = node.func.value
+    else:
+        return None
+    return _tensor_shape(tensor, way, line, depth, batch)
+
+
+def _tensor_shape(tensor: ast.expr, way: _Followed, line: int, depth: int, batch: int | None) -> Shape | None:
+    followed = _shape(tensor, _Followed(way.o, way.site, instead=way.instead, first=way.first), line, depth - 1,
+                      batch)
+    if followed is not None and followed.shape is not None:
+        return followed.shape
+    shape = getattr(way.o._resolve(tensor, way.site.frame), "shape", None)
+    return tuple(int(n) for n in shape) if isinstance(shape, tuple) else None
 
 
 # ---- the edits ------------------------------------------------------------------------------
@@ -511,6 +659,60 @@ def _bridges(way: _Followed, expr: ast.expr, line: int, need: Shape, dec: Any, d
     return edits
 
 
+def _laid_out(way: _Followed, expr: ast.expr, line: int, need: Shape, dec: Any, dec_expr: str) -> list[Edit]:
+    """A state laid out again on one line (`h_n.view(num_layers, 2, N, H)[-1]`, `.sum(1)`,
+    `h.reshape(1, N, -1)`) that does not fit the decoder: that line hands it the encoder's state as it
+    takes it, written from the state's name: the two directions of each layer summed (or side by side,
+    for a decoder of twice the size), the last `num_layers` layers of them."""
+    enc: Any = way.encoder
+    stmts = {id(s.stmt) for s in way.steps}
+    outer = _outermost(way.steps)
+    if (not any(s.kind == "view" for s in way.steps) or len(stmts) != 1 or len(outer) != 1 or not way.leaf
+            or any(s.kind == "bridge" for s in way.steps) or enc.num_layers < dec.num_layers or len(need) != 3):
+        return []
+    step, at_call = outer[0], way.o._stmt_at(way.site.scope, line)
+    node = _widest(step)
+    if not (node is expr or (isinstance(expr, ast.Name) and step.stmt is not at_call)) or not any(
+            isinstance(n, ast.Name) and n.id == way.leaf for n in ast.walk(node)):
+        return []
+    leaf, torch = way.leaf, way.site.frame.f_globals.get("torch")
+    last = f"[-{dec_expr}.num_layers:]" if enc.num_layers > dec.num_layers else ""
+    if enc.bidirectional and dec.hidden_size == enc.hidden_size:
+        text, took = f"{leaf}.view(-1, 2, *{leaf}.shape[1:]).sum(dim=1){last}", "each layer's two directions summed"
+    elif enc.bidirectional and dec.hidden_size == 2 * enc.hidden_size and getattr(torch, "__name__", "") == "torch":
+        text, took = f"torch.cat(({leaf}[0::2], {leaf}[1::2]), dim=2){last}", "each layer's two directions side by side"
+    elif not enc.bidirectional and dec.hidden_size == enc.hidden_size and last:
+        text, took = f"{leaf}{last}", "its last `num_layers` layers"
+    else:
+        return []
+    if last:
+        took += ", of its last `num_layers` layers"
+    edited = way.o._rewritten(way.site, step.stmt, {node: text})
+    if edited is None:
+        return []
+    return [Edit(Fix(f"hand `{dec_expr}` the state of `{way.encoder_expr}` as it takes it: {took}",
+                     Applicability.SAFE, edited, way.site.at(step.stmt.lineno)), states=need)]
+
+
+def _both(pair: list[list[Edit]], o: Any, site: Any) -> list[Edit]:
+    """The edit of `h`'s way and the one of `c`'s, as one: the same line once (one bridge for
+    both), or two lines in a row (`self.fc_h` and `self.fc_c` built one after the other, `h` and `c`
+    laid out again one after the other). An edit of one alone would leave the other wrong: none then."""
+    if len(pair) != 2 or not all(pair):
+        return []
+    h, c = pair[0][0], pair[1][0]
+    if h.fix.site == c.fix.site and h.fix.snippet == c.fix.snippet:
+        return [h]
+    at = [str(e.fix.site or "").rpartition(":") for e in (h, c)]
+    if at[0][0] != at[1][0] or not (at[0][2].isdigit() and at[1][2].isdigit()) or int(at[1][2]) != int(
+            at[0][2]) + 1:
+        return []
+    named = [e.fix.title.split("`")[1] if e.fix.title.count("`") >= 2 else "" for e in (h, c)]
+    title = h.fix.title if named[0] == named[1] else h.fix.title.replace(f"`{named[0]}`",
+                                                                         f"`{named[0]}` and `{named[1]}`", 1)
+    return [replace(h, fix=replace(h.fix, snippet=f"{h.fix.snippet}\n{c.fix.snippet}", title=title))]
+
+
 def _written_size(way: _Followed, rebuilt: Any, built: Any, value: int) -> str:
     """The decoder's `hidden_size` as the decoder's constructor writes it, where that expression
     reads the same in the line that built the bridge (a parameter of the same method); else the number."""
@@ -555,14 +757,15 @@ def _reselection(way: _Followed, dec: Any, dec_expr: str) -> tuple[ast.stmt, ast
     written to pick the decoder's `num_layers` last layers."""
     enc: Any = way.encoder
     kinds = [s.kind for s in way.steps]
-    if (enc is None or enc.bidirectional or dec.bidirectional or enc.hidden_size != dec.hidden_size
-            or enc.num_layers < dec.num_layers or kinds != ["layers"]):
+    if enc is None or enc.bidirectional or dec.bidirectional or kinds[-1:] != ["layers"] or set(kinds[:-1]) - {
+            "bridge"}:  # a layer picked last, from the state or a bridge's result (`self.fc(hidden)[-1]`)
         return None
-    step = way.steps[0]
-    leaf = step.node.value if isinstance(step.node, ast.Subscript) else None
-    if not isinstance(leaf, ast.Name) or leaf.id != way.leaf:
+    step = way.steps[-1]
+    base = step.shape
+    if not isinstance(step.node, ast.Subscript) or len(base) != 3 or base[-1] != dec.hidden_size or (
+            base[0] < dec.num_layers):
         return None
-    return step.stmt, _widest(step), f"{leaf.id}[-{dec_expr}.num_layers:]"
+    return step.stmt, _widest(step), f"{ast.unparse(step.node.value)}[-{dec_expr}.num_layers:]"
 
 
 def _widest(step: _Step) -> ast.expr:
@@ -574,22 +777,47 @@ def _widest(step: _Step) -> ast.expr:
     return step.node
 
 
-def _summed(way: _Followed, expr: ast.expr, line: int, need: Shape, batch: int | None, name: str) -> list[Edit]:
+def _summed(way: _Followed, expr: ast.expr, line: int, need: Shape, batch: int | None, name: str,
+            pair: tuple[_Followed, ast.expr] | None = None) -> list[Edit]:
     """`torch.cat((h[-2], h[-1]), dim=1)` for a decoder of the encoder's `hidden_size`: the two
-    directions summed in place of concatenated, at the line that concatenated them."""
-    o = way.o
+    directions summed in place of concatenated, at the line that concatenated them. With `pair`, the
+    way of the LSTM's `c` and its expression, concatenated the same way on the same line or the
+    next: both, in one edit."""
+    one = _summing(way, expr, line, need, batch, name)
+    if one is None:
+        return []
+    o, (step, text) = way.o, one
+    lines = [(step.stmt, {step.node: text})]
+    if pair is not None:
+        other = _summing(pair[0], pair[1], line, need, batch, "c_0")
+        if other is None:
+            return []
+        if other[0].stmt is step.stmt:  # both at the call
+            lines[0][1][other[0].node] = other[1]
+        elif other[0].stmt.lineno == step.stmt.lineno + 1:  # `h = torch.cat(...)` and `c = torch.cat(...)`
+            lines.append((other[0].stmt, {other[0].node: other[1]}))
+        else:
+            return []
+    edited = [o._rewritten(way.site, stmt, dict(changes)) for stmt, changes in lines]
+    if None in edited:
+        return []
+    snippet = "\n".join(str(e) for e in edited)
+    for changes in (c for _, c in lines):
+        for text in changes.values():
+            snippet = snippet.replace(f"({text})", text)
+    return [Edit(Fix(f"sum the two directions of `{way.encoder_expr}`'s state in place of concatenating them",
+                     Applicability.SAFE, snippet, way.site.at(step.stmt.lineno)), states=need)]
+
+
+def _summing(way: _Followed, expr: ast.expr, line: int, need: Shape, batch: int | None,
+             name: str) -> tuple[_Step, str] | None:
+    """The one concatenation of directions on the way, and the sum that replaces it, where the
+    sum hands the decoder the shape it needs."""
     enc: Any = way.encoder
     cats = [s for s in way.steps if s.kind == "cat"]
     if len(cats) != 1 or not enc.bidirectional or _again(way, expr, line, batch, name, {id(cats[0].node): 0}) != need:
-        return []
-    step = cats[0]
-    summed = " + ".join(ast.unparse(p) for p in step.parts)
-    edited = o._rewritten(way.site, step.stmt, {step.node: f"({summed})"})
-    if edited is None:
-        return []
-    return [Edit(Fix(f"sum the two directions of `{way.encoder_expr}`'s state in place of concatenating them",
-                     Applicability.SAFE, edited.replace(f"(({summed}))", f"({summed})"),
-                     way.site.at(step.stmt.lineno)), states=need)]
+        return None
+    return cats[0], "(" + " + ".join(ast.unparse(p) for p in cats[0].parts) + ")"
 
 
 def _decoder_sized(way: _Followed, handed: Shape, dec: Any, dec_expr: str, rebuilt: Any) -> Edit | None:

@@ -64,6 +64,23 @@ CASES = {
     "directions-concatenated-bridged": ((8, 1, True), (16, 6), (8, 1),
                                         "torch.tanh(self.fc(torch.cat((hidden[-2], hidden[-1]), dim=1))).unsqueeze(0)",
                                         "h_0", FC_LINE),
+    # laid out again with view/reshape: that line hands the decoder the directions summed (or side by
+    # side, for a decoder of twice the size), of the last num_layers layers
+    "view-last-layer": ((8, 2, True), (8, 8), (8, 1), "hidden.view(2, 2, src.size(1), 8)[-1]", "h_0", CHANGE_LINE),
+    "view-summed-layers": ((8, 2, True), (8, 8), (8, 1), "hidden.view(2, 2, src.size(1), 8).sum(1)", "h_0",
+                           CHANGE_LINE),
+    "view-averaged-unsqueezed": ((8, 2, True), (8, 8), (8, 1), "hidden.view(2, 2, -1, 8).mean(dim=1)[-1]", "h_0",
+                                 CHANGE_LINE),
+    "view-summed-for-twice-the-size": ((8, 2, True), (8, 8), (16, 1), "hidden.view(2, 2, src.size(1), 8).sum(1)",
+                                       "h_0", CHANGE_LINE),
+    "reshape-rows-mixed": ((8, 1, True), (8, 8), (8, 1), "hidden.reshape(1, src.size(1), -1)", "h_0", CHANGE_LINE),
+    "reshape-one-direction": ((8, 2, False), (8, 8), (8, 1), "hidden.reshape(2, -1, 8)", "h_0", CHANGE_LINE),
+    # a bridge applied to the whole state before a layer is picked: the pick edited, the bridge kept
+    "bridged-then-last-layer": ((8, 2, False), (8, 6), (6, 2), "self.fc(hidden)[-1]", "h_0", CHANGE_LINE),
+    "bridged-then-last-layer-unsqueezed": ((8, 3, False), (8, 6), (6, 2),
+                                           "torch.tanh(self.fc(hidden))[-1].unsqueeze(0)", "h_0", CHANGE_LINE),
+    "transposed-side-by-side": ((8, 1, True), (8, 8), (8, 1), "hidden.transpose(0, 1).reshape(1, src.size(1), -1)",
+                                "h_0", CHANGE_LINE),
 }
 PLACES = ("assigned", "at-the-call")
 WRAPPED = (False, True)
@@ -273,3 +290,123 @@ def test_an_lstms_h_and_c_changed_the_same_way_are_edited_together(form: str, de
     edited = tmp_path / "edited.py"
     edited.write_text("\n".join(_applied(source.splitlines(), line, fix["snippet"])))
     runpy.run_path(str(edited), run_name="__main__")
+
+
+BRIDGED_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.GRU(5, 8, num_layers={enc_layers})
+        self.bridge = nn.Linear(8, 6)
+        self.decoder = nn.GRU(5, 6, num_layers={dec_layers})
+
+    def forward(self, src, tgt):
+        _, hidden = self.encoder(src)
+        {bridged} = self.bridge(hidden)
+        h = {bridged}[-1]{unsqueezed}
+        out, _ = self.decoder(tgt, h)
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+BRIDGED_GRID = [(name, layers, unsqueezed) for name in ("hidden", "bridged") for layers in ((2, 2), (3, 2), (2, 1))
+                for unsqueezed in ("", ".unsqueeze(0)") if not (layers[1] == 1 and unsqueezed)]  # the last one runs
+
+
+@pytest.mark.parametrize(("bridged", "layers", "unsqueezed"), BRIDGED_GRID,
+                         ids=[f"{b}-{e}-to-{d}{u and '-unsqueezed'}" for b, (e, d), u in BRIDGED_GRID])
+def test_a_layer_picked_after_a_bridge_is_picked_again(bridged: str, layers: tuple[int, int], unsqueezed: str,
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`hidden = self.bridge(hidden)` then `h = hidden[-1]`: both steps followed back to the encoder, and
+    the line that picked one layer hands the decoder its last `num_layers` layers of the bridged state."""
+    source = BRIDGED_PROGRAM.format(enc_layers=layers[0], dec_layers=layers[1], bridged=bridged,
+                                    unsqueezed=unsqueezed)
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError):
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    first = _first(out)
+    fix = first["fixes"][0]  # type: ignore[index]
+    assert first["arguments"][0] == "h_0"  # type: ignore[index]
+    assert fix["site"] == "seq2seq.py:15" and "[-self.decoder.num_layers:]" in fix["snippet"]
+    assert any("changed on the way" in n and "seq2seq.py:14" in n for n in first["notes"])  # type: ignore[union-attr]
+    edited = tmp_path / "edited.py"
+    edited.write_text("\n".join(_applied(source.splitlines(), 15, fix["snippet"])))
+    runpy.run_path(str(edited), run_name="__main__")
+
+
+LSTM_CHANGED_PROGRAM = '''import torch
+from torch import nn
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.LSTM(5, 8, bidirectional={bidirectional})
+        self.fc_h = nn.Linear(8, 6)
+        self.fc_c = nn.Linear(8, 6)
+        self.decoder = nn.LSTM(5, 8)
+
+    def forward(self, src, tgt):
+        _, (h, c) = self.encoder(src)
+        {h_line}
+        {c_line}
+        out, _ = self.decoder(tgt, {handed})
+        return out
+
+
+Seq2Seq()(torch.randn(6, 3, 5), torch.randn(4, 3, 5))
+'''
+# name -> (bidirectional encoder, the two lines, the line of the first fix, the edit of both ways: its line and
+#          what it writes there)
+LSTM_CHANGED = {
+    "two-bridges": (False, "h = self.fc_h(h)", "c = self.fc_c(c)", 9,
+                    (9, "self.fc_h = nn.Linear(8, 8)\nself.fc_c = nn.Linear(8, 8)")),
+    "two-bridges-tanh": (False, "h = torch.tanh(self.fc_h(h))", "c = torch.tanh(self.fc_c(c))", 9,
+                         (9, "self.fc_h = nn.Linear(8, 8)\nself.fc_c = nn.Linear(8, 8)")),
+    "one-bridge": (False, "h = self.fc_h(h)", "c = self.fc_h(c)", 9, (9, "self.fc_h = nn.Linear(8, 8)")),
+    "concatenated": (True, "h = torch.cat((h[-2], h[-1]), dim=1).unsqueeze(0)",
+                     "c = torch.cat((c[-2], c[-1]), dim=1).unsqueeze(0)", 11,  # made on purpose: a decoder of 2H
+                     (15, "h = (h[-2] + h[-1]).unsqueeze(0)\nc = (c[-2] + c[-1]).unsqueeze(0)")),
+    "laid-out-again": (True, "h = h.reshape(1, src.size(1), -1)", "c = c.reshape(1, src.size(1), -1)", 15,
+                       (15, "h = h.view(-1, 2, *h.shape[1:]).sum(dim=1)\nc = c.view(-1, 2, *c.shape[1:]).sum(dim=1)")),
+    "concatenated-at-the-call": (True, "pass", "pass", 11,
+                                 (17, "out, _ = self.decoder(tgt, ((h[-2] + h[-1]).unsqueeze(0), "
+                                      "(c[-2] + c[-1]).unsqueeze(0)))")),
+}
+CONCATENATED_AT_THE_CALL = ("(torch.cat((h[-2], h[-1]), dim=1).unsqueeze(0), "
+                            "torch.cat((c[-2], c[-1]), dim=1).unsqueeze(0))")
+
+
+@pytest.mark.parametrize("form", list(LSTM_CHANGED))
+def test_an_lstms_h_and_c_bridged_or_concatenated_apart_are_edited_together(
+        form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`h` and `c` each through a bridge, or each concatenated, on two lines in a row: one edit of both
+    (of the two bridges' constructors, or of the two lines), never an edit of `h` alone."""
+    bidirectional, h_line, c_line, line, (both_line, both) = LSTM_CHANGED[form]
+    source = LSTM_CHANGED_PROGRAM.format(bidirectional=bidirectional, h_line=h_line, c_line=c_line,
+                                         handed=CONCATENATED_AT_THE_CALL if form.endswith("at-the-call") else "(h, c)")
+    program = tmp_path / "seq2seq.py"
+    program.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError):
+        runpy.run_path(program.name, run_name="__main__")
+    out = tmp_path / "report.json"
+    assert main(["run", "--report-json", str(out), program.name]) == 1
+    fixes = _first(out)["fixes"]
+    assert fixes[0]["site"] == f"seq2seq.py:{line}"  # type: ignore[index]
+    assert any(f.get("site") == f"seq2seq.py:{both_line}" and f["snippet"] == both
+               for f in fixes)  # type: ignore[union-attr]
+    for fix in fixes:  # type: ignore[union-attr]
+        if fix.get("site"):
+            edited = tmp_path / "edited.py"
+            edited.write_text("\n".join(_applied(source.splitlines(), int(fix["site"].rpartition(":")[2]),
+                                                 fix["snippet"])))
+            runpy.run_path(str(edited), run_name="__main__")
