@@ -461,8 +461,8 @@ def test_autocast_calls_are_left_to_torch() -> None:
 
 @pytest.mark.parametrize("batches", [[5, 5, 2, 5, 2, 2, 7, 5], [3] * 6, [1, 2, 1, 2, 1]])
 def test_each_valid_call_counts_once_under_its_batch(batches: list[int]) -> None:
-    """The batches a layer saw, for provenance: a call that repeats the last signature counts
-    too, though it is compared with the last key and never looked up."""
+    """The batches a layer saw, for provenance: each valid call counts once, under its batch,
+    the repeated signatures that return after one lookup included."""
     lstm = nn.LSTM(3, 4)
     with rnndoctor.guard(lstm):
         for n in batches:
@@ -472,8 +472,8 @@ def test_each_valid_call_counts_once_under_its_batch(batches: list[int]) -> None
 
 
 def test_forgotten_verdicts_take_the_last_signature_with_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past MAX_SIGNATURES the verdicts are forgotten: a call with the last signature seen before
-    is judged and counted anew, not counted where the history no longer looks."""
+    """Past MAX_SIGNATURES the verdicts are forgotten: a signature seen before is judged and
+    counted anew, where the history looks."""
     monkeypatch.setattr(guard_module, "MAX_SIGNATURES", 2)
     lstm = nn.LSTM(3, 4)
     with rnndoctor.guard(lstm):

@@ -79,7 +79,6 @@ class _Watched:
     watchers: int = 0  # watch() calls not yet undone
     # per call signature: an error's Report, or for a valid one [calls, batch], counted in place
     verdicts: dict[Hashable, Report | list[int]] = field(default_factory=dict)
-    last: tuple[object, list[int] | None] = (None, None)  # the last valid call's key and counts: no hashing
     finalizer: weakref.finalize[Any, Any] | None = None
 
 
@@ -346,9 +345,8 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
     of it: the guard steps aside, so that neither its caches nor its reports
     hold traced values, and both runs take the same path.
 
-    A call whose signature has been seen valid returns without leaving this
-    function: its key equals the last valid call's (compared, not hashed), or
-    is found in the layer's verdicts; anything else goes to `_check`.
+    A call whose signature has been seen valid returns after one dictionary
+    lookup, without leaving this function; anything else goes to `_check`.
     The function is built on torch's globals so that TorchScript can still
     script the class from `original`'s source (found through `__wrapped__`).
     """
@@ -380,10 +378,7 @@ def _checking_forward(original: Any, cell: bool, is_dynamo_compiling: Callable[[
                     else:
                         key = (call_key(input, hx), layer, weight.dtype, weight.device,
                                onednn(), grad())
-                    last = state.last
-                    seen = last[1] if key == last[0] else state.verdicts[key]
-                    if seen.__class__ is list and seen is not last[1]:
-                        state.last = key, seen
+                    seen = state.verdicts[key]
                 except Exception:
                     seen = unseen
                 if seen.__class__ is list:  # valid before: count it, for provenance
@@ -519,7 +514,6 @@ def _first_verdict(module: Any, state: _Watched, key: Hashable | None, input: An
     if key is not None:
         if len(state.verdicts) >= MAX_SIGNATURES:
             state.verdicts.clear()
-            state.last = None, None
         state.verdicts[key] = report if verdict is not None else [1, _batch(report)]
     return verdict
 
