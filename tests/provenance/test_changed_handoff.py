@@ -9,16 +9,13 @@ that edits a line is put into the program and run under real torch, which must a
 from __future__ import annotations
 
 import itertools
-import runpy
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("torch")
 
-from rnndoctor.cli import main  # noqa: E402
-
-from .test_corpus import _applied, _first  # noqa: E402
+from .handoffs import first_finding, run_each_edit  # noqa: E402
 
 PROGRAM = '''import torch
 from torch import nn
@@ -98,27 +95,15 @@ def test_each_fix_of_a_changed_state_runs_under_torch(case: str, place: str, wra
     source = PROGRAM.format(encoder=f"Encoder({layer})" if wrapped else layer, fc_in=fc_in, fc_out=fc_out,
                             dec_hidden=dec_hidden, dec_layers=dec_layers, assigned=assigned,
                             handed="hidden" if place == "assigned" else change)
-    program = tmp_path / "seq2seq.py"
-    program.write_text(source)
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(RuntimeError):
-        runpy.run_path(program.name, run_name="__main__")
-    out = tmp_path / "report.json"
-    assert main(["run", "--report-json", str(out), program.name]) == 1
-    first = _first(out)
+    first = first_finding(source, RuntimeError, tmp_path, monkeypatch)
     fixes = first["fixes"]
-    assert first["arguments"][0] == argument  # type: ignore[index]
+    assert first["arguments"][0] == argument
     expected_line = CALL_LINE if place == "at-the-call" and line == CHANGE_LINE else line
-    assert fixes[0].get("site") == f"seq2seq.py:{expected_line}"  # type: ignore[index, union-attr]
-    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
+    assert fixes[0].get("site") == f"seq2seq.py:{expected_line}"
+    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)
     assert any("changed on the way" in n and "returned at seq2seq.py:22" in n
-               for n in first["notes"])  # type: ignore[union-attr]
-    lines = source.splitlines()
-    for fix in fixes:  # type: ignore[union-attr]
-        if fix.get("site"):
-            edited = tmp_path / "edited.py"
-            edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
-            runpy.run_path(str(edited), run_name="__main__")
+               for n in first["notes"])
+    run_each_edit(source, fixes, tmp_path)
 
 
 CELL_PROGRAM = '''import torch
@@ -163,25 +148,13 @@ def test_a_cell_decoder_given_an_encoders_state_gets_its_last_layer(
     bidirectional, cell_hidden = DIRECTIONS[directions]
     source = CELL_PROGRAM.format(kind=kind, layers=layers, returned=returned, alias=alias, handed=handed,
                                  stepped=stepped, bidirectional=bidirectional, cell_hidden=cell_hidden)
-    program = tmp_path / "seq2seq.py"
-    program.write_text(source)
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(ValueError):  # the cell's rank check
-        runpy.run_path(program.name, run_name="__main__")
-    out = tmp_path / "report.json"
-    assert main(["run", "--report-json", str(out), program.name]) == 1
-    first = _first(out)
+    first = first_finding(source, ValueError, tmp_path, monkeypatch)  # the cell's rank check
     fixes = first["fixes"]
-    assert first["arguments"][0] == "h_0"  # type: ignore[index]
-    assert fixes[0].get("site") == f"seq2seq.py:{12 if alias == 'pass' else 13}"  # type: ignore[index, union-attr]
-    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
-    assert any("returned at seq2seq.py:12" in n for n in first["notes"])  # type: ignore[union-attr]
-    lines = source.splitlines()
-    for fix in fixes:  # type: ignore[union-attr]
-        if fix.get("site"):
-            edited = tmp_path / "edited.py"
-            edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
-            runpy.run_path(str(edited), run_name="__main__")
+    assert first["arguments"][0] == "h_0"
+    assert fixes[0].get("site") == f"seq2seq.py:{12 if alias == 'pass' else 13}"
+    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)
+    assert any("returned at seq2seq.py:12" in n for n in first["notes"])
+    run_each_edit(source, fixes, tmp_path)
 
 
 OTHER_KIND_PROGRAM = '''import torch
@@ -222,25 +195,14 @@ def test_a_decoder_of_another_kind_gets_the_state_as_it_takes_it(encoder: str, d
     LSTM's pair takes its `h`. The second fix builds the decoder as the encoder is."""
     raised, handed = OTHER_KIND[encoder, decoder, layers]
     source = OTHER_KIND_PROGRAM.format(encoder=encoder, decoder=decoder, layers=layers)
-    program = tmp_path / "seq2seq.py"
-    program.write_text(source)
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(raised):
-        runpy.run_path(program.name, run_name="__main__")
-    out = tmp_path / "report.json"
-    assert main(["run", "--report-json", str(out), program.name]) == 1
-    first = _first(out)
+    first = first_finding(source, raised, tmp_path, monkeypatch)
     fixes = first["fixes"]
-    assert first["arguments"][0] == "hx"  # type: ignore[index]
-    assert [f.get("site") for f in fixes[:2]] == ["seq2seq.py:13", "seq2seq.py:9"]  # type: ignore[index, union-attr]
-    assert fixes[0]["snippet"] == f"out, _ = self.decoder(tgt, {handed})"  # type: ignore[index]
-    assert fixes[1]["snippet"] == f"self.decoder = nn.{encoder}(5, 8, num_layers={layers})"  # type: ignore[index]
-    assert any("returned at seq2seq.py:12" in n for n in first["notes"])  # type: ignore[union-attr]
-    lines = source.splitlines()
-    for fix in fixes[:2]:  # type: ignore[index]
-        edited = tmp_path / "edited.py"
-        edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
-        runpy.run_path(str(edited), run_name="__main__")
+    assert first["arguments"][0] == "hx"
+    assert [f.get("site") for f in fixes[:2]] == ["seq2seq.py:13", "seq2seq.py:9"]
+    assert fixes[0]["snippet"] == f"out, _ = self.decoder(tgt, {handed})"
+    assert fixes[1]["snippet"] == f"self.decoder = nn.{encoder}(5, 8, num_layers={layers})"
+    assert any("returned at seq2seq.py:12" in n for n in first["notes"])
+    run_each_edit(source, fixes[:2], tmp_path)
 
 
 LSTM_PAIR_PROGRAM = '''import torch
@@ -276,20 +238,11 @@ def test_an_lstms_h_and_c_changed_the_same_way_are_edited_together(form: str, de
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     h_line, c_line, handed, line = PAIR_FORMS[form]
     source = LSTM_PAIR_PROGRAM.format(dec_layers=dec_layers, h_line=h_line, c_line=c_line, handed=handed)
-    program = tmp_path / "seq2seq.py"
-    program.write_text(source)
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(RuntimeError):  # a 2-D state, or one layer for a decoder of two
-        runpy.run_path(program.name, run_name="__main__")
-    out = tmp_path / "report.json"
-    assert main(["run", "--report-json", str(out), program.name]) == 1
-    first = _first(out)
-    fix = first["fixes"][0]  # type: ignore[index]
+    first = first_finding(source, RuntimeError, tmp_path, monkeypatch)  # a 2-D state, or one layer for a decoder of two
+    fix = first["fixes"][0]
     assert fix["site"] == f"seq2seq.py:{line}"
     assert fix["snippet"].count("[-self.decoder.num_layers:]") == 2
-    edited = tmp_path / "edited.py"
-    edited.write_text("\n".join(_applied(source.splitlines(), line, fix["snippet"])))
-    runpy.run_path(str(edited), run_name="__main__")
+    run_each_edit(source, [fix], tmp_path)
 
 
 BRIDGED_PROGRAM = '''import torch
@@ -325,21 +278,12 @@ def test_a_layer_picked_after_a_bridge_is_picked_again(bridged: str, layers: tup
     the line that picked one layer hands the decoder its last `num_layers` layers of the bridged state."""
     source = BRIDGED_PROGRAM.format(enc_layers=layers[0], dec_layers=layers[1], bridged=bridged,
                                     unsqueezed=unsqueezed)
-    program = tmp_path / "seq2seq.py"
-    program.write_text(source)
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(RuntimeError):
-        runpy.run_path(program.name, run_name="__main__")
-    out = tmp_path / "report.json"
-    assert main(["run", "--report-json", str(out), program.name]) == 1
-    first = _first(out)
-    fix = first["fixes"][0]  # type: ignore[index]
-    assert first["arguments"][0] == "h_0"  # type: ignore[index]
+    first = first_finding(source, RuntimeError, tmp_path, monkeypatch)
+    fix = first["fixes"][0]
+    assert first["arguments"][0] == "h_0"
     assert fix["site"] == "seq2seq.py:15" and "[-self.decoder.num_layers:]" in fix["snippet"]
-    assert any("changed on the way" in n and "seq2seq.py:14" in n for n in first["notes"])  # type: ignore[union-attr]
-    edited = tmp_path / "edited.py"
-    edited.write_text("\n".join(_applied(source.splitlines(), 15, fix["snippet"])))
-    runpy.run_path(str(edited), run_name="__main__")
+    assert any("changed on the way" in n and "seq2seq.py:14" in n for n in first["notes"])
+    run_each_edit(source, [fix], tmp_path)
 
 
 LSTM_CHANGED_PROGRAM = '''import torch
@@ -393,20 +337,8 @@ def test_an_lstms_h_and_c_bridged_or_concatenated_apart_are_edited_together(
     bidirectional, h_line, c_line, line, (both_line, both) = LSTM_CHANGED[form]
     source = LSTM_CHANGED_PROGRAM.format(bidirectional=bidirectional, h_line=h_line, c_line=c_line,
                                          handed=CONCATENATED_AT_THE_CALL if form.endswith("at-the-call") else "(h, c)")
-    program = tmp_path / "seq2seq.py"
-    program.write_text(source)
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(RuntimeError):
-        runpy.run_path(program.name, run_name="__main__")
-    out = tmp_path / "report.json"
-    assert main(["run", "--report-json", str(out), program.name]) == 1
-    fixes = _first(out)["fixes"]
-    assert fixes[0]["site"] == f"seq2seq.py:{line}"  # type: ignore[index]
+    fixes = first_finding(source, RuntimeError, tmp_path, monkeypatch)["fixes"]
+    assert fixes[0]["site"] == f"seq2seq.py:{line}"
     assert any(f.get("site") == f"seq2seq.py:{both_line}" and f["snippet"] == both
-               for f in fixes)  # type: ignore[union-attr]
-    for fix in fixes:  # type: ignore[union-attr]
-        if fix.get("site"):
-            edited = tmp_path / "edited.py"
-            edited.write_text("\n".join(_applied(source.splitlines(), int(fix["site"].rpartition(":")[2]),
-                                                 fix["snippet"])))
-            runpy.run_path(str(edited), run_name="__main__")
+               for f in fixes)
+    run_each_edit(source, fixes, tmp_path)

@@ -8,16 +8,13 @@ encoder's state are never offered: they would drop what the encoder computed.
 from __future__ import annotations
 
 import itertools
-import runpy
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("torch")
 
-from rnndoctor.cli import main  # noqa: E402
-
-from .test_corpus import _applied, _first  # noqa: E402
+from .handoffs import first_finding, run_each_edit  # noqa: E402
 
 PROGRAM = '''import torch
 from torch import nn
@@ -73,24 +70,12 @@ def test_each_handoff_fix_runs_under_torch(mismatch: str, kind: str, returned: s
     layer = f"nn.{kind}(5, {enc_hidden}, num_layers={enc_layers}, bidirectional={bidirectional})"
     source = PROGRAM.format(kind=kind, encoder=f"Encoder({layer})" if wrapped else layer,
                             dec_hidden=dec_hidden, dec_layers=dec_layers, returned=returned, handed=handed)
-    program = tmp_path / "seq2seq.py"
-    program.write_text(source)
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(RuntimeError):
-        runpy.run_path(program.name, run_name="__main__")
-    out = tmp_path / "report.json"
-    assert main(["run", "--report-json", str(out), program.name]) == 1
-    first = _first(out)
+    first = first_finding(source, RuntimeError, tmp_path, monkeypatch)
     fixes = first["fixes"]
-    assert fixes and fixes[0].get("site")  # type: ignore[index, union-attr]
-    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)  # type: ignore[union-attr]
-    assert any("returned at seq2seq.py:22" in n for n in first["notes"])  # type: ignore[union-attr]
+    assert fixes and fixes[0].get("site")
+    assert not any("torch.zeros" in (f.get("snippet") or "") for f in fixes)
+    assert any("returned at seq2seq.py:22" in n for n in first["notes"])
     expected_first = {"hidden_size": "hidden_size", "num_layers": "num_layers",
                       "num_layers-and-hidden_size": "num_layers"}.get(mismatch, "h_0")
-    assert first["arguments"][0] == expected_first  # type: ignore[index]
-    lines = source.splitlines()
-    for fix in fixes:  # type: ignore[union-attr]
-        if fix.get("site"):
-            edited = tmp_path / "edited.py"
-            edited.write_text("\n".join(_applied(lines, int(fix["site"].rpartition(":")[2]), fix["snippet"])))
-            runpy.run_path(str(edited), run_name="__main__")
+    assert first["arguments"][0] == expected_first
+    run_each_edit(source, fixes, tmp_path)
