@@ -470,17 +470,20 @@ def test_golden_output(update_goldens: bool) -> None:
     check_golden("render/packing.txt", re.sub(r"tests/torch/test_packing\.py:\d+", "<test>", text), update_goldens)
 
 
+class Encoder(torch.nn.Module):
+    """A GRU fed by `pack_padded_sequence`, the pack call beside the layer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = torch.nn.GRU(2, 4)
+
+    def forward(self, x: Any, lengths: Any) -> Any:
+        return self.rnn(pack_padded_sequence(x, lengths))
+
+
 def test_the_post_mortem_reads_no_value_of_meta_lengths() -> None:
     """Without the guard, a pack call beside a layer is judged against it; meta lengths are
     judged by their device alone, never `Cannot copy out of meta tensor` from rnndoctor."""
-    class Encoder(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn = torch.nn.GRU(2, 4)
-
-        def forward(self, x: Any, lengths: Any) -> Any:
-            return self.rnn(pack_padded_sequence(x, lengths))
-
     try:
         Encoder()(torch.randn(4, 3, 2), torch.tensor([4, 3, 2], device="meta"))
     except RuntimeError as error:
@@ -514,16 +517,8 @@ def test_the_guard_and_the_post_mortem_read_no_value_of_fake_lengths() -> None:
     """torch can't pack fake lengths; its error goes through, with nothing wrong claimed."""
     lengths = _fake_lengths([9, 4, 3])
 
-    class Encoder(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn = torch.nn.GRU(2, 4)
-
-        def forward(self, x: Any) -> Any:
-            return self.rnn(pack_padded_sequence(x, lengths))
-
-    bare, guarded = outcome(partial(Encoder(), torch.randn(4, 3, 2)), False), outcome(
-        partial(Encoder(), torch.randn(4, 3, 2)), True)
+    bare, guarded = outcome(partial(Encoder(), torch.randn(4, 3, 2), lengths), False), outcome(
+        partial(Encoder(), torch.randn(4, 3, 2), lengths), True)
     assert bare[0] == guarded[0] == "raise"
     assert type(guarded[1]) is type(bare[1]) and str(guarded[1]) == str(bare[1])
     report = diagnose_exception(bare[1])
@@ -532,14 +527,6 @@ def test_the_guard_and_the_post_mortem_read_no_value_of_fake_lengths() -> None:
 
 
 def test_scan_reads_no_value_of_meta_or_fake_lengths() -> None:
-    class Encoder(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn = torch.nn.GRU(2, 4)
-
-        def forward(self, x: Any, lengths: Any) -> Any:
-            return self.rnn(pack_padded_sequence(x, lengths))
-
     for lengths in (torch.tensor([4, 3, 2], device="meta"), _fake_lengths([4, 3, 2])):
         bare = outcome(partial(Encoder(), torch.randn(4, 3, 2), lengths), False)
         report = rnndoctor.scan(Encoder(), torch.randn(4, 3, 2), lengths)
